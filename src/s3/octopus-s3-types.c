@@ -1,0 +1,1 @@
+#include "octopus-s3-types.h"

@@ -1,0 +1,1 @@
+#include "octopus-sigv4.h"
