@@ -73,6 +73,20 @@ char *octopus_sigv4_presign             (const char *method,
                                          const char *amz_date,
                                          guint       expires_seconds);
 
+/* Same, with extra parameters signed into the URL (e.g. "partNumber=1&uploadId=…" for a
+ * presigned UploadPart); @query is as sent, without '?', or NULL.  The returned URL carries
+ * the canonical (sorted, encoded-once) query followed by X-Amz-Signature. */
+char *octopus_sigv4_presign_with_query  (const char *method,
+                                         const char *scheme_host,
+                                         const char *host_header,
+                                         const char *path,
+                                         const char *query,
+                                         const char *access_key,
+                                         const char *secret_key,
+                                         const char *region,
+                                         const char *amz_date,
+                                         guint       expires_seconds);
+
 /* "20150830T123600Z" for @time (UTC). */
 char *octopus_sigv4_format_amz_date     (GDateTime *time);
 
