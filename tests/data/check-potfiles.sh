@@ -14,7 +14,7 @@ known=$(printf '%s\n' "${in_potfiles[@]}" "${skipped[@]}")
 
 status=0
 # \b keeps identifiers that merely end in an underscore (foo_(…)) from matching.
-pattern='(\b_\(|\bN_\(|\bC_\(|\bNC_\(|ngettext|translatable="yes")'
+pattern='(\b_\(|\bN_\(|\bC_\(|\bNC_\(|ngettext[[:space:]]*\(|translatable="yes")'
 while IFS= read -r -d '' f; do
   f=${f#./}
   if grep -qE "$pattern" "$f" && ! grep -qxF "$f" <<<"$known"; then
