@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""Helper for octopus-test-servers; runs under Debian's /usr/bin/python3.
+
+Subcommands:
+  ports N                      print N distinct free TCP ports on 127.0.0.1
+  rings SWIFT_DIR ACCT CONT OBJ   build the three one-device rings in SWIFT_DIR
+  swift SWIFT_DIR CONF SECTION    run one Swift WSGI server in this process
+  wait-http URL TIMEOUT [STATUS]  wait for any HTTP reply (or that status)
+  wait-s3 URL AK SK REGION TIMEOUT   wait until a SigV4-signed ListBuckets is 200
+
+Everything uses the standard library except the two Swift subcommands, so the
+probes work on a machine where awscli is not installed.
+"""
+
+import datetime
+import hashlib
+import hmac
+import http.client
+import socket
+import sys
+import time
+import urllib.parse
+
+
+def cmd_ports(n):
+    # Hold every socket open until all are bound, so the N ports differ.
+    socks = []
+    for _ in range(int(n)):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.1", 0))
+        socks.append(s)
+    print(" ".join(str(s.getsockname()[1]) for s in socks))
+    for s in socks:
+        s.close()
+    return 0
+
+
+def cmd_rings(swift_dir, acct, cont, obj):
+    # Building in-process saves ~9 python start-ups of swift-ring-builder.
+    from swift.common.ring import RingBuilder
+    for name, port in (("account", acct), ("container", cont),
+                       ("object", obj)):
+        builder = RingBuilder(6, 1, 1)
+        builder.add_dev({"id": 0, "region": 1, "zone": 1,
+                         "ip": "127.0.0.1", "port": int(port),
+                         "replication_ip": "127.0.0.1",
+                         "replication_port": int(port),
+                         "device": "d1", "weight": 1.0, "meta": ""})
+        builder.rebalance()
+        builder.save("%s/%s.builder" % (swift_dir, name))
+        builder.get_ring().save("%s/%s.ring.gz" % (swift_dir, name))
+    return 0
+
+
+def cmd_swift(swift_dir, conf, section):
+    import logging
+    from swift.common import utils
+    # Swift 2.30 reads hash prefix/suffix, policies and constraints from
+    # /etc/swift/swift.conf at import time whatever swift_dir says; point it
+    # at our private swift.conf so parallel instances never share /etc.
+    utils.set_swift_dir(swift_dir)
+    from swift.common import storage_policy, constraints
+    storage_policy.reload_storage_policies()
+    constraints.reload_constraints()
+
+    # No syslog here: without this, Swift would fall back to UDP syslog.
+    class _NoSyslog(logging.NullHandler):
+        def __init__(self, *args, **kwargs):
+            logging.NullHandler.__init__(self)
+    utils.ThreadSafeSysLogHandler = _NoSyslog
+
+    from swift.common.wsgi import run_wsgi
+    # verbose: log to stderr, which the harness sends to a file in DIR.
+    return run_wsgi(conf, section, verbose=True)
+
+
+def _http(url, method="GET", headers=None, timeout=2.0):
+    u = urllib.parse.urlsplit(url)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+    try:
+        c.request(method, u.path or "/", headers=headers or {})
+        r = c.getresponse()
+        body = r.read()
+        return r.status, body
+    finally:
+        c.close()
+
+
+def cmd_wait_http(url, timeout, status=None):
+    deadline = time.monotonic() + float(timeout)
+    last = "no reply"
+    while time.monotonic() < deadline:
+        try:
+            st, _ = _http(url)
+            if status is None or st == int(status):
+                return 0
+            last = "HTTP %d" % st
+        except OSError as e:
+            last = str(e)
+        time.sleep(0.1)
+    print("timed out waiting for %s (%s)" % (url, last), file=sys.stderr)
+    return 1
+
+
+def _sign(key, msg):
+    return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+
+
+def _list_buckets_headers(host, ak, sk, region):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    amzdate = now.strftime("%Y%m%dT%H%M%SZ")
+    day = now.strftime("%Y%m%d")
+    payload = hashlib.sha256(b"").hexdigest()
+    canon = "GET\n/\n\nhost:%s\nx-amz-content-sha256:%s\nx-amz-date:%s\n\n" \
+            "host;x-amz-content-sha256;x-amz-date\n%s" % (
+                host, payload, amzdate, payload)
+    scope = "%s/%s/s3/aws4_request" % (day, region)
+    sts = "AWS4-HMAC-SHA256\n%s\n%s\n%s" % (
+        amzdate, scope, hashlib.sha256(canon.encode()).hexdigest())
+    k = _sign(("AWS4" + sk).encode(), day)
+    k = _sign(_sign(_sign(k, region), "s3"), "aws4_request")
+    sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+    return {
+        "Host": host, "x-amz-date": amzdate, "x-amz-content-sha256": payload,
+        "Authorization": "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders="
+        "host;x-amz-content-sha256;x-amz-date, Signature=%s" % (
+            ak, scope, sig),
+    }
+
+
+def cmd_wait_s3(url, ak, sk, region, timeout):
+    deadline = time.monotonic() + float(timeout)
+    host = urllib.parse.urlsplit(url).netloc
+    last = "no reply"
+    while time.monotonic() < deadline:
+        try:
+            st, body = _http(url, headers=_list_buckets_headers(
+                host, ak, sk, region))
+            if st == 200 and b"ListAllMyBucketsResult" in body:
+                return 0
+            last = "HTTP %d %s" % (st, body[:300])
+        except OSError as e:
+            last = str(e)
+        time.sleep(0.1)
+    print("timed out waiting for signed ListBuckets on %s (%s)" % (url, last),
+          file=sys.stderr)
+    return 1
+
+
+def main(argv):
+    cmds = {"ports": cmd_ports, "rings": cmd_rings, "swift": cmd_swift,
+            "wait-http": cmd_wait_http, "wait-s3": cmd_wait_s3}
+    if len(argv) < 2 or argv[1] not in cmds:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return cmds[argv[1]](*argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
