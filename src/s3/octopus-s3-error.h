@@ -45,22 +45,45 @@ GError     *octopus_s3_error_new              (const char *service,
                                                const char *message,
                                                const char *request_id);
 
-/* Maps an S3 error code and HTTP status to the class above. */
+/* Maps an S3 error code and HTTP status to the class above.  The code wins over the status;
+ * an unknown or absent code falls back to the status (301/307 → WRONG_REGION, 403 →
+ * ACCESS_DENIED, 404 → NO_SUCH_KEY, 501 → NOT_IMPLEMENTED, 5xx → SERVER, 4xx →
+ * INVALID_REQUEST, anything else → FAILED).
+ * BucketAlreadyOwnedByYou maps to INVALID_REQUEST: it has no class of its own because
+ * CreateBucket callers must treat it as success (check octopus_s3_error_get_s3_code()). */
 OctopusS3ErrorCode octopus_s3_error_classify  (guint       http_status,
                                                const char *s3_code);
+
+/* Same, refined by the server's message: NotImplemented naming ACLs → ACL_UNSUPPORTED;
+ * AuthorizationHeaderMalformed that does not mention a region → INVALID_REQUEST.
+ * octopus_s3_error_new() classifies with this. */
+OctopusS3ErrorCode octopus_s3_error_classify_full (guint       http_status,
+                                                   const char *s3_code,
+                                                   const char *message);
+
+/* Wraps a transport failure (G_IO_ERROR, G_RESOLVER_ERROR, G_TLS_ERROR, …) as NETWORK or
+ * TLS with a message naming @service; octopus_s3_error_is_retryable() on the result answers
+ * as it would for @transport. Keep G_IO_ERROR_CANCELLED unwrapped. */
+GError     *octopus_s3_error_new_from_transport (const char   *service,
+                                                 const GError *transport);
 
 /* Accessors for the extended data; NULL / 0 when the error is not an S3 reply error. */
 const char *octopus_s3_error_get_s3_code      (const GError *error);
 const char *octopus_s3_error_get_request_id   (const GError *error);
 const char *octopus_s3_error_get_service      (const GError *error);
 const char *octopus_s3_error_get_region       (const GError *error); /* from a redirect */
+const char *octopus_s3_error_get_server_message (const GError *error); /* <Message> */
 guint       octopus_s3_error_get_http_status  (const GError *error);
 void        octopus_s3_error_set_region       (GError      *error,
                                                const char  *region);
 
-/* TRUE for failures worth another attempt: 500/502/503/504, SlowDown, RequestTimeout,
- * InternalError, and network resets/timeouts (G_IO_ERROR_CONNECTION_CLOSED, _TIMED_OUT,
- * _BROKEN_PIPE, _CONNECTION_REFUSED is NOT retryable). */
+/* TRUE for failures worth another attempt: the SERVER class (500/502/503/504, SlowDown,
+ * RequestTimeout, InternalError, ServiceUnavailable, OperationAborted) and network
+ * resets/timeouts (G_IO_ERROR_CONNECTION_CLOSED == _BROKEN_PIPE, _TIMED_OUT, _PARTIAL_INPUT,
+ * G_RESOLVER_ERROR_TEMPORARY_FAILURE), whether raw or wrapped by
+ * octopus_s3_error_new_from_transport().  NOT retryable: connection refused, unknown host,
+ * unreachable network, TLS failures, cancellation, CLOCK_SKEW (the same clock fails again;
+ * the caller must correct its time offset first) and every other class. */
 gboolean    octopus_s3_error_is_retryable     (const GError *error);
 
 G_END_DECLS
