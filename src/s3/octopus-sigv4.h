@@ -28,7 +28,9 @@ char *octopus_sigv4_uri_encode          (const char *s,
                                          gboolean    keep_slash);
 
 /* Canonical query string: parameters sorted by name (then value), each name and value
- * decoded once and re-encoded by the rule above, "name=" for value-less parameters. */
+ * decoded once and re-encoded by the rule above, "name=" for value-less parameters.
+ * '+' is a literal plus (RFC 3986, as S3 reads it), never a space; a '%' without two hex
+ * digits after it is a literal '%'.  NULL or "" gives "". */
 char *octopus_sigv4_canonical_query     (const char *query);
 
 /* The canonical request; @signed_headers receives "host;x-amz-date;…". */
@@ -41,7 +43,9 @@ char *octopus_sigv4_string_to_sign     (const char *amz_date,      /* 20150830T1
                                          const char *service,
                                          const char *canonical_request);
 
-/* HMAC chain "AWS4"+secret → date → region → service → "aws4_request". */
+/* HMAC chain "AWS4"+secret → date → region → service → "aws4_request".  Only the first
+ * 8 characters of @date are used, so a full amz-date works too.  The caller must
+ * OPENSSL_cleanse @key_out when done with it. */
 void  octopus_sigv4_signing_key         (const char *secret_key,
                                          const char *date,          /* 20150830 */
                                          const char *region,
@@ -52,7 +56,8 @@ void  octopus_sigv4_signing_key         (const char *secret_key,
 char *octopus_sigv4_signature           (const guint8 signing_key[32],
                                          const char  *string_to_sign);
 
-/* The whole Authorization header value:
+/* The whole Authorization header value (NULL only if OpenSSL fails); the signing key it
+ * derives is wiped before returning:
  * "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/s3/aws4_request, SignedHeaders=…, Signature=…" */
 char *octopus_sigv4_authorization       (const OctopusSigV4Request *request,
                                          const char                *access_key,
