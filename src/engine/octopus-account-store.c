@@ -1,0 +1,429 @@
+/* octopus-account-store.c — accounts.ini + keyring, exposed as a GListModel. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "octopus-account-store.h"
+#include "octopus-secret.h"
+
+#define GROUP_PREFIX "Account "
+
+struct _OctopusAccountStore
+{
+  GObject parent_instance;
+
+  char      *path;
+  GPtrArray *accounts;   /* of OctopusAccount, in file order */
+};
+
+static void octopus_account_store_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (OctopusAccountStore, octopus_account_store, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                octopus_account_store_list_model_init))
+
+/* ---- GListModel ------------------------------------------------------------ */
+
+static GType
+list_get_item_type (GListModel *model)
+{
+  return OCTOPUS_TYPE_ACCOUNT;
+}
+
+static guint
+list_get_n_items (GListModel *model)
+{
+  return OCTOPUS_ACCOUNT_STORE (model)->accounts->len;
+}
+
+static gpointer
+list_get_item (GListModel *model, guint position)
+{
+  OctopusAccountStore *self = OCTOPUS_ACCOUNT_STORE (model);
+
+  if (position >= self->accounts->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->accounts, position));
+}
+
+static void
+octopus_account_store_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = list_get_item_type;
+  iface->get_n_items = list_get_n_items;
+  iface->get_item = list_get_item;
+}
+
+/* ---- object ------------------------------------------------------------------ */
+
+static void
+octopus_account_store_finalize (GObject *object)
+{
+  OctopusAccountStore *self = OCTOPUS_ACCOUNT_STORE (object);
+
+  g_free (self->path);
+  g_ptr_array_unref (self->accounts);
+  G_OBJECT_CLASS (octopus_account_store_parent_class)->finalize (object);
+}
+
+static void
+octopus_account_store_class_init (OctopusAccountStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = octopus_account_store_finalize;
+}
+
+static void
+octopus_account_store_init (OctopusAccountStore *self)
+{
+  self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+char *
+octopus_account_store_get_default_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "octopus", "accounts.ini", NULL);
+}
+
+OctopusAccountStore *
+octopus_account_store_new (const char *path)
+{
+  OctopusAccountStore *self = g_object_new (OCTOPUS_TYPE_ACCOUNT_STORE, NULL);
+
+  self->path = path != NULL ? g_strdup (path) : octopus_account_store_get_default_path ();
+  return self;
+}
+
+const char *
+octopus_account_store_get_path (OctopusAccountStore *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self), NULL);
+  return self->path;
+}
+
+OctopusAccount *
+octopus_account_store_lookup (OctopusAccountStore *self, const char *name)
+{
+  g_return_val_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self), NULL);
+
+  for (guint i = 0; name != NULL && i < self->accounts->len; i++)
+    {
+      OctopusAccount *account = g_ptr_array_index (self->accounts, i);
+      if (g_str_equal (octopus_account_get_name (account), name))
+        return account;
+    }
+  return NULL;
+}
+
+/* ---- the file ---------------------------------------------------------------- */
+
+static OctopusAccount *
+account_from_group (GKeyFile *keyfile, const char *group)
+{
+  g_autofree char *provider = g_key_file_get_string (keyfile, group, "provider", NULL);
+  g_autofree char *endpoint = g_key_file_get_string (keyfile, group, "endpoint", NULL);
+  g_autofree char *region = g_key_file_get_string (keyfile, group, "region", NULL);
+  g_autofree char *bucket = g_key_file_get_string (keyfile, group, "bucket", NULL);
+  g_autofree char *access_key = g_key_file_get_string (keyfile, group, "access-key", NULL);
+  OctopusAccount *account;
+
+  if (endpoint == NULL || provider == NULL)
+    return NULL;
+  account = octopus_account_new (group + strlen (GROUP_PREFIX), provider, endpoint);
+  if (region != NULL)
+    octopus_account_set_region (account, region);
+  octopus_account_set_bucket (account, bucket);
+  octopus_account_set_access_key (account, access_key);
+  octopus_account_set_path_style (account,
+                                  g_key_file_get_boolean (keyfile, group, "path-style", NULL));
+  octopus_account_set_allow_http (account,
+                                  g_key_file_get_boolean (keyfile, group, "allow-http", NULL));
+  return account;
+}
+
+gboolean
+octopus_account_store_load (OctopusAccountStore *self, GError **error)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_auto(GStrv) groups = NULL;
+  guint old_len;
+
+  g_return_val_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self), FALSE);
+
+  if (!g_key_file_load_from_file (keyfile, self->path, G_KEY_FILE_NONE, &local_error)
+      && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG,
+                   _("Cannot read the accounts from “%s”: %s"), self->path,
+                   local_error->message);
+      return FALSE;
+    }
+
+  groups = g_key_file_get_groups (keyfile, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      OctopusAccount *account;
+
+      if (!g_str_has_prefix (groups[i], GROUP_PREFIX))
+        continue;
+      account = account_from_group (keyfile, groups[i]);
+      if (account == NULL)
+        {
+          g_warning ("%s: group [%s] lacks provider or endpoint; ignored", self->path, groups[i]);
+          continue;
+        }
+      g_ptr_array_add (accounts, account);
+    }
+
+  old_len = self->accounts->len;
+  g_ptr_array_unref (self->accounts);
+  self->accounts = g_steal_pointer (&accounts);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->accounts->len);
+  return TRUE;
+}
+
+static void
+account_to_group (GKeyFile *keyfile, OctopusAccount *account)
+{
+  g_autofree char *group = g_strconcat (GROUP_PREFIX, octopus_account_get_name (account), NULL);
+  const char *s;
+
+  g_key_file_set_string (keyfile, group, "provider", octopus_account_get_provider_id (account));
+  g_key_file_set_string (keyfile, group, "endpoint", octopus_account_get_endpoint (account));
+  if ((s = octopus_account_get_region (account)) != NULL)
+    g_key_file_set_string (keyfile, group, "region", s);
+  if ((s = octopus_account_get_bucket (account)) != NULL)
+    g_key_file_set_string (keyfile, group, "bucket", s);
+  if ((s = octopus_account_get_access_key (account)) != NULL)
+    g_key_file_set_string (keyfile, group, "access-key", s);
+  g_key_file_set_boolean (keyfile, group, "path-style", octopus_account_get_path_style (account));
+  g_key_file_set_boolean (keyfile, group, "allow-http", octopus_account_get_allow_http (account));
+}
+
+/* Writes the store's accounts, without @skip and with @extra, to the file. */
+static gboolean
+write_accounts (OctopusAccountStore *self, OctopusAccount *skip, OctopusAccount *extra,
+                GError **error)
+{
+  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize len;
+
+  g_key_file_set_comment (keyfile, NULL, NULL,
+                          " Octopus accounts. The secret keys are in the keyring, not here.",
+                          NULL);
+  for (guint i = 0; i < self->accounts->len; i++)
+    if (g_ptr_array_index (self->accounts, i) != skip)
+      account_to_group (keyfile, g_ptr_array_index (self->accounts, i));
+  if (extra != NULL)
+    account_to_group (keyfile, extra);
+  data = g_key_file_to_data (keyfile, &len, NULL);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG,
+                   _("Cannot create the folder “%s”: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!g_file_set_contents_full (self->path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &local_error))
+    {
+      g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG,
+                   _("Cannot save the accounts: %s"), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+octopus_account_store_save (OctopusAccountStore *self, GError **error)
+{
+  g_return_val_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self), FALSE);
+  return write_accounts (self, NULL, NULL, error);
+}
+
+gboolean
+octopus_account_store_check_new (OctopusAccountStore *self, OctopusAccount *account,
+                                 GError **error)
+{
+  g_return_val_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (OCTOPUS_IS_ACCOUNT (account), FALSE);
+
+  if (!octopus_account_validate (account, error))
+    return FALSE;
+  if (octopus_account_store_lookup (self, octopus_account_get_name (account)) != NULL)
+    {
+      g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_DUPLICATE_NAME,
+                   _("There is already an account named “%s”"),
+                   octopus_account_get_name (account));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- add ----------------------------------------------------------------------- */
+
+typedef struct {
+  OctopusAccount *account;   /* owned */
+  GError         *error;     /* owned: the config write failure, returned after rollback */
+} AddData;
+
+static void
+add_data_free (AddData *data)
+{
+  g_clear_object (&data->account);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+static void
+add_rollback_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AddData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!octopus_secret_clear_finish (result, &error))
+    g_prefix_error (&data->error, _("The secret key stays in the keyring (%s): "), error->message);
+  g_task_return_error (task, g_steal_pointer (&data->error));
+}
+
+static void
+add_secret_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OctopusAccountStore *self = g_task_get_source_object (task);
+  AddData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!octopus_secret_store_finish (result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!write_accounts (self, NULL, data->account, &data->error))
+    {
+      /* Not cancellable: a half-added account must not stay behind. */
+      octopus_secret_clear_async (octopus_account_get_name (data->account), NULL,
+                                  add_rollback_cb, g_steal_pointer (&task));
+      return;
+    }
+  g_ptr_array_add (self->accounts, g_object_ref (data->account));
+  g_list_model_items_changed (G_LIST_MODEL (self), self->accounts->len - 1, 0, 1);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+octopus_account_store_add_async (OctopusAccountStore *self, OctopusAccount *account,
+                                 const char *secret, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  AddData *data;
+
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT (account));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_account_store_add_async);
+  data = g_new0 (AddData, 1);
+  data->account = g_object_ref (account);
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+
+  if (octopus_account_get_bucket (account) == NULL)
+    {
+      g_autofree char *bucket = octopus_account_generate_bucket_name ();
+      octopus_account_set_bucket (account, bucket);
+    }
+  if (!octopus_account_store_check_new (self, account, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (secret == NULL || *secret == '\0')
+    {
+      g_task_return_new_error (task, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_SECRET_MISSING,
+                               _("The secret access key is empty"));
+      return;
+    }
+  octopus_secret_store_async (octopus_account_get_name (account), secret, cancellable,
+                              add_secret_stored_cb, g_steal_pointer (&task));
+}
+
+gboolean
+octopus_account_store_add_finish (OctopusAccountStore *self, GAsyncResult *result,
+                                  GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == octopus_account_store_add_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- remove -------------------------------------------------------------------- */
+
+static void
+remove_secret_cleared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OctopusAccountStore *self = g_task_get_source_object (task);
+  OctopusAccount *account = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  guint position;
+
+  if (!octopus_secret_clear_finish (result, &error)
+      || !write_accounts (self, account, NULL, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_ptr_array_find (self->accounts, account, &position))
+    {
+      g_ptr_array_remove_index (self->accounts, position);
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+octopus_account_store_remove_async (OctopusAccountStore *self, const char *name,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OctopusAccount *account;
+
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_account_store_remove_async);
+  account = octopus_account_store_lookup (self, name);
+  if (account == NULL)
+    {
+      g_task_return_new_error (task, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_NOT_FOUND,
+                               _("There is no account named “%s”"), name != NULL ? name : "");
+      return;
+    }
+  g_task_set_task_data (task, g_object_ref (account), g_object_unref);
+  /* The secret goes first: a secret left behind without its account is the worse outcome. */
+  octopus_secret_clear_async (name, cancellable, remove_secret_cleared_cb,
+                              g_steal_pointer (&task));
+}
+
+gboolean
+octopus_account_store_remove_finish (OctopusAccountStore *self, GAsyncResult *result,
+                                     GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == octopus_account_store_remove_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,290 @@
+/* octopus-secret.c — libsecret wrapper: one item per account, clear keyring errors. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "octopus-account.h"
+#include "octopus-secret.h"
+
+#define ATTRIBUTE_ACCOUNT "account"
+
+const SecretSchema *
+octopus_secret_get_schema (void)
+{
+  static const SecretSchema schema = {
+    .name = OCTOPUS_SECRET_SCHEMA_NAME,
+    .flags = SECRET_SCHEMA_NONE,
+    .attributes = {
+      { .name = ATTRIBUTE_ACCOUNT, .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { .name = NULL, .type = 0 },
+    },
+  };
+  return &schema;
+}
+
+void
+octopus_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+/* Why the keyring is unavailable, in words a user can act on.  The situations are those of
+ * headless-testing.md §5: no session bus, no provider, no default keyring, locked. */
+void
+octopus_secret_translate_error (GError **error, GCancellable *cancellable)
+{
+  GError *e;
+  const char *why;
+  gint code = OCTOPUS_ACCOUNT_ERROR_KEYRING_UNAVAILABLE;
+  GError *translated;
+
+  if (error == NULL || *error == NULL)
+    return;
+  e = *error;
+  if (e->domain == OCTOPUS_ACCOUNT_ERROR)
+    return;
+  if (g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && g_cancellable_is_cancelled (cancellable))
+    return;
+
+  if (g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)
+      || g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
+    why = _("no Secret Service provider (such as GNOME Keyring or KeePassXC) is running");
+  else if (g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT)
+           || g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD))
+    why = _("there is no default keyring to store the key in (create one, e.g. “Login”, "
+            "in Passwords and Keys)");
+  else if (g_error_matches (e, SECRET_ERROR, SECRET_ERROR_IS_LOCKED)
+           || g_error_matches (e, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      why = _("the keyring is locked and was not unlocked");
+      code = OCTOPUS_ACCOUNT_ERROR_KEYRING_LOCKED;
+    }
+  else if (g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT)
+           || g_error_matches (e, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY)
+           || g_error_matches (e, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    why = _("the Secret Service did not answer");
+  else if (e->domain == G_IO_ERROR && g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    why = _("there is no D-Bus session bus");
+  else
+    why = _("the Secret Service failed");
+
+  translated = g_error_new (OCTOPUS_ACCOUNT_ERROR, code,
+                            _("The keyring (Secret Service) is not available: %s (%s)"),
+                            why, e->message);
+  g_clear_error (error);
+  *error = translated;
+}
+
+/* ---- check --------------------------------------------------------------- */
+
+static void
+check_collection_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  gboolean may_prompt = GPOINTER_TO_INT (g_task_get_task_data (task));
+
+  collection = secret_collection_for_alias_finish (result, &error);
+  if (collection == NULL && error == NULL)
+    g_set_error (&error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT,
+                 "No collection has the alias “default”");
+  else if (collection != NULL && !may_prompt && secret_collection_get_locked (collection))
+    g_set_error (&error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED,
+                 "The default collection is locked and no prompt can be shown");
+  if (error != NULL)
+    {
+      octopus_secret_translate_error (&error, g_task_get_cancellable (task));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+check_service_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretService) service = secret_service_get_finish (result, &error);
+
+  if (service == NULL)
+    {
+      octopus_secret_translate_error (&error, g_task_get_cancellable (task));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  secret_collection_for_alias (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                               g_task_get_cancellable (task), check_collection_cb,
+                               g_steal_pointer (&task));
+}
+
+void
+octopus_secret_check_async (gboolean may_prompt, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, octopus_secret_check_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (may_prompt), NULL);
+  /* OPEN_SESSION makes a round trip, so a missing provider shows up here already. */
+  secret_service_get (SECRET_SERVICE_OPEN_SESSION, cancellable, check_service_cb,
+                      g_steal_pointer (&task));
+}
+
+gboolean
+octopus_secret_check_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_secret_check_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- store ---------------------------------------------------------------- */
+
+static void
+store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    {
+      octopus_secret_translate_error (&error, g_task_get_cancellable (task));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+octopus_secret_store_async (const char *account_name, const char *secret,
+                            GCancellable *cancellable, GAsyncReadyCallback callback,
+                            gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (account_name != NULL);
+  g_return_if_fail (secret != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_secret_store_async);
+  /* The label is what keyring managers show; not translated so that it stays searchable. */
+  label = g_strdup_printf ("Octopus: %s", account_name);
+  secret_password_store (octopus_secret_get_schema (), SECRET_COLLECTION_DEFAULT, label, secret,
+                         cancellable, store_cb, g_steal_pointer (&task),
+                         ATTRIBUTE_ACCOUNT, account_name, NULL);
+}
+
+gboolean
+octopus_secret_store_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_secret_store_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- lookup --------------------------------------------------------------- */
+
+static void
+lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  char *password = secret_password_lookup_finish (result, &error);
+  char *copy;
+
+  if (error != NULL)
+    {
+      octopus_secret_translate_error (&error, g_task_get_cancellable (task));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (password == NULL)
+    {
+      g_task_return_new_error (task, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_SECRET_MISSING,
+                               _("The keyring holds no secret key for the account “%s”; "
+                                 "remove the account and add it again"),
+                               (const char *) g_task_get_task_data (task));
+      return;
+    }
+  /* libsecret may hand out non-pageable memory that only secret_password_free() releases;
+   * copy into ordinary memory so that callers have one rule: octopus_secret_free(). */
+  copy = g_strdup (password);
+  secret_password_free (password);
+  g_task_return_pointer (task, copy, (GDestroyNotify) octopus_secret_free);
+}
+
+void
+octopus_secret_lookup_async (const char *account_name, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (account_name != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_secret_lookup_async);
+  g_task_set_task_data (task, g_strdup (account_name), g_free);
+  secret_password_lookup (octopus_secret_get_schema (), cancellable, lookup_cb,
+                          g_steal_pointer (&task), ATTRIBUTE_ACCOUNT, account_name, NULL);
+}
+
+char *
+octopus_secret_lookup_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_secret_lookup_async,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- clear ---------------------------------------------------------------- */
+
+static void
+clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* FALSE without an error means "nothing to clear", which is what we wanted. */
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    {
+      octopus_secret_translate_error (&error, g_task_get_cancellable (task));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+octopus_secret_clear_async (const char *account_name, GCancellable *cancellable,
+                            GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (account_name != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_secret_clear_async);
+  secret_password_clear (octopus_secret_get_schema (), cancellable, clear_cb,
+                         g_steal_pointer (&task), ATTRIBUTE_ACCOUNT, account_name, NULL);
+}
+
+gboolean
+octopus_secret_clear_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_secret_clear_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
