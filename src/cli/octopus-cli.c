@@ -1,0 +1,96 @@
+/* octopus-cli.c — main(), the command table and the overall usage of octopus-cli. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <glib/gi18n-lib.h>
+
+#include "octopus-cli.h"
+
+/* One row per command word.  Keep it in the order of DESIGN.md's command line contract;
+ * --help prints each synopsis in this order.  Only commands that work belong here. */
+typedef struct {
+  const char *name;
+  int       (*run) (int argc, char **argv);   /* argv[0] == name */
+  const char *synopsis;                       /* untranslated usage lines, "\n"-separated */
+} OctopusCliCommand;
+
+static const OctopusCliCommand commands[] = {
+  { "account", octopus_cli_account, octopus_cli_account_synopsis },
+};
+
+void
+octopus_cli_async_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+GAsyncResult *
+octopus_cli_wait (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return g_steal_pointer (result);
+}
+
+void
+octopus_cli_error (const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("octopus-cli: %s\n", message);
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n", _("Usage: octopus-cli COMMAND [ARGUMENTS…]"));
+  fprintf (out, "%s\n\n", _("Mirror files to several S3-compatible services at once."));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "%s\n", commands[i].synopsis);
+  fprintf (out, "\n%s\n", _("Exit status:"));
+  fprintf (out, "  0  %s\n", _("all services succeeded"));
+  fprintf (out, "  1  %s\n", _("some service failed (what failed is printed)"));
+  fprintf (out, "  2  %s\n", _("usage error"));
+  fprintf (out, "\n%s\n", _("“octopus-cli COMMAND --help” describes the options of a command."));
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("octopus-cli");
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return OCTOPUS_CLI_EXIT_USAGE;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")
+      || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return OCTOPUS_CLI_EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("octopus-cli %s\n", PACKAGE_VERSION);
+      return OCTOPUS_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+
+  octopus_cli_error (_("unknown command “%s”; see “octopus-cli --help”"), argv[1]);
+  return OCTOPUS_CLI_EXIT_USAGE;
+}

@@ -1,0 +1,36 @@
+/* octopus-cli.h — what the subcommands of octopus-cli share.
+ *
+ * Adding a command: write `int octopus_cli_NAME (int argc, char **argv)` in
+ * octopus-cli-NAME.c (argv[0] is the command word, e.g. "status"), declare it and its
+ * synopsis below, add one row to the `commands` table in octopus-cli.c and the file to
+ * src/cli/meson.build.  Return one of the exit codes below.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The exit status contract of DESIGN.md. */
+enum {
+  OCTOPUS_CLI_EXIT_OK = 0,       /* every service succeeded */
+  OCTOPUS_CLI_EXIT_FAILED = 1,   /* some service (or the keyring, or a file) failed: printed */
+  OCTOPUS_CLI_EXIT_USAGE = 2,    /* the command line was wrong */
+};
+
+/* Runs the default main context until *@result is set by octopus_cli_async_done(), and
+ * returns it (owned).  Use: `GAsyncResult *res = NULL; x_async (…, octopus_cli_async_done,
+ * &res); g_autoptr(GAsyncResult) r = octopus_cli_wait (&res);` */
+void          octopus_cli_async_done (GObject      *source,
+                                      GAsyncResult *result,
+                                      gpointer      user_data);
+GAsyncResult *octopus_cli_wait       (GAsyncResult **result);
+
+/* Prints "octopus-cli: <message>" on stderr. */
+void          octopus_cli_error      (const char *format, ...) G_GNUC_PRINTF (1, 2);
+
+/* Subcommands: entry point and the lines they add to `octopus-cli --help`. */
+int           octopus_cli_account    (int argc, char **argv);
+extern const char octopus_cli_account_synopsis[];
+
+G_END_DECLS
