@@ -468,6 +468,26 @@ octopus_s3_error_set_region (GError     *error,
     }
 }
 
+void
+octopus_s3_error_set_service (GError     *error,
+                              const char *service)
+{
+  OctopusS3ErrorPrivate *priv = get_private_checked (error);
+
+  g_return_if_fail (priv != NULL);
+  g_return_if_fail (service != NULL && *service != '\0');
+
+  /* Only reply errors have a message built from the private data; a wrapped transport
+   * error keeps the message it was made with. */
+  if (priv->s3_code == NULL && priv->http_status == 0)
+    return;
+
+  g_free (priv->service);
+  priv->service = g_strdup (service);
+  g_free (error->message);
+  error->message = build_message (error->code, priv);
+}
+
 gboolean
 octopus_s3_error_is_retryable (const GError *error)
 {

@@ -76,6 +76,10 @@ const char *octopus_s3_error_get_server_message (const GError *error); /* <Messa
 guint       octopus_s3_error_get_http_status  (const GError *error);
 void        octopus_s3_error_set_region       (GError      *error,
                                                const char  *region);
+/* Names the service in an error built without one (the XML parsers report an <Error> inside
+ * a 200 reply as service "S3"); rebuilds the message. No-op for transport errors. */
+void        octopus_s3_error_set_service      (GError      *error,
+                                               const char  *service);
 
 /* TRUE for failures worth another attempt: the SERVER class (500/502/503/504, SlowDown,
  * RequestTimeout, InternalError, ServiceUnavailable, OperationAborted) and network

@@ -278,6 +278,10 @@ test_complete_multipart_error_in_200 (void)
   g_assert_cmpstr (octopus_s3_error_get_request_id (error), ==,
                    "656c76696e6727732072657175657374");
   g_assert_true (octopus_s3_error_is_retryable (error));
+  g_assert_true (g_str_has_prefix (error->message, "S3: "));
+  octopus_s3_error_set_service (error, "Ceph");
+  g_assert_true (g_str_has_prefix (error->message, "Ceph: "));
+  g_assert_nonnull (strstr (error->message, "InternalError"));
 
   g_assert_null (octopus_s3_xml_parse_copy_object (xml, length, &copy_error));
   g_assert_error (copy_error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_SERVER);
@@ -598,6 +602,23 @@ test_oversize (void)
 }
 
 static void
+test_too_deep (void)
+{
+  GString *xml = g_string_new ("<ListBucketResult>");
+  g_autoptr(GError) error = NULL;
+
+  /* Deep nesting is how a small reply exhausts a recursive walker's stack. */
+  for (guint i = 0; i < 5000; i++)
+    g_string_append (xml, "<a>");
+  for (guint i = 0; i < 5000; i++)
+    g_string_append (xml, "</a>");
+  g_string_append (xml, "</ListBucketResult>");
+  g_assert_null (octopus_s3_xml_parse_list_objects (xml->str, xml->len, FALSE, &error));
+  assert_malformed (error, "ListObjectsV2");
+  g_string_free (xml, TRUE);
+}
+
+static void
 test_no_stderr_noise (void)
 {
   if (g_test_subprocess ())
@@ -887,6 +908,7 @@ main (int   argc,
     }
   g_test_add_func ("/s3/xml/hostile/wrong-root", test_wrong_root);
   g_test_add_func ("/s3/xml/hostile/oversize", test_oversize);
+  g_test_add_func ("/s3/xml/hostile/too-deep", test_too_deep);
   g_test_add_func ("/s3/xml/hostile/no-stderr-noise", test_no_stderr_noise);
   g_test_add_func ("/s3/xml/build/delete", test_build_delete);
   g_test_add_func ("/s3/xml/build/rejects-bad-keys", test_build_rejects_bad_keys);
