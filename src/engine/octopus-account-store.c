@@ -173,7 +173,7 @@ octopus_account_store_load (OctopusAccountStore *self, GError **error)
       account = account_from_group (keyfile, groups[i]);
       if (account == NULL)
         {
-          g_warning ("%s: group [%s] lacks provider or endpoint; ignored", self->path, groups[i]);
+          g_message ("%s: group [%s] lacks provider or endpoint; ignored", self->path, groups[i]);
           continue;
         }
       g_ptr_array_add (accounts, account);

@@ -112,6 +112,7 @@ check_service_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(SecretService) service = secret_service_get_finish (result, &error);
+  GCancellable *cancellable;
 
   if (service == NULL)
     {
@@ -119,9 +120,9 @@ check_service_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  cancellable = g_task_get_cancellable (task);
   secret_collection_for_alias (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
-                               g_task_get_cancellable (task), check_collection_cb,
-                               g_steal_pointer (&task));
+                               cancellable, check_collection_cb, g_steal_pointer (&task));
 }
 
 void
