@@ -8,11 +8,13 @@
 
 static OctopusTestServer servers[] = {
   /* s3rver neither checks signatures nor Content-MD5, answers PutObjectAcl 501 and has no
-   * ListMultipartUploads/ListParts/Abort (docs/test-servers.md). */
+   * ListMultipartUploads/ListParts/Abort (docs/test-servers.md); its multipart ETag is the
+   * MD5 of the whole content. */
   { .name = "s3rver" },
   /* Swift with s3api checks all of it. */
   { .name = "swift", .checks_signatures = TRUE, .supports_acl = TRUE,
-    .supports_multipart_listing = TRUE, .supports_content_md5_check = TRUE },
+    .supports_multipart_listing = TRUE, .supports_content_md5_check = TRUE,
+    .multipart_etag_has_part_count = TRUE },
 };
 
 static char *

@@ -32,6 +32,8 @@ typedef struct {
   gboolean    supports_acl;       /* PutObjectAcl works */
   gboolean    supports_multipart_listing; /* ListMultipartUploads, ListParts, Abort */
   gboolean    supports_content_md5_check; /* a wrong Content-MD5 is refused */
+  gboolean    multipart_etag_has_part_count; /* "<md5 of part md5s>-N"; s3rver gives the
+                                                whole-content MD5 instead */
 } OctopusTestServer;
 
 /* Both known servers ("s3rver", "swift"), configured or not; @n_servers receives 2. */

@@ -139,7 +139,7 @@ test_buckets (Fixture *f, gconstpointer data)
       if (g_str_equal (b->name, f->bucket))
         {
           found = TRUE;
-          g_assert_cmpint (b->creation_date, >, 1500000000);
+          g_assert_cmpint (b->creation_date, >, 0); /* Swift: a fixed 2009 date */
         }
     }
   g_assert_true (found);
@@ -649,8 +649,17 @@ test_multipart (Fixture *f, gconstpointer data)
   res = octopus_test_wait_result ();
   etag = octopus_s3_client_complete_multipart_finish (f->client, res, &error);
   g_assert_no_error (error);
-  g_assert_true (g_str_has_suffix (etag, "-3"));
-  g_assert_cmpuint (strlen (etag), ==, 32 + 2);
+  if (f->server->multipart_etag_has_part_count)
+    {
+      g_assert_true (g_str_has_suffix (etag, "-3"));
+      g_assert_cmpuint (strlen (etag), ==, 32 + 2);
+    }
+  else
+    {
+      g_autoptr(GBytes) all = g_bytes_new (whole->data, whole->len);
+      g_autofree char *md5 = md5_hex (all);
+      g_assert_cmpstr (etag, ==, md5);
+    }
 
   head = head_object (f, key, &error);
   g_assert_no_error (error);
@@ -757,10 +766,21 @@ test_acl (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 
   before = get_acl (f, "acl b.txt", &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (before);
-  g_assert_nonnull (before->grants);
-  g_assert_false (acl_has_all_users_read (before));
+  if (!f->server->supports_acl &&
+      g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY))
+    {
+      /* s3rver's fixed dummy policy puts <Permission> outside its <Grant>; the strict
+       * parser refuses it, and says which reply was bad. */
+      g_assert_nonnull (strstr (error->message, "GetObjectAcl"));
+      g_clear_error (&error);
+    }
+  else
+    {
+      g_assert_no_error (error);
+      g_assert_nonnull (before);
+      g_assert_nonnull (before->grants);
+      g_assert_false (acl_has_all_users_read (before));
+    }
 
   octopus_s3_client_put_object_acl_async (f->client, f->bucket, "acl b.txt", "public-read",
                                           NULL, NULL, octopus_test_result_cb, NULL);
