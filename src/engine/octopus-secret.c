@@ -80,6 +80,42 @@ octopus_secret_translate_error (GError **error, GCancellable *cancellable)
   *error = translated;
 }
 
+
+/* ---- locked items ------------------------------------------------------------- */
+
+/* gnome-keyring answers a lookup or clear on a locked keyring with "nothing there" when it
+ * cannot show an unlock prompt.  Searching without unlocking tells the two apart: an item
+ * that is still listed is locked, not missing. */
+static void
+search_locked (GTask *task, const char *account_name, GAsyncReadyCallback callback)
+{
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  secret_password_search (octopus_secret_get_schema (), SECRET_SEARCH_ALL, cancellable,
+                          callback, task, ATTRIBUTE_ACCOUNT, account_name, NULL);
+}
+
+/* TRUE when items are left (locked); FALSE with @error set when the search failed. */
+static gboolean
+items_remain (GAsyncResult *result, GTask *task, GError **error)
+{
+  GList *items = secret_password_search_finish (result, error);
+  gboolean remain = items != NULL;
+
+  g_list_free_full (items, g_object_unref);
+  if (*error != NULL)
+    octopus_secret_translate_error (error, g_task_get_cancellable (task));
+  return remain;
+}
+
+static GError *
+locked_error (void)
+{
+  return g_error_new (OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_KEYRING_LOCKED,
+                      _("The keyring (Secret Service) is not available: the keyring is locked "
+                        "and was not unlocked; unlock it and try again"));
+}
+
 /* ---- check --------------------------------------------------------------- */
 
 static void
@@ -196,6 +232,23 @@ octopus_secret_store_finish (GAsyncResult *result, GError **error)
 /* ---- lookup --------------------------------------------------------------- */
 
 static void
+lookup_missing_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (items_remain (result, task, &error))
+    g_task_return_error (task, locked_error ());
+  else if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_new_error (task, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_SECRET_MISSING,
+                             _("The keyring holds no secret key for the account “%s”; "
+                               "remove the account and add it again"),
+                             (const char *) g_task_get_task_data (task));
+}
+
+static void
 lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -211,10 +264,8 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   if (password == NULL)
     {
-      g_task_return_new_error (task, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_SECRET_MISSING,
-                               _("The keyring holds no secret key for the account “%s”; "
-                                 "remove the account and add it again"),
-                               (const char *) g_task_get_task_data (task));
+      GTask *t = g_steal_pointer (&task);
+      search_locked (t, g_task_get_task_data (t), lookup_missing_cb);
       return;
     }
   /* libsecret may hand out non-pageable memory that only secret_password_free() releases;
@@ -251,12 +302,26 @@ octopus_secret_lookup_finish (GAsyncResult *result, GError **error)
 /* ---- clear ---------------------------------------------------------------- */
 
 static void
+clear_verified_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (items_remain (result, task, &error))
+    g_task_return_error (task, locked_error ());
+  else if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
 clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
-  /* FALSE without an error means "nothing to clear", which is what we wanted. */
+  /* FALSE without an error means "nothing cleared": gone already, or locked. */
   secret_password_clear_finish (result, &error);
   if (error != NULL)
     {
@@ -264,7 +329,10 @@ clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  g_task_return_boolean (task, TRUE);
+  {
+    GTask *t = g_steal_pointer (&task);
+    search_locked (t, g_task_get_task_data (t), clear_verified_cb);
+  }
 }
 
 void
@@ -277,6 +345,7 @@ octopus_secret_clear_async (const char *account_name, GCancellable *cancellable,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, octopus_secret_clear_async);
+  g_task_set_task_data (task, g_strdup (account_name), g_free);
   secret_password_clear (octopus_secret_get_schema (), cancellable, clear_cb,
                          g_steal_pointer (&task), ATTRIBUTE_ACCOUNT, account_name, NULL);
 }

@@ -146,6 +146,23 @@ PY
   run remove-again "" account remove s3
   expect_rc remove-again 1 "removing an unknown account fails"
 
+  # A locked keyring (no display, so no unlock prompt): clear failures, nothing changes.
+  cp "$ini" "$T/ini.before"
+  timeout 10 gdbus call --session --dest org.freedesktop.secrets \
+    --object-path /org/freedesktop/secrets --method org.freedesktop.Secret.Service.Lock \
+    "['/org/freedesktop/secrets/collection/login']" >/dev/null
+  run add-locked "$sw_secret" account add locked --provider swift \
+      --endpoint "$OCTOPUS_TEST_SWIFT_ENDPOINT" --access-key "$OCTOPUS_TEST_SWIFT_ACCESS_KEY" --allow-http
+  expect_rc add-locked 1 "locked keyring: account add fails (exit 1)"
+  check "locked keyring: add says the keyring is locked" grep -q 'keyring is locked' "$T/log/add-locked.err"
+  run test-locked "" account test swift-a
+  expect_rc test-locked 1 "locked keyring: account test fails (exit 1)"
+  check "locked keyring: test says the keyring is locked" \
+    grep -q '^swift-a: FAILED: .*keyring is locked' "$T/log/test-locked.out"
+  run remove-locked "" account remove swift-a
+  expect_rc remove-locked 1 "locked keyring: account remove fails rather than leave the secret behind"
+  check "locked keyring: config unchanged" cmp -s "$ini" "$T/ini.before"
+
   # No secret anywhere: config dir, every CLI log, argv and environment of the running CLI.
   local leaks=""
   while read -r secret; do
