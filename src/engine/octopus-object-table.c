@@ -335,6 +335,35 @@ octopus_object_table_set_transferring (OctopusObjectTable *self,
 }
 
 void
+octopus_object_table_forget (OctopusObjectTable *self,
+                             const char         *key,
+                             guint               index)
+{
+  OctopusObject *row;
+  GPtrArray *rows;
+
+  g_return_if_fail (OCTOPUS_IS_OBJECT_TABLE (self));
+  g_return_if_fail (index < self->n_services);
+
+  row = key ? g_hash_table_lookup (self->by_key, key) : NULL;
+  if (row == NULL)
+    return;
+  octopus_object_set_service_copy (row, index, FALSE, -1, NULL, NULL, 0);
+  for (guint i = 0; i < self->n_services; i++)
+    if (octopus_object_get_service_present (row, i) || octopus_object_get_transferring (row, i))
+      {
+        octopus_object_classify (row);
+        return;
+      }
+
+  rows = g_ptr_array_new_full (self->rows->len, g_object_unref);
+  for (guint i = 0; i < self->rows->len; i++)
+    if (g_ptr_array_index (self->rows, i) != row)
+      g_ptr_array_add (rows, g_object_ref (g_ptr_array_index (self->rows, i)));
+  replace_rows (self, rows);
+}
+
+void
 octopus_object_table_count_states (OctopusObjectTable *self,
                                    guint               counts[6])
 {

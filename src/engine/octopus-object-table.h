@@ -41,6 +41,12 @@ void                octopus_object_table_set_transferring (OctopusObjectTable *s
                                                            guint               index,
                                                            gboolean            transferring);
 
+/* Forgets the copy of @key on service @index (it was deleted there); the row goes when no
+ * copy and no transfer is left. */
+void                octopus_object_table_forget           (OctopusObjectTable *self,
+                                                           const char         *key,
+                                                           guint               index);
+
 /* Counts of rows per overall state (for summaries): @counts has one slot per state. */
 void                octopus_object_table_count_states     (OctopusObjectTable *self,
                                                            guint               counts[6]);

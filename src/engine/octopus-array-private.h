@@ -1,0 +1,48 @@
+/* octopus-array-private.h — what the octopus-array-*.c files share. */
+#pragma once
+
+#include "octopus-array.h"
+#include "octopus-hash-cache.h"
+
+G_BEGIN_DECLS
+
+/* Objects up to this size are repaired with one PutObject; larger ones in parts this big. */
+#define OCTOPUS_ARRAY_PART_SIZE (8 * 1024 * 1024)
+
+struct _OctopusArray
+{
+  GObject             parent_instance;
+
+  GPtrArray          *services;       /* of OctopusService */
+  OctopusObjectTable *table;
+  OctopusHashCache   *cache;          /* loaded lazily from cache_path */
+  char               *cache_path;
+  guint               head_count;
+  guint               deep_hash_count;
+};
+
+/* Identity of a service for the MD5 cache: name, endpoint and bucket. */
+char               *_octopus_array_service_id   (OctopusService *service);
+OctopusHashCache   *_octopus_array_get_cache    (OctopusArray   *self);
+
+OctopusArrayResult *_octopus_array_result_new   (const char          *key,
+                                                 const char          *service,
+                                                 OctopusResultStatus  status,
+                                                 const char          *message);
+/* NOT_IMPLEMENTED / ACL_UNSUPPORTED replies: the service lacks the feature. */
+gboolean            _octopus_error_is_unsupported (const GError *error);
+/* Network-level failure: the service cannot be reached at all. */
+gboolean            _octopus_error_is_unreachable (const GError *error);
+
+/* Reads @in to its end, hashing (MD5) and, when @out is non-NULL, writing every byte to it.
+ * → lower-case hex MD5; @bytes receives the count. */
+void                _octopus_pump_async  (GInputStream        *in,
+                                          GOutputStream       *out,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+char               *_octopus_pump_finish (GAsyncResult        *result,
+                                          gint64              *bytes,
+                                          GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,813 @@
+/* octopus-array-repair.c — copy a good replica to the services that lack it.
+ *
+ * One key at a time: the source copy (one whose MD5 is the reference) is read once and fanned
+ * out to every target.  Small objects (≤ one part) are read into memory, checked against the
+ * reference MD5, then PUT with Content-MD5 and x-amz-meta-md5chksum.  Large ones go as
+ * multipart uploads, one part in memory at a time; the MD5 of the whole stream is checked
+ * before CompleteMultipartUpload, and a mismatch aborts every target — a bad copy is never
+ * written over anything.  User metadata and content type are preserved; a public ACL on the
+ * source is applied on targets that support ACLs.  Repair never deletes.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "octopus-array-private.h"
+
+typedef struct {
+  guint       service;
+  char       *upload_id;      /* multipart only */
+  GPtrArray  *parts;          /* of OctopusS3Part; multipart only */
+  char       *error;          /* first failure; the target is dropped from then on */
+} Target;
+
+typedef struct _KeyRepair KeyRepair;
+typedef void (*Step) (KeyRepair *kr);
+
+struct _KeyRepair {
+  GTask        *task;          /* the repair task (owned) */
+  char         *key;
+  guint         source;
+  char         *expected_md5;  /* reference MD5 hex, NULL when no copy has one */
+  gint64        size;
+  GArray       *targets;       /* of Target */
+  GInputStream *stream;
+  char         *content_type;
+  GHashTable   *metadata;      /* user metadata to write, md5chksum included */
+  char         *canned_acl;    /* the source's ACL when it is a public canned one */
+  GChecksum    *md5;
+  guint8       *buffer;        /* one part */
+  gsize         buffer_len;    /* bytes of the current part */
+  gint64        bytes;
+  guint         part_number;
+  guint         pending;       /* fan-out calls still running */
+  Step          after;         /* what runs when pending drops to zero */
+};
+
+typedef struct {
+  GPtrArray *keys;             /* of char *, the keys to look at */
+  guint      next;
+  GPtrArray *results;          /* of OctopusArrayResult */
+} RepairData;
+
+typedef struct {
+  KeyRepair *kr;
+  guint      target;           /* index into kr->targets */
+} Call;
+
+static void repair_next_key (GTask *task);
+
+static void
+repair_data_free (RepairData *data)
+{
+  g_clear_pointer (&data->keys, g_ptr_array_unref);
+  g_clear_pointer (&data->results, g_ptr_array_unref);
+  g_free (data);
+}
+
+static OctopusService *
+service_at (KeyRepair *kr,
+            guint      index)
+{
+  OctopusArray *self = g_task_get_source_object (kr->task);
+  return g_ptr_array_index (self->services, index);
+}
+
+static Target *
+target_at (KeyRepair *kr,
+           guint      i)
+{
+  return &g_array_index (kr->targets, Target, i);
+}
+
+static void
+target_fail (KeyRepair    *kr,
+             guint         i,
+             const GError *error)
+{
+  Target *t = target_at (kr, i);
+
+  if (t->error == NULL)
+    t->error = g_strdup (error->message);
+}
+
+static Call *
+call_new (KeyRepair *kr,
+          guint      target)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->kr = kr;
+  call->target = target;
+  kr->pending++;
+  return call;
+}
+
+/* Ends one fan-out call; runs the next step once every call has come back. */
+static void
+call_done (Call *call)
+{
+  KeyRepair *kr = call->kr;
+
+  g_free (call);
+  if (--kr->pending == 0)
+    kr->after (kr);
+}
+
+static void
+key_repair_free (KeyRepair *kr)
+{
+  OctopusArray *self = g_task_get_source_object (kr->task);
+
+  for (guint i = 0; i < kr->targets->len; i++)
+    {
+      Target *t = target_at (kr, i);
+
+      octopus_object_table_set_transferring (self->table, kr->key, t->service, FALSE);
+      g_free (t->upload_id);
+      g_clear_pointer (&t->parts, g_ptr_array_unref);
+      g_free (t->error);
+    }
+  g_array_unref (kr->targets);
+  g_clear_object (&kr->stream);
+  g_clear_pointer (&kr->metadata, g_hash_table_unref);
+  g_clear_pointer (&kr->md5, g_checksum_free);
+  g_free (kr->buffer);
+  g_free (kr->key);
+  g_free (kr->expected_md5);
+  g_free (kr->content_type);
+  g_free (kr->canned_acl);
+  g_clear_object (&kr->task);
+  g_free (kr);
+}
+
+/* Reports every target and moves on to the next key. */
+static void
+key_done (KeyRepair *kr)
+{
+  RepairData *data = g_task_get_task_data (kr->task);
+  g_autoptr(GTask) task = g_object_ref (kr->task);
+
+  for (guint i = 0; i < kr->targets->len; i++)
+    {
+      Target *t = target_at (kr, i);
+      const char *name = octopus_service_get_name (service_at (kr, t->service));
+
+      if (t->error != NULL)
+        g_ptr_array_add (data->results,
+                         _octopus_array_result_new (kr->key, name, OCTOPUS_RESULT_FAILED, t->error));
+      else
+        {
+          g_autofree char *msg =
+            g_strdup_printf (_("copied from %s"),
+                             octopus_service_get_name (service_at (kr, kr->source)));
+          g_ptr_array_add (data->results,
+                           _octopus_array_result_new (kr->key, name, OCTOPUS_RESULT_OK, msg));
+        }
+    }
+  key_repair_free (kr);
+  repair_next_key (task);
+}
+
+static void
+fail_all_targets (KeyRepair  *kr,
+                  const char *message)
+{
+  for (guint i = 0; i < kr->targets->len; i++)
+    {
+      Target *t = target_at (kr, i);
+      if (t->error == NULL)
+        t->error = g_strdup (message);
+    }
+}
+
+static gboolean
+source_matches (KeyRepair  *kr,
+                const char *md5)
+{
+  if (kr->bytes != kr->size && kr->size >= 0)
+    return FALSE;
+  return kr->expected_md5 == NULL || g_strcmp0 (kr->expected_md5, md5) == 0;
+}
+
+static void
+report_source_mismatch (KeyRepair  *kr,
+                        const char *md5)
+{
+  g_autofree char *msg =
+    g_strdup_printf (_("the copy on %s did not match its MD5 while reading (%s, got %s); "
+                       "nothing was written"),
+                     octopus_service_get_name (service_at (kr, kr->source)),
+                     kr->expected_md5 ? kr->expected_md5 : "?", md5 ? md5 : "?");
+  fail_all_targets (kr, msg);
+}
+
+/* ---- ACL on the new copies -------------------------------------------------------------- */
+
+static void
+acl_put_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+  OctopusService *service = service_at (call->kr, target_at (call->kr, call->target)->service);
+
+  if (!octopus_s3_client_put_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error))
+    {
+      if (_octopus_error_is_unsupported (error))
+        octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
+      else
+        target_fail (call->kr, call->target, error);
+    }
+  call_done (call);
+}
+
+static void
+apply_acl (KeyRepair *kr)
+{
+  kr->after = key_done;
+  kr->pending = 1;   /* held until every call is started */
+  for (guint i = 0; kr->canned_acl != NULL && i < kr->targets->len; i++)
+    {
+      Target *t = target_at (kr, i);
+      OctopusService *service = service_at (kr, t->service);
+
+      if (t->error != NULL || octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
+        continue;
+      octopus_s3_client_put_object_acl_async (octopus_service_get_client (service),
+                                              octopus_service_get_bucket (service), kr->key,
+                                              kr->canned_acl, NULL,
+                                              g_task_get_cancellable (kr->task), acl_put_cb,
+                                              call_new (kr, i));
+    }
+  if (--kr->pending == 0)
+    kr->after (kr);
+}
+
+/* ---- small objects: one PUT per target -------------------------------------------------- */
+
+static void
+put_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *etag = NULL;
+
+  etag = octopus_s3_client_put_object_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+  if (etag == NULL)
+    target_fail (call->kr, call->target, error);
+  call_done (call);
+}
+
+static void
+put_options (KeyRepair           *kr,
+             OctopusS3PutOptions *options,
+             const char          *content_md5)
+{
+  memset (options, 0, sizeof *options);
+  options->content_type = kr->content_type;
+  options->metadata = kr->metadata;
+  options->content_md5 = content_md5;
+}
+
+static void
+small_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  KeyRepair *kr = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *md5 = NULL;
+  g_autofree char *md5_b64 = NULL;
+  OctopusS3PutOptions options;
+  gsize n = 0;
+
+  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, &error))
+    {
+      fail_all_targets (kr, error->message);
+      key_done (kr);
+      return;
+    }
+  /* One more byte than announced means the source is not the copy we were told about. */
+  kr->bytes = (gint64) n;
+  g_checksum_update (kr->md5, kr->buffer, n);
+  md5 = g_strdup (g_checksum_get_string (kr->md5));
+  if (!source_matches (kr, md5))
+    {
+      report_source_mismatch (kr, md5);
+      key_done (kr);
+      return;
+    }
+
+  md5_b64 = octopus_md5_hex_to_base64 (md5);
+  g_hash_table_replace (kr->metadata, g_strdup ("md5chksum"), g_strdup (md5_b64));
+  put_options (kr, &options, md5_b64);
+  body = g_bytes_new (kr->buffer, n);
+
+  kr->after = apply_acl;
+  kr->pending = 1;
+  for (guint i = 0; i < kr->targets->len; i++)
+    {
+      OctopusService *service = service_at (kr, target_at (kr, i)->service);
+      octopus_s3_client_put_object_async (octopus_service_get_client (service),
+                                          octopus_service_get_bucket (service), kr->key, body,
+                                          &options, g_task_get_cancellable (kr->task), put_cb,
+                                          call_new (kr, i));
+    }
+  if (--kr->pending == 0)
+    kr->after (kr);
+}
+
+static void
+repair_small (KeyRepair *kr)
+{
+  /* size + 1 so that a longer body than listed is noticed, not silently cut. */
+  kr->buffer = g_malloc ((gsize) kr->size + 1);
+  g_input_stream_read_all_async (kr->stream, kr->buffer, (gsize) kr->size + 1,
+                                 G_PRIORITY_DEFAULT, g_task_get_cancellable (kr->task),
+                                 small_read_cb, kr);
+}
+
+/* ---- large objects: multipart, one part in memory --------------------------------------- */
+
+static void read_part (KeyRepair *kr);
+
+static void
+abort_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!octopus_s3_client_abort_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error))
+    g_debug ("Abort of %s: %s", call->kr->key, error->message);
+  call_done (call);
+}
+
+/* Aborts the upload of every target that failed (or of all, after a source mismatch). */
+static void
+abort_failed (KeyRepair *kr,
+              Step       after)
+{
+  kr->after = after;
+  kr->pending = 1;
+  for (guint i = 0; i < kr->targets->len; i++)
+    {
+      Target *t = target_at (kr, i);
+      OctopusService *service = service_at (kr, t->service);
+
+      if (t->error == NULL || t->upload_id == NULL)
+        continue;
+      /* Not cancellable: an open upload must not be left behind. */
+      octopus_s3_client_abort_multipart_async (octopus_service_get_client (service),
+                                               octopus_service_get_bucket (service), kr->key,
+                                               t->upload_id, NULL, abort_cb, call_new (kr, i));
+      g_clear_pointer (&t->upload_id, g_free);
+    }
+  if (--kr->pending == 0)
+    kr->after (kr);
+}
+
+static void
+complete_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *etag = NULL;
+
+  etag = octopus_s3_client_complete_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+  if (etag == NULL)
+    target_fail (call->kr, call->target, error);
+  else
+    g_clear_pointer (&target_at (call->kr, call->target)->upload_id, g_free);
+  call_done (call);
+}
+
+static void
+after_complete (KeyRepair *kr)
+{
+  abort_failed (kr, apply_acl);
+}
+
+static void
+complete_all (KeyRepair *kr)
+{
+  g_autofree char *md5 = g_strdup (g_checksum_get_string (kr->md5));
+
+  if (!source_matches (kr, md5))
+    {
+      report_source_mismatch (kr, md5);
+      abort_failed (kr, key_done);
+      return;
+    }
+
+  kr->after = after_complete;
+  kr->pending = 1;
+  for (guint i = 0; i < kr->targets->len; i++)
+    {
+      Target *t = target_at (kr, i);
+      OctopusService *service = service_at (kr, t->service);
+
+      if (t->error != NULL)
+        continue;
+      octopus_s3_client_complete_multipart_async (octopus_service_get_client (service),
+                                                  octopus_service_get_bucket (service), kr->key,
+                                                  t->upload_id, t->parts,
+                                                  g_task_get_cancellable (kr->task),
+                                                  complete_cb, call_new (kr, i));
+    }
+  if (--kr->pending == 0)
+    kr->after (kr);
+}
+
+static gboolean
+any_target_alive (KeyRepair *kr)
+{
+  for (guint i = 0; i < kr->targets->len; i++)
+    if (target_at (kr, i)->error == NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+part_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Call *call = user_data;
+  Target *t = target_at (call->kr, call->target);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *etag = NULL;
+
+  etag = octopus_s3_client_upload_part_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+  if (etag == NULL)
+    target_fail (call->kr, call->target, error);
+  else
+    g_ptr_array_add (t->parts, octopus_s3_part_new (call->kr->part_number, etag, -1));
+  call_done (call);
+}
+
+static void
+part_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  KeyRepair *kr = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GChecksum) part_md5 = NULL;
+  g_autofree char *part_b64 = NULL;
+  OctopusS3PutOptions options;
+  guint8 digest[16];
+  gsize digest_len = sizeof digest;
+  gsize n = 0;
+
+  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, &error))
+    {
+      fail_all_targets (kr, error->message);
+      abort_failed (kr, key_done);
+      return;
+    }
+  if (n == 0)
+    {
+      complete_all (kr);
+      return;
+    }
+
+  kr->bytes += (gint64) n;
+  kr->part_number++;
+  g_checksum_update (kr->md5, kr->buffer, n);
+  part_md5 = g_checksum_new (G_CHECKSUM_MD5);
+  g_checksum_update (part_md5, kr->buffer, n);
+  g_checksum_get_digest (part_md5, digest, &digest_len);
+  part_b64 = g_base64_encode (digest, digest_len);
+  memset (&options, 0, sizeof options);
+  options.content_md5 = part_b64;
+  body = g_bytes_new (kr->buffer, n);
+
+  kr->after = read_part;
+  kr->pending = 1;
+  for (guint i = 0; i < kr->targets->len; i++)
+    {
+      Target *t = target_at (kr, i);
+      OctopusService *service = service_at (kr, t->service);
+
+      if (t->error != NULL)
+        continue;
+      octopus_s3_client_upload_part_async (octopus_service_get_client (service),
+                                           octopus_service_get_bucket (service), kr->key,
+                                           t->upload_id, kr->part_number, body, &options,
+                                           g_task_get_cancellable (kr->task), part_cb,
+                                           call_new (kr, i));
+    }
+  if (--kr->pending == 0)
+    kr->after (kr);
+}
+
+static void
+read_part (KeyRepair *kr)
+{
+  if (!any_target_alive (kr))
+    {
+      abort_failed (kr, key_done);
+      return;
+    }
+  g_input_stream_read_all_async (kr->stream, kr->buffer, OCTOPUS_ARRAY_PART_SIZE,
+                                 G_PRIORITY_DEFAULT, g_task_get_cancellable (kr->task),
+                                 part_read_cb, kr);
+}
+
+static void
+create_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Call *call = user_data;
+  Target *t = target_at (call->kr, call->target);
+  g_autoptr(GError) error = NULL;
+
+  t->upload_id = octopus_s3_client_create_multipart_finish (OCTOPUS_S3_CLIENT (source), result,
+                                                            &error);
+  if (t->upload_id == NULL)
+    target_fail (call->kr, call->target, error);
+  call_done (call);
+}
+
+static void
+repair_large (KeyRepair *kr)
+{
+  OctopusS3PutOptions options;
+  g_autofree char *md5_b64 = octopus_md5_hex_to_base64 (kr->expected_md5);
+
+  /* The md5chksum must be known before the upload starts; without a reference MD5 the
+   * copies are written without it (they stay unknown-hash, as the source is). */
+  if (md5_b64 != NULL)
+    g_hash_table_replace (kr->metadata, g_strdup ("md5chksum"), g_strdup (md5_b64));
+  put_options (kr, &options, NULL);
+  kr->buffer = g_malloc (OCTOPUS_ARRAY_PART_SIZE);
+
+  kr->after = read_part;
+  kr->pending = 1;
+  for (guint i = 0; i < kr->targets->len; i++)
+    {
+      Target *t = target_at (kr, i);
+      OctopusService *service = service_at (kr, t->service);
+
+      t->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
+      octopus_s3_client_create_multipart_async (octopus_service_get_client (service),
+                                                octopus_service_get_bucket (service), kr->key,
+                                                &options, g_task_get_cancellable (kr->task),
+                                                create_cb, call_new (kr, i));
+    }
+  if (--kr->pending == 0)
+    kr->after (kr);
+}
+
+/* ---- per key ---------------------------------------------------------------------------- */
+
+static void
+get_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  KeyRepair *kr = user_data;
+  g_autoptr(OctopusS3Object) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  kr->stream = octopus_s3_client_get_object_finish (OCTOPUS_S3_CLIENT (source), result, &info,
+                                                    &error);
+  if (kr->stream == NULL)
+    {
+      g_autofree char *msg =
+        g_strdup_printf (_("could not read the copy on %s: %s"),
+                         octopus_service_get_name (service_at (kr, kr->source)), error->message);
+      fail_all_targets (kr, msg);
+      key_done (kr);
+      return;
+    }
+
+  kr->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (info != NULL && info->metadata != NULL)
+    {
+      GHashTableIter iter;
+      gpointer name, value;
+
+      g_hash_table_iter_init (&iter, info->metadata);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        g_hash_table_replace (kr->metadata, g_strdup (name), g_strdup (value));
+    }
+  if (info != NULL)
+    kr->content_type = g_strdup (info->content_type);
+
+  if (kr->size <= OCTOPUS_ARRAY_PART_SIZE)
+    repair_small (kr);
+  else
+    repair_large (kr);
+}
+
+static void
+start_get (KeyRepair *kr)
+{
+  OctopusService *source = service_at (kr, kr->source);
+
+  octopus_s3_client_get_object_async (octopus_service_get_client (source),
+                                      octopus_service_get_bucket (source), kr->key, -1, -1,
+                                      g_task_get_cancellable (kr->task), get_cb, kr);
+}
+
+static void
+source_acl_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  KeyRepair *kr = user_data;
+  g_autoptr(OctopusS3Acl) acl = NULL;
+  g_autoptr(GError) error = NULL;
+
+  acl = octopus_s3_client_get_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+  if (acl != NULL)
+    {
+      const char *canned = octopus_array_acl_to_canned (acl);
+      if (canned != NULL && !g_str_equal (canned, "private"))
+        kr->canned_acl = g_strdup (canned);
+    }
+  else if (_octopus_error_is_unsupported (error))
+    octopus_service_set_acl_support (service_at (kr, kr->source), OCTOPUS_SUPPORT_NO);
+  start_get (kr);
+}
+
+/* Picks the source copy: one in sync with the reference; without any MD5 in the row, the
+ * reference copy itself (same size, newest). */
+static int
+pick_source (OctopusObject *row)
+{
+  int fallback = -1;
+
+  for (guint i = 0; i < octopus_object_get_n_services (row); i++)
+    {
+      OctopusObjectState state = octopus_object_get_service_state (row, i);
+
+      if (state == OCTOPUS_OBJECT_STATE_IN_SYNC)
+        return (int) i;
+      if (state == OCTOPUS_OBJECT_STATE_UNKNOWN_HASH && fallback < 0 &&
+          octopus_object_get_md5 (row) == NULL)
+        fallback = (int) i;
+    }
+  return fallback;
+}
+
+static KeyRepair *
+plan_key (GTask         *task,
+          OctopusObject *row)
+{
+  OctopusArray *self = g_task_get_source_object (task);
+  RepairData *data = g_task_get_task_data (task);
+  const char *key = octopus_object_get_key (row);
+  KeyRepair *kr;
+  int source;
+
+  kr = g_new0 (KeyRepair, 1);
+  kr->targets = g_array_new (FALSE, TRUE, sizeof (Target));
+  for (guint i = 0; i < octopus_object_get_n_services (row); i++)
+    {
+      OctopusObjectState state = octopus_object_get_service_state (row, i);
+      Target t = { .service = i };
+
+      if (state == OCTOPUS_OBJECT_STATE_MISSING || state == OCTOPUS_OBJECT_STATE_DIFFERS)
+        g_array_append_val (kr->targets, t);
+    }
+  source = kr->targets->len > 0 ? pick_source (row) : -1;
+  if (source < 0)
+    {
+      if (kr->targets->len > 0)
+        g_ptr_array_add (data->results,
+                         _octopus_array_result_new (key, NULL, OCTOPUS_RESULT_FAILED,
+                                                    _("no reachable copy to repair from")));
+      g_array_unref (kr->targets);
+      g_free (kr);
+      return NULL;
+    }
+
+  kr->task = g_object_ref (task);
+  kr->key = g_strdup (key);
+  kr->source = (guint) source;
+  kr->size = octopus_object_get_service_size (row, (guint) source);
+  kr->expected_md5 = g_strdup (octopus_object_get_md5 (row));
+  kr->md5 = g_checksum_new (G_CHECKSUM_MD5);
+
+  if (octopus_object_get_tie (row))
+    {
+      g_autofree char *msg =
+        g_strdup_printf (_("copies disagree in equal numbers; the newest (on %s) was used"),
+                         octopus_service_get_name (service_at (kr, kr->source)));
+      g_ptr_array_add (data->results,
+                       _octopus_array_result_new (key, NULL, OCTOPUS_RESULT_NOTE, msg));
+    }
+  for (guint i = 0; i < kr->targets->len; i++)
+    octopus_object_table_set_transferring (self->table, key, target_at (kr, i)->service, TRUE);
+  return kr;
+}
+
+static void
+repair_next_key (GTask *task)
+{
+  OctopusArray *self = g_task_get_source_object (task);
+  RepairData *data = g_task_get_task_data (task);
+
+  while (data->next < data->keys->len)
+    {
+      const char *key = g_ptr_array_index (data->keys, data->next++);
+      OctopusObject *row = octopus_object_table_lookup (self->table, key);
+      KeyRepair *kr;
+      OctopusService *source;
+
+      if (g_task_return_error_if_cancelled (task))
+        return;
+      if (row == NULL)
+        {
+          g_ptr_array_add (data->results,
+                           _octopus_array_result_new (key, NULL, OCTOPUS_RESULT_FAILED,
+                                                      _("no such key on any service")));
+          continue;
+        }
+      kr = plan_key (task, row);
+      if (kr == NULL)
+        continue;
+
+      source = service_at (kr, kr->source);
+      if (octopus_service_get_acl_support (source) != OCTOPUS_SUPPORT_NO)
+        octopus_s3_client_get_object_acl_async (octopus_service_get_client (source),
+                                                octopus_service_get_bucket (source), key,
+                                                g_task_get_cancellable (task), source_acl_cb, kr);
+      else
+        start_get (kr);
+      return;
+    }
+
+  g_task_return_pointer (task, g_ptr_array_ref (data->results),
+                         (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+octopus_array_repair_async (OctopusArray        *self,
+                            const char * const  *keys,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RepairData *data;
+  GListModel *model;
+
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_array_repair_async);
+
+  data = g_new0 (RepairData, 1);
+  data->keys = g_ptr_array_new_with_free_func (g_free);
+  data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) repair_data_free);
+
+  model = G_LIST_MODEL (self->table);
+  if (keys != NULL)
+    for (guint i = 0; keys[i] != NULL; i++)
+      g_ptr_array_add (data->keys, g_strdup (keys[i]));
+  else
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr(OctopusObject) row = g_list_model_get_item (model, i);
+        g_ptr_array_add (data->keys, g_strdup (octopus_object_get_key (row)));
+      }
+
+  /* Unreachable services are reported once: nothing is attempted there. */
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      OctopusService *service = g_ptr_array_index (self->services, i);
+      const GError *error = octopus_service_get_last_error (service);
+
+      if (error != NULL)
+        g_ptr_array_add (data->results,
+                         _octopus_array_result_new (NULL, octopus_service_get_name (service),
+                                                    OCTOPUS_RESULT_UNREACHABLE, error->message));
+    }
+
+  repair_next_key (task);
+}
+
+GPtrArray *
+octopus_array_repair_finish (OctopusArray  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,380 @@
+/* octopus-download.c — verified download of one key, with fallback between replicas. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "octopus-array-private.h"
+#include "octopus-download.h"
+
+#define MAX_COMPONENT 255
+
+static char *
+sanitize_component (const char *part)
+{
+  g_autofree char *valid = g_utf8_make_valid (part, -1);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+      g_string_append_c (out, (c < 0x20 || c == 0x7f) ? '_' : (char) c);
+    }
+  if (out->len > MAX_COMPONENT)
+    {
+      /* Cut at the start of the character that would cross the limit. */
+      const char *end = g_utf8_find_prev_char (out->str, out->str + MAX_COMPONENT + 1);
+      g_string_truncate (out, end ? (gsize) (end - out->str) : MAX_COMPONENT);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+octopus_download_relative_path (const char *key)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *flat = NULL;
+
+  g_return_val_if_fail (key != NULL, NULL);
+
+  flat = g_strdup (key);
+  g_strdelimit (flat, "\\", '/');
+  parts = g_strsplit (flat, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (parts[i][0] == '\0' || g_str_equal (parts[i], ".") || g_str_equal (parts[i], ".."))
+        continue;
+      g_ptr_array_add (kept, sanitize_component (parts[i]));
+    }
+  if (kept->len == 0)
+    return g_strdup ("_");
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv ("/", (char **) kept->pdata);
+}
+
+char *
+octopus_download_local_path (const char *directory,
+                             const char *key)
+{
+  g_autofree char *relative = octopus_download_relative_path (key);
+  return g_build_filename (directory, relative, NULL);
+}
+
+gboolean
+octopus_download_make_parents (const char  *directory,
+                               const char  *path,
+                               GError     **error)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  gsize dir_len = strlen (directory);
+  g_autofree char *relative = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *current = g_strdup (directory);
+
+  g_return_val_if_fail (g_str_has_prefix (parent, directory), FALSE);
+
+  relative = g_strdup (parent + dir_len);
+  parts = g_strsplit (relative, G_DIR_SEPARATOR_S, -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      GStatBuf st;
+      char *next;
+
+      if (parts[i][0] == '\0')
+        continue;
+      next = g_build_filename (current, parts[i], NULL);
+      g_free (current);
+      current = next;
+
+      if (g_lstat (current, &st) == 0)
+        {
+          if (!S_ISDIR (st.st_mode))
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                           _("%s is in the way and is not a folder"), current);
+              return FALSE;
+            }
+        }
+      else if (g_mkdir (current, 0755) != 0 && errno != EEXIST)
+        {
+          int saved = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("Cannot create %s: %s"), current, g_strerror (saved));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* ---- the download ----------------------------------------------------------------------- */
+
+typedef struct {
+  char          *key;
+  char          *directory;
+  char          *path;          /* final */
+  char          *tmp_path;      /* current attempt */
+  char          *expected_md5;  /* reference MD5, NULL when unknown */
+  gint64         expected_size;
+  GArray        *candidates;    /* of guint service index, best first */
+  guint          next;
+  guint          current;
+  GOutputStream *out;
+  GPtrArray     *results;       /* of OctopusArrayResult */
+} Download;
+
+static void
+download_free (Download *d)
+{
+  if (d->tmp_path != NULL)
+    g_unlink (d->tmp_path);
+  g_free (d->tmp_path);
+  g_free (d->key);
+  g_free (d->directory);
+  g_free (d->path);
+  g_free (d->expected_md5);
+  g_clear_pointer (&d->candidates, g_array_unref);
+  g_clear_object (&d->out);
+  g_clear_pointer (&d->results, g_ptr_array_unref);
+  g_free (d);
+}
+
+static void try_next (GTask *task);
+
+static OctopusService *
+current_service (GTask *task)
+{
+  OctopusArray *self = g_task_get_source_object (task);
+  Download *d = g_task_get_task_data (task);
+  return g_ptr_array_index (self->services, d->current);
+}
+
+static void
+attempt_failed (GTask      *task,
+                const char *message)
+{
+  Download *d = g_task_get_task_data (task);
+
+  g_ptr_array_add (d->results,
+                   _octopus_array_result_new (d->key,
+                                              octopus_service_get_name (current_service (task)),
+                                              OCTOPUS_RESULT_FAILED, message));
+  g_clear_object (&d->out);
+  if (d->tmp_path != NULL)
+    g_unlink (d->tmp_path);
+  g_clear_pointer (&d->tmp_path, g_free);
+  try_next (task);
+}
+
+static void
+pump_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Download *d = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *md5 = NULL;
+  gint64 bytes = 0;
+
+  md5 = _octopus_pump_finish (result, &bytes, &error);
+  if (md5 == NULL)
+    {
+      attempt_failed (g_steal_pointer (&task), error->message);
+      return;
+    }
+  if (!g_output_stream_close (d->out, NULL, &error))
+    {
+      attempt_failed (g_steal_pointer (&task), error->message);
+      return;
+    }
+  if ((d->expected_md5 != NULL && !g_str_equal (md5, d->expected_md5)) ||
+      (d->expected_size >= 0 && bytes != d->expected_size))
+    {
+      g_autofree char *msg =
+        g_strdup_printf (_("the copy does not match (MD5 %s, %" G_GINT64_FORMAT " bytes; "
+                           "expected %s, %" G_GINT64_FORMAT " bytes)"),
+                         md5, bytes, d->expected_md5 ? d->expected_md5 : "?", d->expected_size);
+      attempt_failed (g_steal_pointer (&task), msg);
+      return;
+    }
+  if (g_rename (d->tmp_path, d->path) != 0)
+    {
+      int saved = errno;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
+                               _("Cannot write %s: %s"), d->path, g_strerror (saved));
+      return;
+    }
+  g_clear_pointer (&d->tmp_path, g_free);
+  g_ptr_array_add (d->results,
+                   _octopus_array_result_new (d->key,
+                                              octopus_service_get_name (current_service (task)),
+                                              OCTOPUS_RESULT_OK,
+                                              d->expected_md5 ? NULL
+                                                              : _("no MD5 known: checked the size only")));
+  g_task_return_pointer (task, g_strdup (d->path), g_free);
+}
+
+static GOutputStream *
+create_temp (Download  *d,
+             GError   **error)
+{
+  g_autofree char *parent = g_path_get_dirname (d->path);
+
+  for (guint attempt = 0; attempt < 16; attempt++)
+    {
+      g_autofree char *name = g_strdup_printf (".octopus-%08x.part", g_random_int ());
+      g_autofree char *tmp = g_build_filename (parent, name, NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (tmp);
+      g_autoptr(GError) local = NULL;
+      GFileOutputStream *out;
+
+      /* create = O_EXCL: never follows or reuses something already there. */
+      out = g_file_create (file, G_FILE_CREATE_NONE, NULL, &local);
+      if (out != NULL)
+        {
+          d->tmp_path = g_steal_pointer (&tmp);
+          return G_OUTPUT_STREAM (out);
+        }
+      if (!g_error_matches (local, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("No free temporary name"));
+  return NULL;
+}
+
+static void
+get_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Download *d = g_task_get_task_data (task);
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GError) error = NULL;
+
+  in = octopus_s3_client_get_object_finish (OCTOPUS_S3_CLIENT (source), result, NULL, &error);
+  if (in == NULL)
+    {
+      attempt_failed (g_steal_pointer (&task), error->message);
+      return;
+    }
+  d->out = create_temp (d, &error);
+  if (d->out == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  _octopus_pump_async (in, d->out, g_task_get_cancellable (task), pump_cb,
+                       g_steal_pointer (&task));
+}
+
+static void
+try_next (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+  OctopusService *service;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (d->next >= d->candidates->len)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("No service could provide a verified copy of %s"), d->key);
+      g_object_unref (task);
+      return;
+    }
+  d->current = g_array_index (d->candidates, guint, d->next++);
+  service = current_service (task);
+  octopus_s3_client_get_object_async (octopus_service_get_client (service),
+                                      octopus_service_get_bucket (service), d->key, -1, -1,
+                                      g_task_get_cancellable (task), get_cb, task);
+}
+
+/* Copies in sync first, then those without a comparable hash (checked against the reference
+ * MD5 as they are read), then the rest (a differing copy only passes if it really matches). */
+static void
+add_candidates (Download      *d,
+                OctopusObject *row)
+{
+  static const OctopusObjectState order[] = {
+    OCTOPUS_OBJECT_STATE_IN_SYNC, OCTOPUS_OBJECT_STATE_UNKNOWN_HASH,
+    OCTOPUS_OBJECT_STATE_TRANSFERRING, OCTOPUS_OBJECT_STATE_DIFFERS,
+  };
+
+  for (guint o = 0; o < G_N_ELEMENTS (order); o++)
+    for (guint i = 0; i < octopus_object_get_n_services (row); i++)
+      if (octopus_object_get_service_state (row, i) == order[o] &&
+          octopus_object_get_service_present (row, i))
+        g_array_append_val (d->candidates, i);
+}
+
+void
+octopus_array_download_async (OctopusArray        *self,
+                              const char          *key,
+                              const char          *directory,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  OctopusObject *row;
+  Download *d;
+
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (directory != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_array_download_async);
+  d = g_new0 (Download, 1);
+  d->key = g_strdup (key);
+  d->directory = g_canonicalize_filename (directory, NULL);
+  d->path = octopus_download_local_path (d->directory, key);
+  d->candidates = g_array_new (FALSE, FALSE, sizeof (guint));
+  d->results = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
+  g_task_set_task_data (task, d, (GDestroyNotify) download_free);
+
+  row = octopus_object_table_lookup (self->table, key);
+  if (row == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _("No service holds %s"), key);
+      return;
+    }
+  d->expected_md5 = g_strdup (octopus_object_get_md5 (row));
+  d->expected_size = octopus_object_get_size (row);
+  add_candidates (d, row);
+
+  if (!octopus_download_make_parents (d->directory, d->path, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  try_next (g_steal_pointer (&task));
+}
+
+char *
+octopus_array_download_finish (OctopusArray  *self,
+                               GAsyncResult  *result,
+                               GPtrArray    **results,
+                               GError       **error)
+{
+  Download *d;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  d = g_task_get_task_data (G_TASK (result));
+  if (results != NULL)
+    *results = d ? g_ptr_array_ref (d->results) : NULL;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
