@@ -1,2 +1,655 @@
-#include <glib.h>
-int main (int argc, char *argv[]) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+/* test-s3-retry.c — the client's retries, reply bounds and request lines, against an
+ * in-process SoupServer on 127.0.0.1 that serves canned replies in order (the last one
+ * repeats) and records every request it sees.
+ */
+#include "config.h"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "octopus-s3-client.h"
+#include "octopus-s3-xml.h"
+#include "octopus-sigv4.h"
+#include "octopus-test-util.h"
+
+#define BUCKETS_XML \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" \
+  "<ListAllMyBucketsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" \
+  "<Owner><ID>o</ID><DisplayName>o</DisplayName></Owner><Buckets>" \
+  "<Bucket><Name>one</Name><CreationDate>2024-01-02T03:04:05.000Z</CreationDate></Bucket>" \
+  "</Buckets></ListAllMyBucketsResult>"
+
+#define ERROR_XML(code) \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" code "</Code>" \
+  "<Message>canned " code "</Message><RequestId>req-1</RequestId></Error>"
+
+typedef struct {
+  guint       status;
+  const char *body;        /* NUL-terminated, or NULL */
+  gsize       body_len;    /* 0: strlen (body) */
+  const char *header;      /* one extra response header, or NULL */
+  const char *header_value;
+} Reply;
+
+typedef struct {
+  SoupServer         *server;
+  char               *endpoint;
+  const Reply        *replies;
+  guint               n_replies;
+  guint               requests;
+  GPtrArray          *paths;           /* encoded request paths (with query) as received */
+  GPtrArray          *bodies;          /* GBytes of each request body */
+  SoupMessageHeaders *last_headers;
+  GCancellable       *cancel_on_first; /* cancelled 50 ms after the first request */
+  OctopusS3Client    *client;
+} Fake;
+
+static void
+handler (SoupServer        *server,
+         SoupServerMessage *msg,
+         const char        *path,
+         GHashTable        *query,
+         gpointer           user_data)
+{
+  Fake *fake = user_data;
+  const Reply *reply = &fake->replies[MIN (fake->requests, fake->n_replies - 1)];
+  GUri *uri = soup_server_message_get_uri (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) received = soup_message_body_flatten (body);
+
+  fake->requests++;
+  g_ptr_array_add (fake->paths, g_strconcat (g_uri_get_path (uri),
+                                             g_uri_get_query (uri) ? "?" : "",
+                                             g_uri_get_query (uri) ? g_uri_get_query (uri) : "",
+                                             NULL));
+  g_ptr_array_add (fake->bodies, g_bytes_ref (received));
+  g_clear_pointer (&fake->last_headers, soup_message_headers_unref);
+  fake->last_headers = soup_message_headers_ref (soup_server_message_get_request_headers (msg));
+
+  if (fake->cancel_on_first != NULL && fake->requests == 1)
+    g_timeout_add_once (50, (GSourceOnceFunc) g_cancellable_cancel, fake->cancel_on_first);
+
+  soup_server_message_set_status (msg, reply->status, NULL);
+  if (reply->header != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  reply->header, reply->header_value);
+  if (reply->body != NULL)
+    soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_STATIC, reply->body,
+                                      reply->body_len ? reply->body_len : strlen (reply->body));
+}
+
+static void
+fake_setup (Fake        *fake,
+            const Reply *replies,
+            guint        n_replies)
+{
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+  OctopusS3ClientOptions options = {
+    .name = "Fake S3", .access_key = "AKIDEXAMPLE", .secret_key = "secret-never-logged",
+    .path_style = TRUE, .allow_http = TRUE, .max_attempts = 3, .retry_base_ms = 2,
+  };
+
+  memset (fake, 0, sizeof *fake);
+  fake->replies = replies;
+  fake->n_replies = n_replies;
+  fake->paths = g_ptr_array_new_with_free_func (g_free);
+  fake->bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  fake->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fake->server, NULL, handler, fake, NULL);
+  soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fake->server);
+  g_assert_nonnull (uris);
+  fake->endpoint = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  options.endpoint = fake->endpoint;
+  fake->client = octopus_s3_client_new (&options, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fake_teardown (Fake *fake)
+{
+  g_assert_finalize_object (fake->client);
+  soup_server_disconnect (fake->server);
+  g_assert_finalize_object (fake->server);
+  g_ptr_array_unref (fake->paths);
+  g_ptr_array_unref (fake->bodies);
+  g_clear_pointer (&fake->last_headers, soup_message_headers_unref);
+  g_free (fake->endpoint);
+}
+
+static GPtrArray *
+list_buckets (Fake *fake, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+
+  octopus_s3_client_list_buckets_async (fake->client, cancellable, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  return octopus_s3_client_list_buckets_finish (fake->client, res, error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+test_slowdown_then_success (void)
+{
+  static const Reply replies[] = {
+    { 503, ERROR_XML ("SlowDown") },
+    { 503, ERROR_XML ("SlowDown") },
+    { 200, BUCKETS_XML },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) buckets = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  buckets = list_buckets (&fake, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (buckets->len, ==, 1);
+  g_assert_cmpstr (((OctopusS3Bucket *) buckets->pdata[0])->name, ==, "one");
+  g_assert_cmpuint (fake.requests, ==, 3);
+  fake_teardown (&fake);
+}
+
+static void
+test_permanent_500 (void)
+{
+  static const Reply replies[] = { { 500, ERROR_XML ("InternalError") } };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) buckets = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  buckets = list_buckets (&fake, NULL, &error);
+  g_assert_null (buckets);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_SERVER);
+  g_assert_cmpstr (octopus_s3_error_get_s3_code (error), ==, "InternalError");
+  g_assert_cmpstr (octopus_s3_error_get_service (error), ==, "Fake S3");
+  g_assert_cmpuint (fake.requests, ==, 3); /* max_attempts */
+  fake_teardown (&fake);
+}
+
+static void
+test_403_not_retried (void)
+{
+  static const Reply replies[] = { { 403, ERROR_XML ("AccessDenied") }, { 200, BUCKETS_XML } };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) buckets = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  buckets = list_buckets (&fake, NULL, &error);
+  g_assert_null (buckets);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_ACCESS_DENIED);
+  g_assert_nonnull (strstr (error->message, "Fake S3"));
+  g_assert_null (strstr (error->message, "secret-never-logged"));
+  g_assert_cmpuint (fake.requests, ==, 1);
+  fake_teardown (&fake);
+}
+
+static void
+test_reply_too_large (void)
+{
+  gsize size = OCTOPUS_S3_XML_MAX_SIZE + 4096;
+  g_autofree char *huge = g_malloc (size + 1);
+  Reply replies[] = { { 200, NULL, 0 } };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) buckets = NULL;
+
+  /* A well-formed start that never ends within the bound. */
+  memset (huge, ' ', size);
+  memcpy (huge, "<ListAllMyBucketsResult>", 24);
+  huge[size] = '\0';
+  replies[0].body = huge;
+  replies[0].body_len = size;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  buckets = list_buckets (&fake, NULL, &error);
+  g_assert_null (buckets);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY);
+  g_assert_cmpuint (fake.requests, ==, 1);
+  fake_teardown (&fake);
+}
+
+static void
+test_malformed_list (void)
+{
+  static const Reply replies[] = {
+    { 200, "<?xml version=\"1.0\"?><ListBucketResult><Contents><Key>a</Key><Size>x" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(OctopusS3ListPage) page = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_list_objects_async (fake.client, "bkt", NULL, NULL, 0, NULL,
+                                        octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  page = octopus_s3_client_list_objects_finish (fake.client, res, &error);
+  g_assert_null (page);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY);
+  g_assert_cmpuint (fake.requests, ==, 1);
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
+static char *
+complete (Fake *fake, GError **error)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
+  g_autoptr(GAsyncResult) res = NULL;
+
+  g_ptr_array_add (parts, octopus_s3_part_new (1, "0123456789abcdef0123456789abcdef", -1));
+  octopus_s3_client_complete_multipart_async (fake->client, "bkt", "big", "upload-1", parts,
+                                              NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  return octopus_s3_client_complete_multipart_finish (fake->client, res, error);
+}
+
+static void
+test_error_in_200_complete (void)
+{
+  static const Reply replies[] = { { 200, ERROR_XML ("NoSuchUpload") } };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *etag = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  etag = complete (&fake, &error);
+  g_assert_null (etag);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_UPLOAD);
+  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fake.paths, 0), ==, "/bkt/big?uploadId=upload-1");
+  fake_teardown (&fake);
+}
+
+static void
+test_internal_error_in_200_retried (void)
+{
+  static const Reply replies[] = {
+    { 200, ERROR_XML ("InternalError") },
+    { 200, "<?xml version=\"1.0\"?><CompleteMultipartUploadResult><Bucket>bkt</Bucket>"
+           "<Key>big</Key><ETag>\"3858f62230ac3c915f300c664312c11f-1\"</ETag>"
+           "</CompleteMultipartUploadResult>" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *etag = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  etag = complete (&fake, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (etag, ==, "3858f62230ac3c915f300c664312c11f-1");
+  g_assert_cmpuint (fake.requests, ==, 2);
+  fake_teardown (&fake);
+}
+
+static void
+test_cancel_during_backoff (void)
+{
+  static const Reply replies[] = { { 503, ERROR_XML ("SlowDown") } };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) buckets = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  OctopusS3ClientOptions options = {
+    .name = "Slow", .access_key = "a", .secret_key = "b", .path_style = TRUE,
+    .allow_http = TRUE, .max_attempts = 5, .retry_base_ms = 20000,
+  };
+  gint64 start;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  /* A long backoff (at least half of 20 s) that the cancellation must cut short. */
+  g_clear_object (&fake.client);
+  options.endpoint = fake.endpoint;
+  fake.client = octopus_s3_client_new (&options, &error);
+  g_assert_no_error (error);
+  fake.cancel_on_first = cancellable;
+
+  start = g_get_monotonic_time ();
+  buckets = list_buckets (&fake, cancellable, &error);
+  g_assert_null (buckets);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+  g_assert_cmpuint (fake.requests, ==, 1);
+  fake_teardown (&fake);
+}
+
+static void
+test_head_404_no_body (void)
+{
+  static const Reply replies[] = { { 404, NULL } };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(OctopusS3Object) head = NULL;
+  char *region = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_head_object_async (fake.client, "bkt", "k", NULL, octopus_test_result_cb,
+                                       NULL);
+  res = octopus_test_wait_result ();
+  head = octopus_s3_client_head_object_finish (fake.client, res, &error);
+  g_assert_null (head);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_KEY);
+  g_clear_error (&error);
+  g_clear_object (&res);
+
+  octopus_s3_client_head_bucket_async (fake.client, "bkt", NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  g_assert_false (octopus_s3_client_head_bucket_finish (fake.client, res, &region, &error));
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_BUCKET);
+  g_assert_null (region);
+  g_assert_cmpuint (fake.requests, ==, 2);
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
+static void
+test_redirect_wrong_region (void)
+{
+  static const Reply replies[] = {
+    { 301, NULL, 0, "x-amz-bucket-region", "eu-west-3" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_head_bucket_async (fake.client, "bkt", NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  g_assert_false (octopus_s3_client_head_bucket_finish (fake.client, res, NULL, &error));
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_WRONG_REGION);
+  g_assert_cmpstr (octopus_s3_error_get_region (error), ==, "eu-west-3");
+  g_assert_cmpuint (fake.requests, ==, 1);
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
+static const char *
+signed_headers (SoupMessageHeaders *headers)
+{
+  const char *auth = soup_message_headers_get_one (headers, "Authorization");
+
+  g_assert_nonnull (auth);
+  g_assert_true (g_str_has_prefix (auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
+  g_assert_nonnull (strstr (auth, "SignedHeaders="));
+  return strstr (auth, "SignedHeaders=") + strlen ("SignedHeaders=");
+}
+
+/* A bare HTTP listener (in a thread) that keeps the request head exactly as it arrived:
+ * SoupServer hands handlers a decoded path, which could not tell one encoding from two. */
+typedef struct {
+  GMutex  lock;
+  char   *head;
+} RawCapture;
+
+static gboolean
+raw_run_cb (GThreadedSocketService *service,
+            GSocketConnection      *connection,
+            GObject                *source,
+            gpointer                user_data)
+{
+  RawCapture *capture = user_data;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  static const char reply[] = "HTTP/1.1 200 OK\r\nETag: \"abc\"\r\nContent-Length: 0\r\n"
+                              "Connection: close\r\n\r\n";
+  GString *head = g_string_new (NULL);
+  char c;
+
+  while (!g_str_has_suffix (head->str, "\r\n\r\n") &&
+         g_input_stream_read (in, &c, 1, NULL, NULL) == 1)
+    g_string_append_c (head, c);
+  /* The 5-byte body follows the head. */
+  for (guint i = 0; i < 5 && g_input_stream_read (in, &c, 1, NULL, NULL) == 1; i++)
+    ;
+  g_mutex_lock (&capture->lock);
+  g_free (capture->head);
+  capture->head = g_string_free (head, FALSE);
+  g_mutex_unlock (&capture->lock);
+  g_output_stream_write_all (out, reply, strlen (reply), NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static char *
+raw_header (const char *head, const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (head, "\r\n", -1);
+  gsize n = strlen (name);
+
+  for (guint i = 1; lines[i]; i++)
+    if (g_ascii_strncasecmp (lines[i], name, n) == 0 && lines[i][n] == ':')
+      return g_strstrip (g_strdup (lines[i] + n + 1));
+  return NULL;
+}
+
+static void
+test_request_line_and_signed_headers (void)
+{
+  RawCapture capture = { 0 };
+  g_autoptr(GSocketService) service = g_threaded_socket_service_new (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
+  g_autoptr(OctopusS3Client) client = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *etag = NULL;
+  g_autofree char *sha = octopus_sigv4_sha256_hex ("hello", 5);
+  g_autofree char *auth = NULL, *content_sha = NULL, *ua = NULL, *accept = NULL;
+  const char *signed_list;
+  guint16 port;
+  OctopusS3ClientOptions options = {
+    .name = "Raw", .access_key = "AKIDEXAMPLE", .secret_key = "s", .path_style = TRUE,
+    .allow_http = TRUE, .max_attempts = 1,
+  };
+
+  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (raw_run_cb), &capture);
+  g_socket_service_start (service);
+  endpoint = g_strdup_printf ("http://127.0.0.1:%u", port);
+  options.endpoint = endpoint;
+  client = octopus_s3_client_new (&options, &error);
+  g_assert_no_error (error);
+
+  octopus_s3_client_put_object_async (client, "bkt", "a b+c~ü%.txt", body, NULL, NULL,
+                                      octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  etag = octopus_s3_client_put_object_finish (client, res, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (etag, ==, "abc");
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+
+  g_mutex_lock (&capture.lock);
+  /* Encoded once: a double encoding would show %2520, a missing one a raw space. */
+  g_assert_true (g_str_has_prefix (capture.head,
+                                   "PUT /bkt/a%20b%2Bc~%C3%BC%25.txt HTTP/1.1\r\n"));
+  auth = raw_header (capture.head, "Authorization");
+  content_sha = raw_header (capture.head, "x-amz-content-sha256");
+  ua = raw_header (capture.head, "User-Agent");
+  accept = raw_header (capture.head, "Accept-Encoding");
+  g_mutex_unlock (&capture.lock);
+
+  g_assert_nonnull (auth);
+  g_assert_true (g_str_has_prefix (auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
+  signed_list = strstr (auth, "SignedHeaders=");
+  g_assert_nonnull (signed_list);
+  g_assert_true (g_str_has_prefix (signed_list,
+                                   "SignedHeaders=host;x-amz-content-sha256;x-amz-date,"));
+  g_assert_cmpstr (content_sha, ==, sha);
+  g_assert_null (accept);
+  g_assert_cmpstr (ua, ==, "Octopus/" PACKAGE_VERSION);
+
+  g_clear_object (&res);
+  g_assert_finalize_object (g_steal_pointer (&client));
+  g_mutex_lock (&capture.lock);
+  g_free (capture.head);
+  g_mutex_unlock (&capture.lock);
+}
+
+static void
+test_delete_objects_md5 (void)
+{
+  static const Reply replies[] = {
+    { 200, "<?xml version=\"1.0\"?><DeleteResult><Deleted><Key>a</Key></Deleted>"
+           "<Error><Key>b c</Key><Code>AccessDenied</Code><Message>no</Message></Error>"
+           "</DeleteResult>" },
+  };
+  const char *keys[] = { "a", "b c", NULL };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+  GBytes *sent;
+  guint8 digest[16];
+  gsize len = sizeof digest;
+  g_autofree char *expected_md5 = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_delete_objects_async (fake.client, "bkt", keys, NULL,
+                                          octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  failed = octopus_s3_client_delete_objects_finish (fake.client, res, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (failed->len, ==, 1);
+  g_assert_cmpstr (((OctopusS3DeleteError *) failed->pdata[0])->key, ==, "b c");
+
+  g_assert_cmpstr (g_ptr_array_index (fake.paths, 0), ==, "/bkt?delete");
+  sent = g_ptr_array_index (fake.bodies, 0);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent),
+                                  "<Quiet>true</Quiet>"));
+  g_checksum_update (md5, g_bytes_get_data (sent, NULL), g_bytes_get_size (sent));
+  g_checksum_get_digest (md5, digest, &len);
+  expected_md5 = g_base64_encode (digest, len);
+  g_assert_cmpstr (soup_message_headers_get_one (fake.last_headers, "Content-MD5"), ==,
+                   expected_md5);
+  g_assert_nonnull (strstr (signed_headers (fake.last_headers), "content-md5"));
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
+static void
+test_too_many_delete_keys (void)
+{
+  static const Reply replies[] = { { 200, "" } };
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) failed = NULL;
+
+  for (guint i = 0; i < 1001; i++)
+    g_ptr_array_add (keys, g_strdup_printf ("k%u", i));
+  g_ptr_array_add (keys, NULL);
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_delete_objects_async (fake.client, "bkt", (const char * const *) keys->pdata,
+                                          NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  failed = octopus_s3_client_delete_objects_finish (fake.client, res, &error);
+  g_assert_null (failed);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (fake.requests, ==, 0);
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
+static char *
+put_stream (Fake *fake, GInputStream *in, goffset length, GError **error)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+
+  octopus_s3_client_put_object_stream_async (fake->client, "bkt", "s", in, length, NULL, NULL,
+                                             octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  return octopus_s3_client_put_object_stream_finish (fake->client, res, error);
+}
+
+static void
+test_stream_replayed_when_seekable (void)
+{
+  static const Reply replies[] = {
+    { 503, ERROR_XML ("SlowDown") },
+    { 200, "", 0, "ETag", "\"e\"" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = g_bytes_new_static ("0123456789stream body", 21);
+  g_autoptr(GInputStream) in = g_memory_input_stream_new_from_bytes (data);
+  g_autofree char *etag = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  /* The body starts where the stream is now, not at 0. */
+  g_assert_true (g_seekable_seek (G_SEEKABLE (in), 10, G_SEEK_SET, NULL, NULL));
+  etag = put_stream (&fake, in, 11, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (etag, ==, "e");
+  g_assert_cmpuint (fake.requests, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      GBytes *sent = g_ptr_array_index (fake.bodies, i);
+      g_assert_cmpmem (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent), "stream body",
+                       11);
+    }
+  g_assert_cmpstr (soup_message_headers_get_one (fake.last_headers, "x-amz-content-sha256"), ==,
+                   OCTOPUS_SIGV4_UNSIGNED_PAYLOAD);
+  fake_teardown (&fake);
+}
+
+static void
+test_stream_not_replayed_when_unseekable (void)
+{
+  static const Reply replies[] = {
+    { 503, ERROR_XML ("SlowDown") },
+    { 200, "", 0, "ETag", "\"e\"" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = g_bytes_new_static ("ascii body", 10);
+  g_autoptr(GInputStream) base = g_memory_input_stream_new_from_bytes (data);
+  g_autoptr(GCharsetConverter) conv = g_charset_converter_new ("UTF-8", "UTF-8", NULL);
+  g_autoptr(GInputStream) in = g_converter_input_stream_new (base, G_CONVERTER (conv));
+  g_autofree char *etag = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  g_assert_false (G_IS_SEEKABLE (in) && g_seekable_can_seek (G_SEEKABLE (in)));
+  etag = put_stream (&fake, in, 10, &error);
+  g_assert_null (etag);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_SERVER);
+  g_assert_cmpuint (fake.requests, ==, 1);
+  fake_teardown (&fake);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/s3/retry/slowdown-then-success", test_slowdown_then_success);
+  g_test_add_func ("/s3/retry/permanent-500", test_permanent_500);
+  g_test_add_func ("/s3/retry/403-not-retried", test_403_not_retried);
+  g_test_add_func ("/s3/retry/reply-too-large", test_reply_too_large);
+  g_test_add_func ("/s3/retry/malformed-list", test_malformed_list);
+  g_test_add_func ("/s3/retry/error-in-200-complete", test_error_in_200_complete);
+  g_test_add_func ("/s3/retry/internal-error-in-200-retried", test_internal_error_in_200_retried);
+  g_test_add_func ("/s3/retry/cancel-during-backoff", test_cancel_during_backoff);
+  g_test_add_func ("/s3/retry/head-404-no-body", test_head_404_no_body);
+  g_test_add_func ("/s3/retry/redirect-wrong-region", test_redirect_wrong_region);
+  g_test_add_func ("/s3/retry/request-line-and-signed-headers",
+                   test_request_line_and_signed_headers);
+  g_test_add_func ("/s3/retry/delete-objects-md5", test_delete_objects_md5);
+  g_test_add_func ("/s3/retry/too-many-delete-keys", test_too_many_delete_keys);
+  g_test_add_func ("/s3/retry/stream-replayed-when-seekable", test_stream_replayed_when_seekable);
+  g_test_add_func ("/s3/retry/stream-not-replayed-when-unseekable",
+                   test_stream_not_replayed_when_unseekable);
+
+  return g_test_run ();
+}
