@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <libsoup/soup.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <string.h>
 
 #include "octopus-s3-client.h"
@@ -466,7 +469,6 @@ test_request_line_and_signed_headers (void)
   g_assert_no_error (error);
   g_assert_cmpstr (etag, ==, "abc");
   g_socket_service_stop (service);
-  g_socket_listener_close (G_SOCKET_LISTENER (service));
 
   g_mutex_lock (&capture.lock);
   /* Encoded once: a double encoding would show %2520, a missing one a raw space. */
@@ -605,6 +607,32 @@ test_stream_replayed_when_seekable (void)
 }
 
 static void
+test_stream_sends_only_length (void)
+{
+  static const Reply replies[] = { { 200, "", 0, "ETag", "\"e\"" } };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) data = g_bytes_new_static ("part-one|part-two", 17);
+  g_autoptr(GInputStream) in = g_memory_input_stream_new_from_bytes (data);
+  g_autofree char *etag = NULL;
+  GBytes *sent;
+  char rest[16];
+  gsize n = 0;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  etag = put_stream (&fake, in, 8, &error);
+  g_assert_no_error (error);
+  sent = g_ptr_array_index (fake.bodies, 0);
+  g_assert_cmpmem (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent), "part-one", 8);
+  /* The caller's stream is open and positioned right after what was sent. */
+  g_assert_false (g_input_stream_is_closed (in));
+  g_input_stream_read_all (in, rest, sizeof rest, &n, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (rest, n, "|part-two", 9);
+  fake_teardown (&fake);
+}
+
+static void
 test_stream_not_replayed_when_unseekable (void)
 {
   static const Reply replies[] = {
@@ -628,6 +656,112 @@ test_stream_not_replayed_when_unseekable (void)
   fake_teardown (&fake);
 }
 
+static void
+test_retry_after (void)
+{
+  static const Reply replies[] = {
+    { 503, ERROR_XML ("SlowDown"), 0, "Retry-After", "1" },
+    { 200, BUCKETS_XML },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) buckets = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  buckets = list_buckets (&fake, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fake.requests, ==, 2);
+  /* retry_base_ms is 2 ms: only Retry-After explains a wait of a second. */
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
+  fake_teardown (&fake);
+}
+
+/* A self-signed certificate for 127.0.0.1, made now, that no trust store knows. */
+static GTlsCertificate *
+self_signed_certificate (void)
+{
+  EVP_PKEY *key = EVP_EC_gen ("P-256");
+  X509 *x509 = X509_new ();
+  X509_NAME *name;
+  BIO *bio = BIO_new (BIO_s_mem ());
+  char *pem;
+  long len;
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *cert;
+
+  g_assert_nonnull (key);
+  X509_set_version (x509, 2);
+  ASN1_INTEGER_set (X509_get_serialNumber (x509), 1);
+  X509_gmtime_adj (X509_getm_notBefore (x509), 0);
+  X509_gmtime_adj (X509_getm_notAfter (x509), 3600);
+  X509_set_pubkey (x509, key);
+  name = X509_get_subject_name (x509);
+  X509_NAME_add_entry_by_txt (name, "CN", MBSTRING_ASC, (const guchar *) "127.0.0.1", -1, -1, 0);
+  X509_set_issuer_name (x509, name);
+  g_assert_cmpint (X509_sign (x509, key, EVP_sha256 ()), >, 0);
+  PEM_write_bio_X509 (bio, x509);
+  PEM_write_bio_PrivateKey (bio, key, NULL, NULL, 0, NULL, NULL);
+  len = BIO_get_mem_data (bio, &pem);
+  cert = g_tls_certificate_new_from_pem (pem, len, &error);
+  g_assert_no_error (error);
+  BIO_free (bio);
+  X509_free (x509);
+  EVP_PKEY_free (key);
+  return cert;
+}
+
+static void
+count_request (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  (*(guint *) user_data)++;
+  soup_server_message_set_status (msg, 200, NULL);
+}
+
+static void
+test_tls_untrusted (void)
+{
+  g_autoptr(GTlsCertificate) cert = self_signed_certificate ();
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OctopusS3Client) client = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) buckets = NULL;
+  g_autofree char *endpoint = NULL;
+  GSList *uris;
+  guint requests = 0;
+  OctopusS3ClientOptions options = { .name = "Secure", .access_key = "a", .secret_key = "b",
+                                     .path_style = TRUE, .retry_base_ms = 2 };
+
+  server = soup_server_new ("tls-certificate", cert, NULL);
+  soup_server_add_handler (server, NULL, count_request, &requests, NULL);
+  soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS,
+                            &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  endpoint = g_strdup_printf ("https://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  options.endpoint = endpoint;
+  client = octopus_s3_client_new (&options, &error);
+  g_assert_no_error (error);
+  octopus_s3_client_list_buckets_async (client, NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  buckets = octopus_s3_client_list_buckets_finish (client, res, &error);
+  g_assert_null (buckets);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_TLS);
+  g_assert_nonnull (strstr (error->message, "Secure"));
+  g_assert_nonnull (strstr (error->message, "127.0.0.1"));
+  /* Nothing was sent over the untrusted connection. */
+  g_assert_cmpuint (requests, ==, 0);
+  g_clear_object (&res);
+  soup_server_disconnect (server);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -648,8 +782,12 @@ main (int argc, char *argv[])
   g_test_add_func ("/s3/retry/delete-objects-md5", test_delete_objects_md5);
   g_test_add_func ("/s3/retry/too-many-delete-keys", test_too_many_delete_keys);
   g_test_add_func ("/s3/retry/stream-replayed-when-seekable", test_stream_replayed_when_seekable);
+  g_test_add_func ("/s3/retry/stream-sends-only-length", test_stream_sends_only_length);
   g_test_add_func ("/s3/retry/stream-not-replayed-when-unseekable",
                    test_stream_not_replayed_when_unseekable);
+
+  g_test_add_func ("/s3/retry/retry-after", test_retry_after);
+  g_test_add_func ("/s3/retry/tls-untrusted", test_tls_untrusted);
 
   return g_test_run ();
 }
