@@ -414,7 +414,12 @@ octopus_cli_account (int argc, char **argv)
     }
   for (guint i = 0; argc >= 2 && i < G_N_ELEMENTS (subcommands); i++)
     if (g_str_equal (argv[1], subcommands[i].name))
-      return subcommands[i].run (argc - 1, argv + 1);
+      {
+        int status = subcommands[i].run (argc - 1, argv + 1);
+
+        octopus_secret_disconnect ();
+        return status;
+      }
 
   octopus_cli_error (_("usage: octopus-cli account add|list|remove|test …; see “octopus-cli --help”"));
   return OCTOPUS_CLI_EXIT_USAGE;

@@ -32,6 +32,12 @@ octopus_secret_free (char *secret)
   g_free (secret);
 }
 
+void
+octopus_secret_disconnect (void)
+{
+  secret_service_disconnect ();
+}
+
 /* Why the keyring is unavailable, in words a user can act on.  The situations are those of
  * headless-testing.md §5: no session bus, no provider, no default keyring, locked. */
 void

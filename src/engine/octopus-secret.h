@@ -57,6 +57,10 @@ void      octopus_secret_clear_async   (const char          *account_name,
 gboolean  octopus_secret_clear_finish  (GAsyncResult        *result,
                                         GError             **error);
 
+/* Drops libsecret's shared connection to the Secret Service (a command-line program calls it
+ * before it exits). */
+void      octopus_secret_disconnect    (void);
+
 /* Turns a libsecret/D-Bus error into the OCTOPUS_ACCOUNT_ERROR described above (in place). */
 void      octopus_secret_translate_error (GError          **error,
                                           GCancellable     *cancellable);

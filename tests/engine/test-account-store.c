@@ -2,6 +2,7 @@
  * failure messages of connecting (no keyring, no server needed). */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <gio/gio.h>
@@ -231,6 +232,14 @@ test_default_bucket_name (void)
 
 /* ---- the config file ------------------------------------------------------------ */
 
+/* Each store test starts without an accounts.ini. */
+static void
+fresh_config (void)
+{
+  g_autofree char *path = octopus_account_store_get_default_path ();
+  g_unlink (path);
+}
+
 static void
 count_changes_cb (GListModel *model, guint position, guint removed, guint added, gpointer data)
 {
@@ -292,7 +301,9 @@ test_keyfile_round_trip (void)
   guint added = 0;
   struct stat st;
 
-  /* G_TEST_OPTION_ISOLATE_DIRS points XDG_CONFIG_HOME at a fresh temporary folder. */
+  fresh_config ();
+
+  /* main() points XDG_CONFIG_HOME at a fresh temporary folder. */
   g_assert_cmpstr (path, ==, expected);
   g_assert_cmpstr (octopus_account_store_get_path (store), ==, path);
 
@@ -347,6 +358,8 @@ test_add_invalid_writes_nothing (void)
   g_autoptr(GError) error = NULL;
   GAsyncResult *pending = NULL;
 
+  fresh_config ();
+
   octopus_account_set_bucket (account, "Not_Valid");
   octopus_account_store_add_async (store, account, "s3cret", NULL, result_cb, &pending);
   result = wait_for (&pending);
@@ -363,6 +376,8 @@ test_duplicate_name (void)
   g_autoptr(OctopusAccount) account = valid_account ("dup");
   g_autoptr(OctopusAccount) other = octopus_account_new ("dup", "custom", "https://x.example");
   g_autoptr(GError) error = NULL;
+
+  fresh_config ();
 
   /* The duplicate check needs an account in the store: load one from a file. */
   {
@@ -444,10 +459,21 @@ test_connect_insecure_refused (void)
 int
 main (int argc, char **argv)
 {
+  g_autofree char *tmp_home = NULL;
+  g_autofree char *config_home = NULL;
+  g_autofree char *rm = NULL;
+  int status;
+
   /* The isolated XDG_DATA_DIRS hide the GSettings schemas that the GNOME proxy resolver of
    * glib-networking would read; these tests only talk to 127.0.0.1 and .invalid. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* A private XDG_CONFIG_HOME for the whole run (G_TEST_OPTION_ISOLATE_DIRS would do it per
+   * test, but GLib 2.74 leaks the old values under LeakSanitizer). */
+  tmp_home = g_dir_make_tmp ("octopus-test-account-store-XXXXXX", NULL);
+  g_assert_nonnull (tmp_home);
+  config_home = g_build_filename (tmp_home, "config", NULL);
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+  g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/account/presets", test_presets);
   g_test_add_func ("/account/defaults", test_account_defaults);
@@ -464,5 +490,9 @@ main (int argc, char **argv)
   g_test_add_func ("/account-connect/unknown-host", test_connect_unknown_host);
   g_test_add_func ("/account-connect/insecure", test_connect_insecure_refused);
 
-  return g_test_run ();
+  status = g_test_run ();
+  rm = g_strdup_printf ("rm -rf '%s'", tmp_home);
+  if (system (rm) != 0)
+    g_printerr ("# could not remove %s\n", tmp_home);
+  return status;
 }
