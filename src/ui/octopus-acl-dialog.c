@@ -1,0 +1,356 @@
+/* octopus-acl-dialog.c — the Permissions dialog.
+ *
+ * Reads every service's ACL for the key (octopus_array_get_acl_async), shows one column per
+ * service, and says whether they agree.  Changes go to all services at once through
+ * octopus_array_set_acl_async; services without ACL support answer UNSUPPORTED and are shown
+ * as "ACLs not supported here", never as a failure.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "octopus-acl-dialog.h"
+
+struct _OctopusAclDialog
+{
+  AdwWindow        parent_instance;
+
+  AdwToastOverlay *toast_overlay;
+  AdwWindowTitle  *window_title;
+  GtkLabel        *agreement_label;
+  GtkBox          *services_box;
+  AdwComboRow     *canned_row;
+  AdwComboRow     *grantee_row;
+  AdwEntryRow     *grantee_id_row;
+  AdwComboRow     *permission_row;
+  GtkButton       *apply_canned_button;
+  GtkButton       *add_grant_button;
+
+  OctopusArray    *array;
+  char            *key;
+  GPtrArray       *acls;         /* OctopusArrayAcl, as last read */
+  GCancellable    *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (OctopusAclDialog, octopus_acl_dialog, ADW_TYPE_WINDOW)
+
+/* The canned ACLs a user can pick (the others only make sense for log delivery and buckets). */
+static const char * const canned_acls[] = {
+  "private", "public-read", "public-read-write", "authenticated-read", NULL
+};
+
+static void read_acls (OctopusAclDialog *self);
+
+static const char *
+permission_label (OctopusS3Permission permission)
+{
+  switch (permission)
+    {
+    case OCTOPUS_S3_PERMISSION_READ: return _("Read");
+    case OCTOPUS_S3_PERMISSION_WRITE: return _("Write");
+    case OCTOPUS_S3_PERMISSION_READ_ACP: return _("Read permissions");
+    case OCTOPUS_S3_PERMISSION_WRITE_ACP: return _("Change permissions");
+    case OCTOPUS_S3_PERMISSION_FULL_CONTROL: return _("Full control");
+    default: return "";
+    }
+}
+
+static char *
+grantee_label (const OctopusS3Acl   *acl,
+               const OctopusS3Grant *grant)
+{
+  if (grant->type == OCTOPUS_S3_GRANTEE_GROUP)
+    {
+      if (g_strcmp0 (grant->uri, OCTOPUS_S3_GROUP_ALL_USERS) == 0)
+        return g_strdup (_("Everyone"));
+      if (g_strcmp0 (grant->uri, OCTOPUS_S3_GROUP_AUTHENTICATED_USERS) == 0)
+        return g_strdup (_("Authenticated users"));
+      return g_strdup (grant->uri);
+    }
+  if (grant->type == OCTOPUS_S3_GRANTEE_EMAIL)
+    return g_strdup (grant->email);
+  if (acl->owner_id != NULL && g_strcmp0 (grant->id, acl->owner_id) == 0)
+    return g_strdup (_("Owner"));
+  return g_strdup (grant->display_name != NULL ? grant->display_name : grant->id);
+}
+
+static GtkWidget *
+service_column (const OctopusArrayAcl *entry)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+  const char *canned;
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), entry->service);
+
+  if (entry->status == OCTOPUS_RESULT_UNSUPPORTED)
+    {
+      adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                             _("ACLs not supported here"));
+      return group;
+    }
+  if (entry->status != OCTOPUS_RESULT_OK || entry->acl == NULL)
+    {
+      adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
+                                             entry->message ? entry->message : _("Could not read the permissions"));
+      return group;
+    }
+
+  canned = octopus_array_acl_to_canned (entry->acl);
+  if (canned != NULL)
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), canned);
+
+  for (guint i = 0; i < entry->acl->grants->len; i++)
+    {
+      const OctopusS3Grant *grant = g_ptr_array_index (entry->acl->grants, i);
+      g_autofree char *who = grantee_label (entry->acl, grant);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), who);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), permission_label (grant->permission));
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+    }
+  return group;
+}
+
+static void
+show_acls (OctopusAclDialog *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->services_box))) != NULL)
+    gtk_box_remove (self->services_box, child);
+
+  for (guint i = 0; i < self->acls->len; i++)
+    gtk_box_append (self->services_box, service_column (g_ptr_array_index (self->acls, i)));
+
+  if (octopus_array_acls_agree (self->acls))
+    {
+      gtk_label_set_text (self->agreement_label, _("All services grant the same permissions."));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->agreement_label), "warning");
+    }
+  else
+    {
+      gtk_label_set_text (self->agreement_label,
+                          _("The services disagree: apply permissions below to make them the same."));
+      gtk_widget_add_css_class (GTK_WIDGET (self->agreement_label), "warning");
+    }
+}
+
+static void
+acls_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(OctopusAclDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) acls = octopus_array_get_acl_finish (OCTOPUS_ARRAY (source), result, &error);
+
+  if (acls == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_text (self->agreement_label, error->message);
+      return;
+    }
+  g_clear_pointer (&self->acls, g_ptr_array_unref);
+  self->acls = g_steal_pointer (&acls);
+  show_acls (self);
+}
+
+static void
+read_acls (OctopusAclDialog *self)
+{
+  if (self->array == NULL || self->key == NULL)
+    return;
+  octopus_array_get_acl_async (self->array, self->key, self->cancellable,
+                               acls_read_cb, g_object_ref (self));
+}
+
+static void
+acl_set_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(OctopusAclDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = octopus_array_set_acl_finish (OCTOPUS_ARRAY (source), result, &error);
+  g_autofree char *message = NULL;
+
+  if (results == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  for (guint i = 0; i < results->len && message == NULL; i++)
+    {
+      const OctopusArrayResult *r = g_ptr_array_index (results, i);
+
+      if (r->status == OCTOPUS_RESULT_FAILED || r->status == OCTOPUS_RESULT_UNREACHABLE)
+        message = g_strdup_printf ("%s: %s", r->service, r->message ? r->message : _("failed"));
+    }
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (message ? message : _("Permissions changed")));
+  read_acls (self);
+}
+
+static void
+apply_canned_clicked_cb (OctopusAclDialog *self)
+{
+  guint index = adw_combo_row_get_selected (self->canned_row);
+
+  if (self->array == NULL || index >= G_N_ELEMENTS (canned_acls) - 1)
+    return;
+  octopus_array_set_acl_async (self->array, self->key, canned_acls[index], NULL, self->cancellable,
+                               acl_set_cb, g_object_ref (self));
+}
+
+static OctopusS3Grant *
+copy_grant (const OctopusS3Grant *grant)
+{
+  OctopusS3Grant *copy = g_new0 (OctopusS3Grant, 1);
+
+  copy->type = grant->type;
+  copy->id = g_strdup (grant->id);
+  copy->display_name = g_strdup (grant->display_name);
+  copy->uri = g_strdup (grant->uri);
+  copy->email = g_strdup (grant->email);
+  copy->permission = grant->permission;
+  return copy;
+}
+
+static void
+add_grant_clicked_cb (OctopusAclDialog *self)
+{
+  g_autoptr(OctopusS3Acl) acl = octopus_s3_acl_new ();
+  OctopusS3Grant *grant = g_new0 (OctopusS3Grant, 1);
+  const OctopusS3Acl *base = NULL;
+
+  /* Start from the first readable ACL so existing grants (the owner's) are kept. */
+  for (guint i = 0; self->acls != NULL && i < self->acls->len && base == NULL; i++)
+    {
+      const OctopusArrayAcl *entry = g_ptr_array_index (self->acls, i);
+      if (entry->status == OCTOPUS_RESULT_OK && entry->acl != NULL)
+        base = entry->acl;
+    }
+  if (base != NULL)
+    {
+      acl->owner_id = g_strdup (base->owner_id);
+      acl->owner_display_name = g_strdup (base->owner_display_name);
+      for (guint i = 0; i < base->grants->len; i++)
+        g_ptr_array_add (acl->grants, copy_grant (g_ptr_array_index (base->grants, i)));
+    }
+
+  switch (adw_combo_row_get_selected (self->grantee_row))
+    {
+    case 0:
+      grant->type = OCTOPUS_S3_GRANTEE_GROUP;
+      grant->uri = g_strdup (OCTOPUS_S3_GROUP_ALL_USERS);
+      break;
+    case 1:
+      grant->type = OCTOPUS_S3_GRANTEE_GROUP;
+      grant->uri = g_strdup (OCTOPUS_S3_GROUP_AUTHENTICATED_USERS);
+      break;
+    default:
+      grant->type = OCTOPUS_S3_GRANTEE_CANONICAL_USER;
+      grant->id = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->grantee_id_row)));
+      if (grant->id[0] == '\0')
+        {
+          octopus_s3_grant_free (grant);
+          adw_toast_overlay_add_toast (self->toast_overlay,
+                                       adw_toast_new (_("Enter the canonical user ID to grant to")));
+          return;
+        }
+      break;
+    }
+  grant->permission = adw_combo_row_get_selected (self->permission_row);
+  g_ptr_array_add (acl->grants, grant);
+
+  if (self->array != NULL)
+    octopus_array_set_acl_async (self->array, self->key, NULL, acl, self->cancellable,
+                                 acl_set_cb, g_object_ref (self));
+}
+
+static void
+grantee_changed_cb (OctopusAclDialog *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->grantee_id_row),
+                          adw_combo_row_get_selected (self->grantee_row) == 2);
+}
+
+OctopusAclDialog *
+octopus_acl_dialog_new (OctopusArray *array,
+                        const char   *key)
+{
+  OctopusAclDialog *self = g_object_new (OCTOPUS_TYPE_ACL_DIALOG, NULL);
+
+  g_set_object (&self->array, array);
+  self->key = g_strdup (key);
+  adw_window_title_set_subtitle (self->window_title, key);
+  read_acls (self);
+  return self;
+}
+
+static void
+octopus_acl_dialog_dispose (GObject *object)
+{
+  OctopusAclDialog *self = OCTOPUS_ACL_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OCTOPUS_TYPE_ACL_DIALOG);
+  g_clear_pointer (&self->acls, g_ptr_array_unref);
+  g_clear_object (&self->array);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->key, g_free);
+  G_OBJECT_CLASS (octopus_acl_dialog_parent_class)->dispose (object);
+}
+
+static void
+octopus_acl_dialog_class_init (OctopusAclDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = octopus_acl_dialog_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+    "/io/github/octopus_rais/Octopus/octopus-acl-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, agreement_label);
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, services_box);
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, canned_row);
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, grantee_row);
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, grantee_id_row);
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, permission_row);
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, apply_canned_button);
+  gtk_widget_class_bind_template_child (widget_class, OctopusAclDialog, add_grant_button);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+octopus_acl_dialog_init (OctopusAclDialog *self)
+{
+  g_autoptr(GtkStringList) canned = gtk_string_list_new (canned_acls);
+  g_autoptr(GtkStringList) grantees = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) permissions = gtk_string_list_new (NULL);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+
+  adw_combo_row_set_model (self->canned_row, G_LIST_MODEL (canned));
+
+  gtk_string_list_append (grantees, _("Everyone"));
+  gtk_string_list_append (grantees, _("Authenticated users"));
+  gtk_string_list_append (grantees, _("A canonical user"));
+  adw_combo_row_set_model (self->grantee_row, G_LIST_MODEL (grantees));
+
+  for (OctopusS3Permission p = OCTOPUS_S3_PERMISSION_READ; p <= OCTOPUS_S3_PERMISSION_FULL_CONTROL; p++)
+    gtk_string_list_append (permissions, permission_label (p));
+  adw_combo_row_set_model (self->permission_row, G_LIST_MODEL (permissions));
+
+  g_signal_connect_swapped (self->grantee_row, "notify::selected", G_CALLBACK (grantee_changed_cb), self);
+  g_signal_connect_swapped (self->apply_canned_button, "clicked", G_CALLBACK (apply_canned_clicked_cb), self);
+  g_signal_connect_swapped (self->add_grant_button, "clicked", G_CALLBACK (add_grant_clicked_cb), self);
+  grantee_changed_cb (self);
+}

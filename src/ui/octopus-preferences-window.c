@@ -1,0 +1,432 @@
+/* octopus-preferences-window.c — accounts and transfer settings.
+ *
+ * The secret access key is typed into a password row, handed to the account store (which puts
+ * it in the keyring) and cleared from the row; it is never read back or shown again.  Every
+ * engine error becomes a toast in this window.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "octopus-account-connect.h"
+#include "octopus-preferences-window.h"
+#include "octopus-secret.h"
+
+struct _OctopusPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GtkButton            *add_button;
+  GtkListBox           *accounts_list;
+  GtkSwitch            *repair_switch;
+  GtkSpinButton        *parallel_spin;
+  GtkSpinButton        *part_size_spin;
+  GtkWidget            *account_page;
+  GtkButton            *back_button;
+  AdwWindowTitle       *account_title;
+  GtkButton            *save_button;
+  AdwEntryRow          *name_row;
+  AdwComboRow          *provider_row;
+  AdwEntryRow          *endpoint_row;
+  AdwEntryRow          *region_row;
+  AdwEntryRow          *bucket_row;
+  AdwEntryRow          *access_key_row;
+  AdwPasswordEntryRow  *secret_row;
+  GtkSwitch            *path_style_switch;
+  GtkSwitch            *allow_http_switch;
+
+  GSettings            *settings;
+  OctopusAccountStore  *accounts;
+  OctopusAccount       *editing;      /* NULL while adding */
+  GCancellable         *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (OctopusPreferencesWindow, octopus_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+toast (OctopusPreferencesWindow *self,
+       const char               *message)
+{
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (message));
+}
+
+static void
+toast_error (OctopusPreferencesWindow *self,
+             const char               *what,
+             const GError             *error)
+{
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  message = g_strdup_printf (_("%s: %s"), what, error->message);
+  toast (self, message);
+}
+
+static const char *
+entry_text (gpointer row)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (row));
+}
+
+static void
+clear_secret (OctopusPreferencesWindow *self)
+{
+  /* Overwrite before clearing so the text buffer does not keep the key around. */
+  gtk_editable_set_text (GTK_EDITABLE (self->secret_row), "");
+}
+
+/* ---- the account form (a subpage) ---- */
+
+static const OctopusProvider *
+selected_provider (OctopusPreferencesWindow *self)
+{
+  guint n = 0;
+  const OctopusProvider *all = octopus_provider_get_all (&n);
+  guint index = adw_combo_row_get_selected (self->provider_row);
+
+  return index < n ? &all[index] : octopus_provider_lookup (OCTOPUS_PROVIDER_CUSTOM);
+}
+
+static void
+show_account_form (OctopusPreferencesWindow *self,
+                   OctopusAccount           *account)
+{
+  guint n = 0;
+  const OctopusProvider *all = octopus_provider_get_all (&n);
+
+  g_set_object (&self->editing, account);
+  adw_window_title_set_title (self->account_title,
+                              account != NULL ? _("Edit Service") : _("Add a Service"));
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row), account ? octopus_account_get_name (account) : "");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), account == NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->provider_row), account == NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->endpoint_row), account == NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->endpoint_row), account ? octopus_account_get_endpoint (account) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->region_row),
+                         account && octopus_account_get_region (account) ? octopus_account_get_region (account) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->bucket_row),
+                         account && octopus_account_get_bucket (account) ? octopus_account_get_bucket (account) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->access_key_row),
+                         account && octopus_account_get_access_key (account) ? octopus_account_get_access_key (account) : "");
+  clear_secret (self);
+  /* Editing: an empty secret keeps the stored one (which is never shown). */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->secret_row),
+                                 account != NULL ? _("New Secret Access Key (empty: keep)")
+                                                 : _("Secret Access Key"));
+  gtk_switch_set_active (self->path_style_switch, account ? octopus_account_get_path_style (account) : FALSE);
+  gtk_switch_set_active (self->allow_http_switch, account ? octopus_account_get_allow_http (account) : FALSE);
+
+  adw_combo_row_set_selected (self->provider_row, 0);
+  for (guint i = 0; account != NULL && i < n; i++)
+    if (g_strcmp0 (all[i].id, octopus_account_get_provider_id (account)) == 0)
+      adw_combo_row_set_selected (self->provider_row, i);
+
+  adw_preferences_window_present_subpage (ADW_PREFERENCES_WINDOW (self), self->account_page);
+  gtk_widget_grab_focus (GTK_WIDGET (account != NULL ? self->access_key_row : self->name_row));
+}
+
+static void
+account_added_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(OctopusPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), TRUE);
+  if (!octopus_account_store_add_finish (OCTOPUS_ACCOUNT_STORE (source), result, &error))
+    {
+      toast_error (self, _("Could not add the service"), error);
+      return;
+    }
+  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
+  toast (self, _("Service added"));
+}
+
+static void
+secret_stored_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(OctopusPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!octopus_secret_store_finish (result, &error))
+    toast_error (self, _("Could not store the secret key"), error);
+}
+
+static void
+save_edit (OctopusPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *secret = entry_text (self->secret_row);
+
+  octopus_account_set_region (self->editing, entry_text (self->region_row));
+  octopus_account_set_bucket (self->editing, entry_text (self->bucket_row));
+  octopus_account_set_access_key (self->editing, entry_text (self->access_key_row));
+  octopus_account_set_path_style (self->editing, gtk_switch_get_active (self->path_style_switch));
+  octopus_account_set_allow_http (self->editing, gtk_switch_get_active (self->allow_http_switch));
+
+  if (!octopus_account_validate (self->editing, &error) ||
+      !octopus_account_store_save (self->accounts, &error))
+    {
+      toast_error (self, _("Could not save the service"), error);
+      return;
+    }
+  if (secret[0] != '\0')
+    octopus_secret_store_async (octopus_account_get_name (self->editing), secret,
+                                self->cancellable, secret_stored_cb, g_object_ref (self));
+  clear_secret (self);
+  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
+  toast (self, _("Service saved"));
+}
+
+static void
+save_clicked_cb (OctopusPreferencesWindow *self)
+{
+  g_autoptr(OctopusAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *bucket = entry_text (self->bucket_row);
+  const char *region = entry_text (self->region_row);
+
+  if (self->accounts == NULL)
+    return;
+  if (self->editing != NULL)
+    {
+      save_edit (self);
+      return;
+    }
+
+  account = octopus_account_new (entry_text (self->name_row), selected_provider (self)->id,
+                                 entry_text (self->endpoint_row));
+  if (region[0] != '\0')
+    octopus_account_set_region (account, region);
+  if (bucket[0] != '\0')
+    octopus_account_set_bucket (account, bucket);
+  octopus_account_set_access_key (account, entry_text (self->access_key_row));
+  octopus_account_set_path_style (account, gtk_switch_get_active (self->path_style_switch));
+  octopus_account_set_allow_http (account, gtk_switch_get_active (self->allow_http_switch));
+
+  if (!octopus_account_store_check_new (self->accounts, account, &error))
+    {
+      toast_error (self, _("Could not add the service"), error);
+      return;
+    }
+  if (entry_text (self->secret_row)[0] == '\0')
+    {
+      toast (self, _("Enter the secret access key"));
+      return;
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), FALSE);
+  octopus_account_store_add_async (self->accounts, account, entry_text (self->secret_row),
+                                   self->cancellable, account_added_cb, g_object_ref (self));
+  clear_secret (self);
+}
+
+/* ---- the accounts list ---- */
+
+static void
+tested_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(OctopusPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OctopusS3Client) client = octopus_account_connect_finish (OCTOPUS_ACCOUNT (source), result, &error);
+  g_autofree char *message = NULL;
+
+  if (client == NULL)
+    {
+      toast_error (self, octopus_account_get_name (OCTOPUS_ACCOUNT (source)), error);
+      return;
+    }
+  message = g_strdup_printf (_("%s works"), octopus_account_get_name (OCTOPUS_ACCOUNT (source)));
+  toast (self, message);
+}
+
+static void
+test_clicked_cb (GtkButton                *button,
+                 OctopusPreferencesWindow *self)
+{
+  OctopusAccount *account = g_object_get_data (G_OBJECT (button), "account");
+
+  octopus_account_connect_async (account, NULL, OCTOPUS_ACCOUNT_CONNECT_NONE, self->cancellable,
+                                 tested_cb, g_object_ref (self));
+}
+
+static void
+removed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(OctopusPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!octopus_account_store_remove_finish (OCTOPUS_ACCOUNT_STORE (source), result, &error))
+    toast_error (self, _("Could not remove the service"), error);
+}
+
+static void
+remove_clicked_cb (GtkButton                *button,
+                   OctopusPreferencesWindow *self)
+{
+  OctopusAccount *account = g_object_get_data (G_OBJECT (button), "account");
+
+  /* Only the account goes: the objects on the service stay where they are. */
+  octopus_account_store_remove_async (self->accounts, octopus_account_get_name (account),
+                                      self->cancellable, removed_cb, g_object_ref (self));
+}
+
+static void
+edit_activated_cb (AdwActionRow             *row,
+                   OctopusPreferencesWindow *self)
+{
+  show_account_form (self, g_object_get_data (G_OBJECT (row), "account"));
+}
+
+static GtkWidget *
+icon_button (const char *icon_name,
+             const char *tooltip,
+             gpointer    account)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  g_object_set_data_full (G_OBJECT (button), "account", g_object_ref (account), g_object_unref);
+  return button;
+}
+
+static GtkWidget *
+create_account_row (gpointer item,
+                    gpointer user_data)
+{
+  OctopusPreferencesWindow *self = user_data;
+  OctopusAccount *account = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *test, *remove;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *test_label = g_strdup_printf (_("Test %s"), octopus_account_get_name (account));
+  g_autofree char *remove_label = g_strdup_printf (_("Remove %s"), octopus_account_get_name (account));
+
+  subtitle = g_strdup_printf ("%s · %s", octopus_account_get_endpoint (account),
+                              octopus_account_get_bucket (account) ? octopus_account_get_bucket (account) : "");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), octopus_account_get_name (account));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "account", g_object_ref (account), g_object_unref);
+  g_signal_connect (row, "activated", G_CALLBACK (edit_activated_cb), self);
+
+  test = icon_button ("network-transmit-receive-symbolic", test_label, account);
+  g_signal_connect (test, "clicked", G_CALLBACK (test_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), test);
+
+  remove = icon_button ("user-trash-symbolic", remove_label, account);
+  g_signal_connect (remove, "clicked", G_CALLBACK (remove_clicked_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+  return row;
+}
+
+/* ---- GObject ---- */
+
+OctopusPreferencesWindow *
+octopus_preferences_window_new (OctopusAccountStore *accounts)
+{
+  OctopusPreferencesWindow *self = g_object_new (OCTOPUS_TYPE_PREFERENCES_WINDOW, NULL);
+
+  if (g_set_object (&self->accounts, accounts))
+    gtk_list_box_bind_model (self->accounts_list, G_LIST_MODEL (accounts),
+                             create_account_row, self, NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), accounts != NULL);
+  return self;
+}
+
+static void
+octopus_preferences_window_dispose (GObject *object)
+{
+  OctopusPreferencesWindow *self = OCTOPUS_PREFERENCES_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->accounts_list != NULL)
+    gtk_list_box_bind_model (self->accounts_list, NULL, NULL, NULL, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OCTOPUS_TYPE_PREFERENCES_WINDOW);
+  g_clear_object (&self->editing);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (octopus_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+octopus_preferences_window_class_init (OctopusPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = octopus_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+    "/io/github/octopus_rais/Octopus/octopus-preferences-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, OctopusPreferencesWindow, name)
+  BIND (add_button);
+  BIND (accounts_list);
+  BIND (repair_switch);
+  BIND (parallel_spin);
+  BIND (part_size_spin);
+  BIND (account_page);
+  BIND (back_button);
+  BIND (account_title);
+  BIND (save_button);
+  BIND (name_row);
+  BIND (provider_row);
+  BIND (endpoint_row);
+  BIND (region_row);
+  BIND (bucket_row);
+  BIND (access_key_row);
+  BIND (secret_row);
+  BIND (path_style_switch);
+  BIND (allow_http_switch);
+#undef BIND
+}
+
+static void
+add_clicked_cb (OctopusPreferencesWindow *self)
+{
+  show_account_form (self, NULL);
+}
+
+static void
+close_subpage (OctopusPreferencesWindow *self)
+{
+  clear_secret (self);
+  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
+}
+
+static void
+octopus_preferences_window_init (OctopusPreferencesWindow *self)
+{
+  g_autoptr(GtkStringList) providers = gtk_string_list_new (NULL);
+  const OctopusProvider *all;
+  guint n = 0;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new (APP_ID);
+
+  g_settings_bind (self->settings, "repair-automatically", self->repair_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "parallel-transfers", self->parallel_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "part-size-mib", self->part_size_spin, "value", G_SETTINGS_BIND_DEFAULT);
+
+  all = octopus_provider_get_all (&n);
+  for (guint i = 0; i < n; i++)
+    gtk_string_list_append (providers, octopus_provider_get_display_name (&all[i]));
+  adw_combo_row_set_model (self->provider_row, G_LIST_MODEL (providers));
+
+  g_signal_connect_swapped (self->add_button, "clicked", G_CALLBACK (add_clicked_cb), self);
+  g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (close_subpage), self);
+  g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (save_clicked_cb), self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), FALSE);
+}

@@ -1,0 +1,453 @@
+/* octopus-window-actions.c — everything the user can do in the window, as win.* actions.
+ *
+ * The actions are in the window's GActionMap, so GtkApplication exports them on D-Bus
+ * (org.gtk.Actions on /io/github/octopus_rais/Octopus/window/N): tests drive them with gdbus.
+ * _octopus_window_actions_update() is the one place that enables them from the state.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "octopus-acl-dialog.h"
+#include "octopus-window-private.h"
+
+static void
+set_enabled (OctopusWindow *self,
+             const char    *name,
+             gboolean       enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  if (G_IS_SIMPLE_ACTION (action))
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+void
+_octopus_window_actions_update (OctopusWindow *self)
+{
+  g_autoptr(GtkBitset) selected = NULL;
+  guint64 n_selected;
+  gboolean have_array = self->array != NULL;
+
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  n_selected = gtk_bitset_get_size (selected);
+
+  set_enabled (self, "refresh", have_array);
+  set_enabled (self, "upload", FALSE);
+  set_enabled (self, "upload-paths", FALSE);
+  set_enabled (self, "repair-selected", have_array && n_selected > 0);
+  set_enabled (self, "delete-selected", have_array && n_selected > 0);
+  set_enabled (self, "download-selected", have_array && n_selected > 0);
+  set_enabled (self, "edit-acl", have_array && n_selected == 1);
+}
+
+static char **
+selected_keys (OctopusWindow *self)
+{
+  g_autoptr(GPtrArray) objects = _octopus_window_get_selected (self);
+  g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
+
+  for (guint i = 0; i < objects->len; i++)
+    g_strv_builder_add (keys, octopus_object_get_key (g_ptr_array_index (objects, i)));
+  return g_strv_builder_end (keys);
+}
+
+/* Tells the user how an operation over keys × services went: a toast always, and a desktop
+ * notification when the window is not focused (uploads and repairs can take long). */
+static void
+report_results (OctopusWindow *self,
+                GPtrArray     *results,
+                const char    *success)
+{
+  const OctopusArrayResult *first_failure = NULL;
+  guint n_failures = 0;
+  g_autofree char *message = NULL;
+
+  for (guint i = 0; i < results->len; i++)
+    {
+      const OctopusArrayResult *r = g_ptr_array_index (results, i);
+
+      if (r->status == OCTOPUS_RESULT_FAILED || r->status == OCTOPUS_RESULT_UNREACHABLE)
+        {
+          if (first_failure == NULL)
+            first_failure = r;
+          n_failures++;
+        }
+    }
+
+  if (first_failure == NULL)
+    message = g_strdup (success);
+  else
+    /* Translators: "<key> on <service>: <error> (and N more failures)" */
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%s on %s: %s",
+                                            "%s on %s: %s (%u failures)", n_failures),
+                               first_failure->key ? first_failure->key : "—",
+                               first_failure->service ? first_failure->service : "—",
+                               first_failure->message ? first_failure->message : _("failed"),
+                               n_failures);
+  octopus_window_toast (self, message);
+
+  if (!gtk_window_is_active (GTK_WINDOW (self)))
+    {
+      GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+      g_autoptr(GNotification) notification = g_notification_new (_("Octopus"));
+
+      g_notification_set_body (notification, message);
+      if (app != NULL)
+        g_application_send_notification (app, "octopus-result", notification);
+    }
+}
+
+/* ---- refresh ---- */
+
+static void
+refresh_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->refreshing--;
+  if (!octopus_array_refresh_finish (OCTOPUS_ARRAY (source), result, &error))
+    {
+      _octopus_window_toast_error (self, _("Could not refresh"), error);
+      return;
+    }
+  if (OCTOPUS_ARRAY (source) != self->array)
+    return;  /* the services were reloaded meanwhile */
+
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      OctopusService *service = g_ptr_array_index (self->services, i);
+      const GError *last = octopus_service_get_last_error (service);
+
+      if (!octopus_service_get_reachable (service) && last != NULL)
+        {
+          /* Translators: "<service> is unreachable: <why>" */
+          g_autofree char *message = g_strdup_printf (_("%s is unreachable: %s"),
+                                                      octopus_service_get_name (service),
+                                                      last->message);
+          octopus_window_toast (self, message);
+        }
+    }
+
+  _octopus_window_update_summary (self);
+  _octopus_window_update_page (self);
+  gtk_filter_changed (GTK_FILTER (self->problems_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  _octopus_window_actions_update (self);
+}
+
+static void
+refresh_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+
+  if (self->array == NULL)
+    return;
+  self->refreshing++;
+  octopus_array_refresh_async (self->array, OCTOPUS_ARRAY_REFRESH_NONE, self->cancellable,
+                               refresh_done_cb, g_object_ref (self));
+}
+
+/* ---- repair ---- */
+
+static void
+repair_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = octopus_array_repair_finish (OCTOPUS_ARRAY (source), result, &error);
+
+  if (results == NULL)
+    {
+      _octopus_window_toast_error (self, _("Could not repair"), error);
+      return;
+    }
+  report_results (self, results, _("Repair finished: every copy is in sync"));
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
+}
+
+static void
+repair_selected_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  g_auto(GStrv) keys = selected_keys (self);
+
+  if (self->array == NULL || keys[0] == NULL)
+    return;
+  octopus_array_repair_async (self->array, (const char * const *) keys, self->cancellable,
+                              repair_done_cb, g_object_ref (self));
+}
+
+/* ---- delete ---- */
+
+static void
+delete_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = octopus_array_delete_finish (OCTOPUS_ARRAY (source), result, &error);
+
+  if (results == NULL)
+    {
+      _octopus_window_toast_error (self, _("Could not delete"), error);
+      return;
+    }
+  report_results (self, results, _("Deleted from every service"));
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    OctopusWindow    *self)
+{
+  char **keys = g_object_get_data (G_OBJECT (dialog), "keys");
+
+  if (g_strcmp0 (response, "delete") != 0 || self->array == NULL)
+    return;
+  octopus_array_delete_async (self->array, (const char * const *) keys, self->cancellable,
+                              delete_done_cb, g_object_ref (self));
+}
+
+static void
+delete_selected_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  g_auto(GStrv) keys = selected_keys (self);
+  guint n_keys = g_strv_length (keys);
+  guint n_services;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (self->array == NULL || n_keys == 0)
+    return;
+  n_services = octopus_array_get_n_services (self->array);
+
+  if (n_keys == 1)
+    heading = g_strdup_printf (_("Delete “%s”?"), keys[0]);
+  else
+    heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Delete %u Object?",
+                                            "Delete %u Objects?", n_keys), n_keys);
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Every copy on %u service will be deleted. This cannot be undone.",
+                                       "Every copy on %u services will be deleted. This cannot be undone.",
+                                       n_services), n_services);
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "keys", g_steal_pointer (&keys),
+                          (GDestroyNotify) g_strfreev);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- download ---- */
+
+static void
+download_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autofree char *path = octopus_array_download_finish (OCTOPUS_ARRAY (source), result,
+                                                         &results, &error);
+  g_autofree char *message = NULL;
+
+  if (path == NULL)
+    {
+      _octopus_window_toast_error (self, _("Could not download"), error);
+      return;
+    }
+  message = g_strdup_printf (_("Saved “%s”"), path);
+  octopus_window_toast (self, message);
+}
+
+static void
+download_folder_chosen_cb (GtkNativeDialog *chooser,
+                           int              response,
+                           OctopusWindow   *self)
+{
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *directory = NULL;
+  char **keys = g_object_get_data (G_OBJECT (chooser), "keys");
+
+  if (response == GTK_RESPONSE_ACCEPT && self->array != NULL)
+    {
+      folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      directory = folder != NULL ? g_file_get_path (folder) : NULL;
+      for (guint i = 0; directory != NULL && keys[i] != NULL; i++)
+        octopus_array_download_async (self->array, keys[i], directory, self->cancellable,
+                                      download_done_cb, g_object_ref (self));
+    }
+  g_object_unref (chooser);
+}
+
+static void
+download_selected_action (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Download to Folder"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                         _("_Download"), _("_Cancel"));
+  g_object_set_data_full (G_OBJECT (chooser), "keys", selected_keys (self),
+                          (GDestroyNotify) g_strfreev);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (download_folder_chosen_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ---- permissions ---- */
+
+static void
+edit_acl_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  g_auto(GStrv) keys = selected_keys (self);
+  OctopusAclDialog *dialog;
+
+  if (self->array == NULL || keys[0] == NULL)
+    return;
+  dialog = octopus_acl_dialog_new (self->array, keys[0]);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- upload ---- */
+
+static void
+upload_paths_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  g_autofree const char **paths = g_variant_get_strv (parameter, NULL);
+
+  octopus_window_add_paths (self, paths);
+}
+
+static void
+upload_files_chosen_cb (GtkNativeDialog *chooser,
+                        int              response,
+                        OctopusWindow   *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+      g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+          char *path = g_file_get_path (file);
+
+          if (path != NULL)
+            g_ptr_array_add (paths, path);
+        }
+      g_ptr_array_add (paths, NULL);
+      octopus_window_add_paths (self, (const char * const *) paths->pdata);
+    }
+  g_object_unref (chooser);
+}
+
+static void
+upload_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  GtkFileChooserNative *chooser;
+
+  /* GtkFileChooserNative goes through the file chooser portal inside a sandbox. */
+  chooser = gtk_file_chooser_native_new (_("Upload Files"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Upload"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (upload_files_chosen_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ---- search and selection ---- */
+
+static void
+search_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+
+  gtk_toggle_button_set_active (self->search_button,
+                                !gtk_toggle_button_get_active (self->search_button));
+}
+
+static void
+select_key_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  const char *key = g_variant_get_string (parameter, NULL);
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusObject) object = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (octopus_object_get_key (object), key) == 0)
+        {
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
+          return;
+        }
+    }
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+}
+
+static const GActionEntry win_actions[] = {
+  { .name = "refresh", .activate = refresh_action },
+  { .name = "upload", .activate = upload_action },
+  { .name = "upload-paths", .activate = upload_paths_action, .parameter_type = "as" },
+  { .name = "repair-selected", .activate = repair_selected_action },
+  { .name = "delete-selected", .activate = delete_selected_action },
+  { .name = "download-selected", .activate = download_selected_action },
+  { .name = "edit-acl", .activate = edit_acl_action },
+  { .name = "search", .activate = search_action },
+  { .name = "select-key", .activate = select_key_action, .parameter_type = "s" },
+};
+
+void
+_octopus_window_actions_init (OctopusWindow *self)
+{
+  g_autoptr(GAction) only_problems = g_settings_create_action (self->settings, "only-problems");
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+  g_action_map_add_action (G_ACTION_MAP (self), only_problems);
+  _octopus_window_actions_update (self);
+}

@@ -1,0 +1,66 @@
+/* octopus-window-private.h — the window's state, shared by octopus-window*.c. */
+#pragma once
+
+#include "octopus-window.h"
+#include "octopus-array.h"
+#include "octopus-object-table.h"
+#include "octopus-service.h"
+
+G_BEGIN_DECLS
+
+struct _OctopusWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template children */
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  GtkToggleButton      *search_button;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *stack;
+  AdwStatusPage        *loading_page;
+  GtkColumnView        *column_view;
+  GtkMultiSelection    *selection;
+  GtkFilterListModel   *filter_model;
+  GtkCustomFilter      *problems_filter;
+  GMenuModel           *row_menu;
+  GtkWidget            *row_popover;
+
+  /* Owned state */
+  GSettings            *settings;
+  OctopusAccountStore  *accounts;
+  GCancellable         *cancellable;      /* cancelled on close and when services reload */
+  GPtrArray            *services;         /* OctopusService, in column order */
+  OctopusArray         *array;
+  OctopusObjectTable   *table;            /* the array's, borrowed with a reference */
+  guint                 refreshing;       /* refreshes in flight */
+  GPtrArray            *service_columns;  /* GtkColumnViewColumn added for the services */
+  guint                 summary_idle_id;
+};
+
+/* octopus-window.c */
+void       _octopus_window_update_page      (OctopusWindow *self);
+void       _octopus_window_update_summary   (OctopusWindow *self);
+void       _octopus_window_toast_error      (OctopusWindow *self,
+                                             const char    *what,
+                                             const GError  *error);
+/* Selected rows (OctopusObject, new references), in view order. */
+GPtrArray *_octopus_window_get_selected     (OctopusWindow *self);
+void       _octopus_window_popup_row_menu   (OctopusWindow *self,
+                                             double         x,
+                                             double         y);
+
+/* Shows @array's table and one status column per service (NULL: none).  Tests call it with
+ * an array built straight from clients. */
+void       _octopus_window_set_array        (OctopusWindow *self,
+                                             OctopusArray  *array);
+
+/* octopus-window-actions.c */
+void       _octopus_window_actions_init     (OctopusWindow *self);
+void       _octopus_window_actions_update   (OctopusWindow *self);
+
+/* octopus-window-dnd.c */
+void       _octopus_window_dnd_init         (OctopusWindow *self);
+
+G_END_DECLS
