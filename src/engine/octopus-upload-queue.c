@@ -1,0 +1,1059 @@
+/* octopus-upload-queue.c — scheduling, folder expansion, resume and cleanup of uploads. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "octopus-transfer-private.h"
+#include "octopus-upload-job.h"
+#include "octopus-upload-queue.h"
+
+#define MIB (1024 * 1024)
+/* After a service failed at the network level, later files skip it for this long instead of
+ * each paying the client's full retry schedule against a dead host. */
+#define UNREACHABLE_HOLD_US (30 * G_USEC_PER_SEC)
+
+struct _OctopusUploadQueue
+{
+  GObject               parent_instance;
+
+  GPtrArray            *services;      /* of OctopusService */
+  GPtrArray            *transfers;     /* of OctopusTransfer: the list model */
+  GQueue                pending;       /* OctopusTransfer* (owned refs) waiting to start */
+  OctopusUploadSettings settings;
+  guint                 max_in_flight;
+  OctopusUploadJournal *journal;
+  guint                 running;
+  guint                 busy_ops;      /* folder walks and resumes in progress */
+  gboolean              busy;
+  GHashTable           *sent;          /* service name → goffset* */
+  GHashTable           *down_since;    /* service name → gint64* (monotonic µs) */
+  GPtrArray            *waiters;       /* GTask of wait_async */
+};
+
+static void octopus_upload_queue_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (OctopusUploadQueue, octopus_upload_queue, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      octopus_upload_queue_list_model_init))
+
+enum {
+  PROP_0,
+  PROP_MAX_IN_FLIGHT,
+  PROP_PART_SIZE,
+  PROP_PARTS_IN_FLIGHT,
+  PROP_MULTIPART_THRESHOLD,
+  PROP_BUSY,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_TRANSFER_FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void queue_schedule      (OctopusUploadQueue *self);
+static void queue_check_settled (OctopusUploadQueue *self);
+
+/* ---- GListModel --------------------------------------------------------------------------- */
+
+static GType
+list_get_item_type (GListModel *model)
+{
+  return OCTOPUS_TYPE_TRANSFER;
+}
+
+static guint
+list_get_n_items (GListModel *model)
+{
+  return OCTOPUS_UPLOAD_QUEUE (model)->transfers->len;
+}
+
+static gpointer
+list_get_item (GListModel *model,
+               guint       position)
+{
+  OctopusUploadQueue *self = OCTOPUS_UPLOAD_QUEUE (model);
+
+  if (position >= self->transfers->len)
+    return NULL;
+  return g_object_ref (self->transfers->pdata[position]);
+}
+
+static void
+octopus_upload_queue_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = list_get_item_type;
+  iface->get_n_items = list_get_n_items;
+  iface->get_item = list_get_item;
+}
+
+static void
+queue_items_changed (OctopusUploadQueue *self,
+                     guint               position,
+                     guint               removed,
+                     guint               added)
+{
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  if (removed != added)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* ---- GObject ------------------------------------------------------------------------------ */
+
+static void
+octopus_upload_queue_dispose (GObject *object)
+{
+  OctopusUploadQueue *self = OCTOPUS_UPLOAD_QUEUE (object);
+
+  for (guint i = 0; i < self->transfers->len; i++)
+    g_signal_handlers_disconnect_by_data (self->transfers->pdata[i], self);
+  G_OBJECT_CLASS (octopus_upload_queue_parent_class)->dispose (object);
+}
+
+static void
+octopus_upload_queue_finalize (GObject *object)
+{
+  OctopusUploadQueue *self = OCTOPUS_UPLOAD_QUEUE (object);
+
+  g_queue_clear_full (&self->pending, g_object_unref);
+  g_clear_pointer (&self->services, g_ptr_array_unref);
+  g_clear_pointer (&self->transfers, g_ptr_array_unref);
+  g_clear_object (&self->journal);
+  g_clear_pointer (&self->sent, g_hash_table_unref);
+  g_clear_pointer (&self->down_since, g_hash_table_unref);
+  g_clear_pointer (&self->waiters, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (octopus_upload_queue_parent_class)->finalize (object);
+}
+
+static void
+octopus_upload_queue_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  OctopusUploadQueue *self = OCTOPUS_UPLOAD_QUEUE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_IN_FLIGHT:
+      g_value_set_uint (value, self->max_in_flight);
+      break;
+    case PROP_PART_SIZE:
+      g_value_set_uint64 (value, self->settings.part_size);
+      break;
+    case PROP_PARTS_IN_FLIGHT:
+      g_value_set_uint (value, self->settings.parts_in_flight);
+      break;
+    case PROP_MULTIPART_THRESHOLD:
+      g_value_set_int64 (value, self->settings.multipart_threshold);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_N_ITEMS:
+      g_value_set_uint (value, self->transfers->len);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+octopus_upload_queue_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  OctopusUploadQueue *self = OCTOPUS_UPLOAD_QUEUE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_IN_FLIGHT:
+      octopus_upload_queue_set_max_in_flight (self, g_value_get_uint (value));
+      break;
+    case PROP_PART_SIZE:
+      octopus_upload_queue_set_part_size (self, (gsize) g_value_get_uint64 (value));
+      break;
+    case PROP_PARTS_IN_FLIGHT:
+      octopus_upload_queue_set_parts_in_flight (self, g_value_get_uint (value));
+      break;
+    case PROP_MULTIPART_THRESHOLD:
+      octopus_upload_queue_set_multipart_threshold (self, g_value_get_int64 (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+octopus_upload_queue_class_init (OctopusUploadQueueClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = octopus_upload_queue_dispose;
+  object_class->finalize = octopus_upload_queue_finalize;
+  object_class->get_property = octopus_upload_queue_get_property;
+  object_class->set_property = octopus_upload_queue_set_property;
+
+  properties[PROP_MAX_IN_FLIGHT] =
+    g_param_spec_uint ("max-in-flight", NULL, NULL, 1, 64, 2, rw);
+  properties[PROP_PART_SIZE] =
+    g_param_spec_uint64 ("part-size", NULL, NULL, OCTOPUS_UPLOAD_MIN_PART_SIZE,
+                         G_MAXUINT32, 8 * MIB, rw);
+  properties[PROP_PARTS_IN_FLIGHT] =
+    g_param_spec_uint ("parts-in-flight", NULL, NULL, 1, 64, 4, rw);
+  properties[PROP_MULTIPART_THRESHOLD] =
+    g_param_spec_int64 ("multipart-threshold", NULL, NULL, 0, G_MAXINT64, 16 * MIB, rw);
+  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
+  properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Emitted for every transfer when it finishes (after the transfer's own "finished"). */
+  signals[SIGNAL_TRANSFER_FINISHED] =
+    g_signal_new ("transfer-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, OCTOPUS_TYPE_TRANSFER);
+}
+
+static void
+octopus_upload_queue_init (OctopusUploadQueue *self)
+{
+  self->transfers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_queue_init (&self->pending);
+  self->max_in_flight = 2;
+  self->settings.part_size = 8 * MIB;
+  self->settings.parts_in_flight = 4;
+  self->settings.multipart_threshold = 16 * MIB;
+  self->settings.attempts = 3;
+  self->sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->down_since = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+OctopusUploadQueue *
+octopus_upload_queue_new (GPtrArray  *services,
+                          const char *journal_dir)
+{
+  OctopusUploadQueue *self = g_object_new (OCTOPUS_TYPE_UPLOAD_QUEUE, NULL);
+
+  self->services = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < services->len; i++)
+    g_ptr_array_add (self->services, g_object_ref (services->pdata[i]));
+  self->journal = octopus_upload_journal_new (journal_dir);
+  return self;
+}
+
+GPtrArray *
+octopus_upload_queue_get_services (OctopusUploadQueue *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), NULL);
+  return self->services;
+}
+
+/* ---- settings ----------------------------------------------------------------------------- */
+
+void
+octopus_upload_queue_set_max_in_flight (OctopusUploadQueue *self, guint n)
+{
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+  n = MAX (n, 1);
+  if (self->max_in_flight == n)
+    return;
+  self->max_in_flight = n;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_IN_FLIGHT]);
+  queue_schedule (self);
+}
+
+guint
+octopus_upload_queue_get_max_in_flight (OctopusUploadQueue *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
+  return self->max_in_flight;
+}
+
+void
+octopus_upload_queue_set_part_size (OctopusUploadQueue *self, gsize size)
+{
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+  size = MAX (size, (gsize) OCTOPUS_UPLOAD_MIN_PART_SIZE);
+  if (self->settings.part_size == size)
+    return;
+  self->settings.part_size = size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PART_SIZE]);
+}
+
+gsize
+octopus_upload_queue_get_part_size (OctopusUploadQueue *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
+  return self->settings.part_size;
+}
+
+void
+octopus_upload_queue_set_parts_in_flight (OctopusUploadQueue *self, guint n)
+{
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+  n = MAX (n, 1);
+  if (self->settings.parts_in_flight == n)
+    return;
+  self->settings.parts_in_flight = n;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARTS_IN_FLIGHT]);
+}
+
+guint
+octopus_upload_queue_get_parts_in_flight (OctopusUploadQueue *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
+  return self->settings.parts_in_flight;
+}
+
+void
+octopus_upload_queue_set_multipart_threshold (OctopusUploadQueue *self, goffset size)
+{
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+  if (self->settings.multipart_threshold == size)
+    return;
+  self->settings.multipart_threshold = size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MULTIPART_THRESHOLD]);
+}
+
+goffset
+octopus_upload_queue_get_multipart_threshold (OctopusUploadQueue *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
+  return self->settings.multipart_threshold;
+}
+
+void
+octopus_upload_queue_set_attempts (OctopusUploadQueue *self, guint n)
+{
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+  self->settings.attempts = MAX (n, 1);
+}
+
+gsize
+octopus_upload_queue_get_memory_budget (OctopusUploadQueue *self)
+{
+  gsize per_file;
+
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
+  /* A multipart file holds parts_in_flight parts; a single-PUT file holds itself, which is
+   * below the threshold.  The part size can grow for files over 10,000 × part-size; that
+   * growth is the one case above this figure (and it is what S3's part limit forces). */
+  per_file = MAX (self->settings.parts_in_flight * self->settings.part_size,
+                  (gsize) MAX (self->settings.multipart_threshold, 0));
+  return self->max_in_flight * per_file;
+}
+
+goffset
+octopus_upload_queue_get_bytes_sent (OctopusUploadQueue *self,
+                                     const char         *service_name)
+{
+  goffset *sent;
+  goffset total;
+
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
+
+  sent = g_hash_table_lookup (self->sent, service_name);
+  total = sent ? *sent : 0;
+  /* plus what running transfers have sent so far */
+  for (guint i = 0; i < self->transfers->len; i++)
+    {
+      OctopusTransfer *t = self->transfers->pdata[i];
+      OctopusUploadProgress *p;
+
+      if (octopus_transfer_is_finished (t))
+        continue;
+      p = octopus_transfer_get_progress_for (t, service_name);
+      if (p != NULL)
+        total += octopus_upload_progress_get_bytes_sent (p);
+    }
+  return total;
+}
+
+/* ---- scheduling --------------------------------------------------------------------------- */
+
+gboolean
+octopus_upload_queue_get_busy (OctopusUploadQueue *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), FALSE);
+  return self->busy;
+}
+
+static gboolean
+queue_has_pending (OctopusUploadQueue *self)
+{
+  OctopusTransfer *head;
+
+  /* Transfers cancelled while queued stay in the queue until they reach its head. */
+  while ((head = g_queue_peek_head (&self->pending)) != NULL
+         && octopus_transfer_get_state (head) != OCTOPUS_TRANSFER_STATE_QUEUED)
+    g_object_unref (g_queue_pop_head (&self->pending));
+  return head != NULL;
+}
+
+static void
+queue_set_busy (OctopusUploadQueue *self,
+                gboolean            busy)
+{
+  if (self->busy == busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+queue_check_settled (OctopusUploadQueue *self)
+{
+  g_autoptr(GPtrArray) waiters = NULL;
+
+  if (self->running > 0 || self->busy_ops > 0 || queue_has_pending (self))
+    {
+      queue_set_busy (self, TRUE);
+      return;
+    }
+  queue_set_busy (self, FALSE);
+  waiters = g_steal_pointer (&self->waiters);
+  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < waiters->len; i++)
+    g_task_return_boolean (waiters->pdata[i], TRUE);
+}
+
+static void
+on_transfer_finished (OctopusTransfer    *transfer,
+                      OctopusUploadQueue *self)
+{
+  guint n = g_list_model_get_n_items (octopus_transfer_get_services (transfer));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (octopus_transfer_get_services (transfer), i);
+      const char *name = octopus_upload_progress_get_service_name (p);
+      const GError *error = octopus_upload_progress_get_error (p);
+      goffset *sent = g_hash_table_lookup (self->sent, name);
+
+      if (sent == NULL)
+        {
+          sent = g_new0 (goffset, 1);
+          g_hash_table_insert (self->sent, g_strdup (name), sent);
+        }
+      *sent += octopus_upload_progress_get_bytes_sent (p);
+
+      if (g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NETWORK))
+        {
+          gint64 *since = g_new (gint64, 1);
+          *since = g_get_monotonic_time ();
+          g_hash_table_replace (self->down_since, g_strdup (name), since);
+        }
+      else if (octopus_upload_progress_get_state (p) == OCTOPUS_UPLOAD_STATE_DONE)
+        g_hash_table_remove (self->down_since, name);
+    }
+  g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
+  queue_schedule (self);
+  queue_check_settled (self);
+}
+
+static void
+on_job_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(OctopusUploadQueue) self = user_data;
+
+  octopus_upload_job_run_finish (result, NULL);
+  self->running--;
+  queue_schedule (self);
+  queue_check_settled (self);
+}
+
+/* Services that failed at the network level moments ago: skip them for this file. */
+static GPtrArray *
+queue_skip_list (OctopusUploadQueue *self)
+{
+  GPtrArray *skip = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      OctopusService *service = self->services->pdata[i];
+      gint64 *since = g_hash_table_lookup (self->down_since, octopus_service_get_name (service));
+      const GError *last = octopus_service_get_last_error (service);
+
+      if (since != NULL && now - *since < UNREACHABLE_HOLD_US)
+        g_ptr_array_add (skip, last ? g_error_copy (last)
+                                    : g_error_new (OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NETWORK,
+                                                   _("%s is unreachable"),
+                                                   octopus_service_get_name (service)));
+      else
+        g_ptr_array_add (skip, NULL);
+    }
+  return skip;
+}
+
+static void
+queue_schedule (OctopusUploadQueue *self)
+{
+  while (self->running < self->max_in_flight && queue_has_pending (self))
+    {
+      g_autoptr(OctopusTransfer) transfer = g_queue_pop_head (&self->pending);
+      g_autoptr(GPtrArray) skip = queue_skip_list (self);
+
+      self->running++;
+      octopus_upload_job_run_async (transfer, self->services, skip, &self->settings,
+                                    self->journal, on_job_done, g_object_ref (self));
+    }
+}
+
+static OctopusTransfer *
+queue_find_active (OctopusUploadQueue *self,
+                   const char         *key)
+{
+  for (guint i = 0; i < self->transfers->len; i++)
+    {
+      OctopusTransfer *t = self->transfers->pdata[i];
+
+      if (!octopus_transfer_is_finished (t) && g_strcmp0 (octopus_transfer_get_key (t), key) == 0)
+        return t;
+    }
+  return NULL;
+}
+
+static OctopusTransfer *
+queue_append (OctopusUploadQueue        *self,
+              GFile                     *file,
+              const char                *key,
+              OctopusUploadJournalEntry *resume)
+{
+  OctopusTransfer *transfer = queue_find_active (self, key);
+
+  if (transfer != NULL)
+    return transfer;
+
+  transfer = _octopus_transfer_new (file, key, self->services);
+  _octopus_transfer_set_resume (transfer, resume);
+  g_signal_connect (transfer, "finished", G_CALLBACK (on_transfer_finished), self);
+  g_ptr_array_add (self->transfers, transfer);
+  g_queue_push_tail (&self->pending, g_object_ref (transfer));
+  queue_items_changed (self, self->transfers->len - 1, 0, 1);
+  queue_schedule (self);
+  queue_check_settled (self);
+  return transfer;
+}
+
+OctopusTransfer *
+octopus_upload_queue_add_file (OctopusUploadQueue *self,
+                               GFile              *file,
+                               const char         *key)
+{
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (key != NULL && *key != '\0', NULL);
+
+  return queue_append (self, file, key, NULL);
+}
+
+void
+octopus_upload_queue_cancel_all (OctopusUploadQueue *self)
+{
+  g_autoptr(GPtrArray) snapshot = NULL;
+
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+
+  snapshot = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->transfers->len; i++)
+    g_ptr_array_add (snapshot, g_object_ref (self->transfers->pdata[i]));
+  for (guint i = 0; i < snapshot->len; i++)
+    octopus_transfer_cancel (snapshot->pdata[i]);
+}
+
+void
+octopus_upload_queue_clear_finished (OctopusUploadQueue *self)
+{
+  guint old_len;
+
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+
+  old_len = self->transfers->len;
+  for (guint i = self->transfers->len; i > 0; i--)
+    {
+      OctopusTransfer *t = self->transfers->pdata[i - 1];
+
+      if (octopus_transfer_is_finished (t))
+        {
+          g_signal_handlers_disconnect_by_data (t, self);
+          g_ptr_array_remove_index (self->transfers, i - 1);
+        }
+    }
+  if (old_len != self->transfers->len)
+    queue_items_changed (self, 0, old_len, self->transfers->len);
+}
+
+/* ---- wait --------------------------------------------------------------------------------- */
+
+void
+octopus_upload_queue_wait_async (OctopusUploadQueue  *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, octopus_upload_queue_wait_async);
+  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+  queue_check_settled (self);
+}
+
+gboolean
+octopus_upload_queue_wait_finish (OctopusUploadQueue  *self,
+                                  GAsyncResult        *result,
+                                  GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- adding files and folders ------------------------------------------------------------- */
+
+typedef struct {
+  GFile *dir;
+  char  *key_prefix;    /* ends with '/' */
+} WalkDir;
+
+typedef struct {
+  OctopusUploadQueue *queue;
+  GQueue              dirs;        /* WalkDir* still to enumerate */
+  GFileEnumerator    *enumerator;
+  char               *key_prefix;  /* of the folder being enumerated */
+  guint               count;
+} AddData;
+
+#define WALK_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE
+
+static void
+walk_dir_free (WalkDir *wd)
+{
+  g_object_unref (wd->dir);
+  g_free (wd->key_prefix);
+  g_free (wd);
+}
+
+static void
+add_data_free (AddData *data)
+{
+  g_queue_clear_full (&data->dirs, (GDestroyNotify) walk_dir_free);
+  g_clear_object (&data->enumerator);
+  g_free (data->key_prefix);
+  g_clear_object (&data->queue);
+  g_free (data);
+}
+
+static void
+add_task_done (GTask *task)
+{
+  AddData *data = g_task_get_task_data (task);
+
+  data->queue->busy_ops--;
+  queue_check_settled (data->queue);
+}
+
+/* S3 keys are UTF-8; a file name that is not cannot be stored under its own name. */
+static gboolean
+name_is_valid (const char *name)
+{
+  return name != NULL && g_utf8_validate (name, -1, NULL);
+}
+
+static void walk_next_dir (GTask *task);
+
+static void
+on_next_files (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AddData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  GList *infos = g_file_enumerator_next_files_finish (G_FILE_ENUMERATOR (source), result, &error);
+
+  if (error != NULL)
+    {
+      add_task_done (task);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (infos == NULL)
+    {
+      g_clear_object (&data->enumerator);
+      walk_next_dir (g_steal_pointer (&task));
+      return;
+    }
+  for (GList *l = infos; l != NULL; l = l->next)
+    {
+      GFileInfo *info = l->data;
+      const char *name = g_file_info_get_name (info);
+      g_autoptr(GFile) child = g_file_enumerator_get_child (data->enumerator, info);
+      g_autofree char *key = g_strconcat (data->key_prefix, name, NULL);
+
+      if (!name_is_valid (name))
+        {
+          g_warning ("Skipping %s: its name is not UTF-8", g_file_peek_path (child));
+          continue;
+        }
+      switch (g_file_info_get_file_type (info))
+        {
+        case G_FILE_TYPE_DIRECTORY:
+          {
+            WalkDir *wd = g_new0 (WalkDir, 1);
+            wd->dir = g_object_ref (child);
+            wd->key_prefix = g_strconcat (key, "/", NULL);
+            g_queue_push_tail (&data->dirs, wd);
+          }
+          break;
+        case G_FILE_TYPE_REGULAR:
+          queue_append (data->queue, child, key, NULL);
+          data->count++;
+          break;
+        default:
+          /* Symbolic links (loops, files outside the folder) and special files. */
+          g_debug ("Skipping %s", g_file_peek_path (child));
+          break;
+        }
+    }
+  g_list_free_full (infos, g_object_unref);
+  g_file_enumerator_next_files_async (data->enumerator, 64, G_PRIORITY_DEFAULT,
+                                      g_task_get_cancellable (task), on_next_files,
+                                      g_steal_pointer (&task));
+}
+
+static void
+on_enumerated (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AddData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->enumerator = g_file_enumerate_children_finish (G_FILE (source), result, &error);
+  if (data->enumerator == NULL)
+    {
+      add_task_done (task);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_file_enumerator_next_files_async (data->enumerator, 64, G_PRIORITY_DEFAULT,
+                                      g_task_get_cancellable (task), on_next_files,
+                                      g_steal_pointer (&task));
+}
+
+static void
+walk_next_dir (GTask *task)
+{
+  AddData *data = g_task_get_task_data (task);
+  WalkDir *wd = g_queue_pop_head (&data->dirs);
+
+  if (wd == NULL)
+    {
+      add_task_done (task);
+      g_task_return_int (task, data->count);
+      g_object_unref (task);
+      return;
+    }
+  g_free (data->key_prefix);
+  data->key_prefix = g_steal_pointer (&wd->key_prefix);
+  g_file_enumerate_children_async (wd->dir, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
+                                   G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   on_enumerated, task);
+  walk_dir_free (wd);
+}
+
+static char *
+normalize_prefix (const char *prefix)
+{
+  while (prefix != NULL && *prefix == '/')
+    prefix++;
+  if (prefix == NULL || *prefix == '\0')
+    return g_strdup ("");
+  if (g_str_has_suffix (prefix, "/"))
+    return g_strdup (prefix);
+  return g_strconcat (prefix, "/", NULL);
+}
+
+static void
+on_top_info (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AddData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (source), result, &error);
+  g_autofree char *name = g_file_get_basename (G_FILE (source));
+  g_autofree char *key = NULL;
+
+  if (info == NULL)
+    {
+      add_task_done (task);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!name_is_valid (name) || g_strcmp0 (name, "/") == 0)
+    {
+      add_task_done (task);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                               _("Cannot upload %s: no valid object name"),
+                               g_file_peek_path (G_FILE (source)));
+      return;
+    }
+  key = g_strconcat (data->key_prefix, name, NULL);
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      WalkDir *wd = g_new0 (WalkDir, 1);
+
+      wd->dir = g_object_ref (G_FILE (source));
+      wd->key_prefix = g_strconcat (key, "/", NULL);
+      g_queue_push_tail (&data->dirs, wd);
+      walk_next_dir (g_steal_pointer (&task));
+      return;
+    }
+  queue_append (data->queue, G_FILE (source), key, NULL);
+  add_task_done (task);
+  g_task_return_int (task, 1);
+}
+
+void
+octopus_upload_queue_add_async (OctopusUploadQueue  *self,
+                                GFile               *file,
+                                const char          *prefix,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AddData *data;
+
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_upload_queue_add_async);
+  data = g_new0 (AddData, 1);
+  data->queue = g_object_ref (self);
+  data->key_prefix = normalize_prefix (prefix);
+  g_queue_init (&data->dirs);
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+
+  self->busy_ops++;
+  queue_set_busy (self, TRUE);
+  /* A symbolic link given by name is followed: the user pointed at it. */
+  g_file_query_info_async (file, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
+                           cancellable, on_top_info, g_steal_pointer (&task));
+}
+
+guint
+octopus_upload_queue_add_finish (OctopusUploadQueue  *self,
+                                 GAsyncResult        *result,
+                                 GError             **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  n = g_task_propagate_int (G_TASK (result), error);
+  return n < 0 ? 0 : (guint) n;
+}
+
+/* ---- resume and cleanup ------------------------------------------------------------------- */
+
+typedef struct {
+  OctopusUploadQueue *queue;
+  GPtrArray          *entries;   /* of OctopusUploadJournalEntry */
+  guint               pending;   /* listings and aborts in flight */
+} ResumeData;
+
+typedef struct {
+  GTask          *task;
+  OctopusService *service;
+} ResumeOp;
+
+static void
+resume_data_free (ResumeData *data)
+{
+  g_clear_pointer (&data->entries, g_ptr_array_unref);
+  g_clear_object (&data->queue);
+  g_free (data);
+}
+
+static ResumeOp *
+resume_op_new (GTask          *task,
+               OctopusService *service)
+{
+  ResumeOp *op = g_new0 (ResumeOp, 1);
+
+  op->task = g_object_ref (task);
+  op->service = service ? g_object_ref (service) : NULL;
+  return op;
+}
+
+static void
+resume_op_free (ResumeOp *op)
+{
+  g_object_unref (op->task);
+  g_clear_object (&op->service);
+  g_free (op);
+}
+
+/* Every cleanup call answered: queue the journaled uploads. */
+static void
+resume_finish (GTask *task)
+{
+  ResumeData *data = g_task_get_task_data (task);
+  guint resumed = 0;
+
+  for (guint i = 0; i < data->entries->len; i++)
+    {
+      OctopusUploadJournalEntry *entry = data->entries->pdata[i];
+      g_autoptr(GFile) file = g_file_new_for_path (octopus_upload_journal_entry_get_path (entry));
+
+      queue_append (data->queue, file, octopus_upload_journal_entry_get_key (entry), entry);
+      resumed++;
+    }
+  data->queue->busy_ops--;
+  queue_check_settled (data->queue);
+  g_task_return_int (task, resumed);
+}
+
+static void
+resume_op_done (ResumeOp *op)
+{
+  ResumeData *data = g_task_get_task_data (op->task);
+
+  if (--data->pending == 0)
+    resume_finish (op->task);
+  resume_op_free (op);
+}
+
+static void
+on_leftover_aborted (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!octopus_s3_client_abort_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error))
+    g_debug ("Cannot abort a leftover upload: %s", error->message);
+  resume_op_done (user_data);
+}
+
+static gboolean
+entries_track (GPtrArray      *entries,
+               OctopusService *service,
+               const char     *upload_id)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      OctopusUploadJournalLane *lane =
+        octopus_upload_journal_entry_get_lane (entries->pdata[i], octopus_service_get_name (service));
+
+      if (lane != NULL && g_strcmp0 (lane->upload_id, upload_id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+on_uploads_listed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ResumeOp *op = user_data;
+  ResumeData *data = g_task_get_task_data (op->task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) uploads =
+    octopus_s3_client_list_multipart_uploads_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+
+  if (uploads == NULL)
+    {
+      /* s3rver: no ListMultipartUploads.  Nothing to sweep there; not an error. */
+      if (g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NOT_IMPLEMENTED))
+        octopus_service_set_multipart_listing (op->service, OCTOPUS_SUPPORT_NO);
+      g_debug ("Cannot list uploads on %s: %s", octopus_service_get_name (op->service),
+               error->message);
+    }
+  else
+    {
+      octopus_service_set_multipart_listing (op->service, OCTOPUS_SUPPORT_YES);
+      for (guint i = 0; i < uploads->len; i++)
+        {
+          OctopusS3Upload *upload = uploads->pdata[i];
+
+          /* The bucket is Octopus's own: an upload no journal knows is one a killed or
+           * crashed Octopus left behind (its journal line was never written or is gone). */
+          if (entries_track (data->entries, op->service, upload->upload_id))
+            continue;
+          data->pending++;
+          octopus_s3_client_abort_multipart_async (octopus_service_get_client (op->service),
+                                                   octopus_service_get_bucket (op->service),
+                                                   upload->key, upload->upload_id, NULL,
+                                                   on_leftover_aborted,
+                                                   resume_op_new (op->task, op->service));
+        }
+    }
+  resume_op_done (op);
+}
+
+void
+octopus_upload_queue_resume_async (OctopusUploadQueue  *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ResumeData *data;
+
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_upload_queue_resume_async);
+  data = g_new0 (ResumeData, 1);
+  data->queue = g_object_ref (self);
+  data->entries = octopus_upload_journal_load (self->journal);
+  g_task_set_task_data (task, data, (GDestroyNotify) resume_data_free);
+  self->busy_ops++;
+  queue_set_busy (self, TRUE);
+
+  data->pending = 1;   /* held until every listing has been started */
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      OctopusService *service = self->services->pdata[i];
+
+      if (octopus_service_get_multipart_listing (service) == OCTOPUS_SUPPORT_NO
+          || !octopus_service_get_reachable (service))
+        continue;
+      data->pending++;
+      octopus_s3_client_list_multipart_uploads_async (octopus_service_get_client (service),
+                                                      octopus_service_get_bucket (service),
+                                                      NULL, cancellable, on_uploads_listed,
+                                                      resume_op_new (task, service));
+    }
+  resume_op_done (resume_op_new (task, self->services->len > 0 ? self->services->pdata[0]
+                                                               : NULL));
+}
+
+guint
+octopus_upload_queue_resume_finish (OctopusUploadQueue  *self,
+                                    GAsyncResult        *result,
+                                    GError             **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  n = g_task_propagate_int (G_TASK (result), error);
+  return n < 0 ? 0 : (guint) n;
+}

@@ -1,0 +1,93 @@
+/* octopus-upload-queue.h — the upload fan-out: files and folders to every service at once.
+ *
+ * A GListModel of OctopusTransfer (one per file, in the order added).  At most
+ * "max-in-flight" files upload at once; each is read once, in parts of "part-size", with at
+ * most "parts-in-flight" parts in memory, and every part goes to every service concurrently.
+ * So memory is bounded by max-in-flight × parts-in-flight × part-size (small files: by their
+ * size, below "multipart-threshold").  Multipart uploads are journaled (see
+ * octopus-upload-journal.h); octopus_upload_queue_resume_async() picks them up after a
+ * restart.  Use from one thread (the one whose thread-default context it was made in).
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "octopus-transfer.h"
+
+G_BEGIN_DECLS
+
+#define OCTOPUS_TYPE_UPLOAD_QUEUE (octopus_upload_queue_get_type ())
+G_DECLARE_FINAL_TYPE (OctopusUploadQueue, octopus_upload_queue, OCTOPUS, UPLOAD_QUEUE, GObject)
+
+/* @services: GPtrArray of OctopusService (the array's members).  @journal_dir NULL →
+ * g_get_user_state_dir()/octopus/uploads. */
+OctopusUploadQueue *octopus_upload_queue_new (GPtrArray  *services,
+                                              const char *journal_dir);
+
+GPtrArray *octopus_upload_queue_get_services (OctopusUploadQueue *self);
+
+/* Settings (also properties); changes apply to files that start afterwards. */
+void    octopus_upload_queue_set_max_in_flight       (OctopusUploadQueue *self, guint n);    /* 2 */
+guint   octopus_upload_queue_get_max_in_flight       (OctopusUploadQueue *self);
+void    octopus_upload_queue_set_part_size           (OctopusUploadQueue *self, gsize size); /* 8 MiB */
+gsize   octopus_upload_queue_get_part_size           (OctopusUploadQueue *self);
+void    octopus_upload_queue_set_parts_in_flight     (OctopusUploadQueue *self, guint n);    /* 4 */
+guint   octopus_upload_queue_get_parts_in_flight     (OctopusUploadQueue *self);
+void    octopus_upload_queue_set_multipart_threshold (OctopusUploadQueue *self, goffset size); /* 16 MiB */
+goffset octopus_upload_queue_get_multipart_threshold (OctopusUploadQueue *self);
+/* Tries per request on top of the S3 client's own retries (3). */
+void    octopus_upload_queue_set_attempts            (OctopusUploadQueue *self, guint n);
+
+/* The most memory the queue's part buffers may take with the current settings. */
+gsize   octopus_upload_queue_get_memory_budget       (OctopusUploadQueue *self);
+
+/* Queues one file under @key (a transfer for the same key that has not finished yet is
+ * returned instead of a second one).  Returns the transfer (owned by the queue). */
+OctopusTransfer *octopus_upload_queue_add_file (OctopusUploadQueue *self,
+                                                GFile              *file,
+                                                const char         *key);
+
+/* Queues a file, or a folder recursively (enumerated asynchronously; uploads start while
+ * it is being walked).  Keys: @prefix (a '/' is added when missing), then the file's name,
+ * or the folder's name and the path below it with '/' separators.  Symbolic links are
+ * skipped.  → the number of files queued. */
+void     octopus_upload_queue_add_async  (OctopusUploadQueue  *self,
+                                          GFile               *file,
+                                          const char          *prefix,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+guint    octopus_upload_queue_add_finish (OctopusUploadQueue  *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* Call once at start, before adding: aborts multipart uploads in the services' buckets that
+ * no journal tracks (where ListMultipartUploads works), then queues every journaled upload
+ * to resume.  → the number of uploads resumed. */
+void     octopus_upload_queue_resume_async  (OctopusUploadQueue  *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+guint    octopus_upload_queue_resume_finish (OctopusUploadQueue  *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
+/* Completes when nothing is queued, uploading, being added or resumed ("busy" is FALSE). */
+void     octopus_upload_queue_wait_async  (OctopusUploadQueue  *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean octopus_upload_queue_wait_finish (OctopusUploadQueue  *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+gboolean octopus_upload_queue_get_busy      (OctopusUploadQueue *self);
+void     octopus_upload_queue_cancel_all    (OctopusUploadQueue *self);
+/* Drops finished transfers from the list. */
+void     octopus_upload_queue_clear_finished (OctopusUploadQueue *self);
+
+/* Request body bytes handed to @service_name's network so far, for every file (retries and
+ * resends included): what a resumed upload saves shows here. */
+goffset  octopus_upload_queue_get_bytes_sent (OctopusUploadQueue *self,
+                                              const char         *service_name);
+
+G_END_DECLS
