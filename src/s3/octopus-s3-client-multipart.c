@@ -444,31 +444,6 @@ octopus_s3_client_list_parts_finish (OctopusS3Client *self,
 /* ---------------------------------------------------------------------------------------- */
 /* Multipart upload                                                                         */
 
-static void
-add_upload_headers (OctopusS3Request          *request,
-                    const OctopusS3PutOptions *options)
-{
-  GHashTableIter iter;
-  gpointer name, value;
-
-  octopus_s3_request_set_content_type (request, options && options->content_type
-                                                  ? options->content_type
-                                                  : "application/octet-stream");
-  if (options == NULL)
-    return;
-  if (options->metadata != NULL)
-    {
-      g_hash_table_iter_init (&iter, options->metadata);
-      while (g_hash_table_iter_next (&iter, &name, &value))
-        {
-          g_autofree char *header = g_strconcat ("x-amz-meta-", (const char *) name, NULL);
-          octopus_s3_request_add_header (request, header, value);
-        }
-    }
-  if (options->canned_acl != NULL)
-    octopus_s3_request_add_header (request, "x-amz-acl", options->canned_acl);
-}
-
 static gpointer
 parse_initiate (OctopusS3Client *self, OctopusS3Response *r, gpointer data, GError **error)
 {
@@ -492,7 +467,7 @@ octopus_s3_client_create_multipart_async (OctopusS3Client           *self,
 
   if (request)
     {
-      add_upload_headers (request, options);
+      octopus_s3_op_add_put_headers (request, options, FALSE);
       /* See the retry policy in octopus-s3-request.c: at worst an extra empty upload. */
       octopus_s3_request_set_flags (request, OCTOPUS_S3_REQUEST_RETRY_SAFE);
     }

@@ -147,10 +147,10 @@ octopus_s3_op_query_add (GString    *query,
     }
 }
 
-static void
-add_put_headers (OctopusS3Request          *request,
-                 const OctopusS3PutOptions *options,
-                 gboolean                   with_md5)
+void
+octopus_s3_op_add_put_headers (OctopusS3Request          *request,
+                               const OctopusS3PutOptions *options,
+                               gboolean                   with_md5)
 {
   GHashTableIter iter;
   gpointer name, value;
@@ -436,7 +436,7 @@ octopus_s3_client_put_object_async (OctopusS3Client           *self,
   g_return_if_fail (body != NULL);
   if (request)
     {
-      add_put_headers (request, options, TRUE);
+      octopus_s3_op_add_put_headers (request, options, TRUE);
       octopus_s3_request_set_body_bytes (request, body);
       octopus_s3_request_set_flags (request, OCTOPUS_S3_REQUEST_RETRY_SAFE);
     }
@@ -470,7 +470,7 @@ octopus_s3_client_put_object_stream_async (OctopusS3Client           *self,
   g_return_if_fail (length >= 0);
   if (request)
     {
-      add_put_headers (request, options, TRUE);
+      octopus_s3_op_add_put_headers (request, options, TRUE);
       octopus_s3_request_set_body_stream (request, body, length);
       /* The request engine retries only when the stream can be rewound. */
       octopus_s3_request_set_flags (request, OCTOPUS_S3_REQUEST_RETRY_SAFE);
@@ -707,7 +707,7 @@ octopus_s3_client_copy_object_async (OctopusS3Client           *self,
       if (options != NULL && options->metadata != NULL)
         {
           octopus_s3_request_add_header (request, "x-amz-metadata-directive", "REPLACE");
-          add_put_headers (request, options, FALSE);
+          octopus_s3_op_add_put_headers (request, options, FALSE);
         }
       else if (options != NULL && options->canned_acl != NULL)
         octopus_s3_request_add_header (request, "x-amz-acl", options->canned_acl);

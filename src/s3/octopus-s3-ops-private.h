@@ -53,4 +53,10 @@ void        octopus_s3_op_query_add    (GString    *query,
                                         const char *name,
                                         const char *value);
 
+/* Content-Type (default application/octet-stream), x-amz-meta-*, x-amz-acl, progress and,
+ * with @with_md5, Content-MD5 from @options (may be NULL). */
+void        octopus_s3_op_add_put_headers (OctopusS3Request          *request,
+                                           const OctopusS3PutOptions *options,
+                                           gboolean                   with_md5);
+
 G_END_DECLS

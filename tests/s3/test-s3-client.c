@@ -800,6 +800,18 @@ test_acl (Fixture *f, gconstpointer data)
   after = get_acl (f, "acl b.txt", &error);
   g_assert_no_error (error);
   g_assert_true (acl_has_all_users_read (after));
+  g_clear_object (&res);
+
+  /* The policy read before, sent back as an AccessControlPolicy body, undoes it. */
+  octopus_s3_client_put_object_acl_async (f->client, f->bucket, "acl b.txt", NULL, before, NULL,
+                                          octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  g_assert_true (octopus_s3_client_put_object_acl_finish (f->client, res, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&after, octopus_s3_acl_free);
+  after = get_acl (f, "acl b.txt", &error);
+  g_assert_no_error (error);
+  g_assert_false (acl_has_all_users_read (after));
 }
 
 static void
