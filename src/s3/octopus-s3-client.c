@@ -81,7 +81,7 @@ parse_endpoint (OctopusS3Client              *self,
       (uri = g_uri_parse (options->endpoint, G_URI_FLAGS_ENCODED, &local)) == NULL)
     {
       g_set_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_INVALID_ARGUMENT,
-                   _("%s: the endpoint “%s” is not a valid URL"), options->name,
+                   _("%s: the endpoint “%s” is not a valid URL"), self->name,
                    options->endpoint ? options->endpoint : "");
       return FALSE;
     }
@@ -89,7 +89,7 @@ parse_endpoint (OctopusS3Client              *self,
       g_strcmp0 (g_uri_get_scheme (uri), "http") != 0)
     {
       g_set_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_INVALID_ARGUMENT,
-                   _("%s: the endpoint “%s” must start with https://"), options->name,
+                   _("%s: the endpoint “%s” must start with https://"), self->name,
                    options->endpoint);
       return FALSE;
     }
@@ -98,7 +98,7 @@ parse_endpoint (OctopusS3Client              *self,
       g_set_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_INVALID_ARGUMENT,
                    _("%s: the endpoint “%s” is plain http://, which is refused unless "
                      "unencrypted connections are allowed for this account"),
-                   options->name, options->endpoint);
+                   self->name, options->endpoint);
       return FALSE;
     }
   if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
@@ -107,7 +107,7 @@ parse_endpoint (OctopusS3Client              *self,
     {
       g_set_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_INVALID_ARGUMENT,
                    _("%s: the endpoint “%s” must be just scheme, host and port"),
-                   options->name, options->endpoint);
+                   self->name, options->endpoint);
       return FALSE;
     }
 
@@ -155,7 +155,8 @@ octopus_s3_client_new (const OctopusS3ClientOptions *options,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (OCTOPUS_TYPE_S3_CLIENT, NULL);
-  self->name = g_strdup (options->name && *options->name ? options->name : options->endpoint);
+  self->name = g_strdup (options->name && *options->name ? options->name
+                         : options->endpoint ? options->endpoint : "S3");
   if (!parse_endpoint (self, options, error))
     return NULL;
   if (options->access_key == NULL || options->secret_key == NULL)
