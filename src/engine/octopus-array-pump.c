@@ -65,10 +65,13 @@ read_cb (GObject      *source,
 
   g_checksum_update (data->md5, data->buffer, (gsize) n);
   data->bytes += n;
+  /* The cancellable is fetched before the task is handed over: argument order is unspecified. */
   if (data->out != NULL)
-    g_output_stream_write_all_async (data->out, data->buffer, (gsize) n, G_PRIORITY_DEFAULT,
-                                     g_task_get_cancellable (task), wrote_cb,
-                                     g_steal_pointer (&task));
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+      g_output_stream_write_all_async (data->out, data->buffer, (gsize) n, G_PRIORITY_DEFAULT,
+                                       cancellable, wrote_cb, g_steal_pointer (&task));
+    }
   else
     read_next (g_steal_pointer (&task));
 }

@@ -257,6 +257,7 @@ get_cb (GObject      *source,
   Download *d = g_task_get_task_data (task);
   g_autoptr(GInputStream) in = NULL;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
 
   in = octopus_s3_client_get_object_finish (OCTOPUS_S3_CLIENT (source), result, NULL, &error);
   if (in == NULL)
@@ -270,8 +271,8 @@ get_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  _octopus_pump_async (in, d->out, g_task_get_cancellable (task), pump_cb,
-                       g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);   /* before the task is handed over */
+  _octopus_pump_async (in, d->out, cancellable, pump_cb, g_steal_pointer (&task));
 }
 
 static void
