@@ -737,6 +737,13 @@ test_tls_untrusted (void)
   OctopusS3ClientOptions options = { .name = "Secure", .access_key = "a", .secret_key = "b",
                                      .path_style = TRUE, .retry_base_ms = 2 };
 
+#ifdef __SANITIZE_ADDRESS__
+  /* LeakSanitizer (GCC 12, glibc 2.36) crashes in its own tracer at exit while scanning the
+   * dynamic TLS of the dlopen'ed GnuTLS GIO module this test loads; the plain build runs it. */
+  g_test_skip ("the GnuTLS GIO module crashes LeakSanitizer's tracer");
+  return;
+#endif
+
   server = soup_server_new ("tls-certificate", cert, NULL);
   soup_server_add_handler (server, NULL, count_request, &requests, NULL);
   soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY | SOUP_SERVER_LISTEN_HTTPS,
