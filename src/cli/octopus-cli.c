@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "octopus-cli.h"
+#include "octopus-cli-array.h"
 
 /* One row per command word.  Keep it in the order of DESIGN.md's command line contract;
  * --help prints each synopsis in this order.  Only commands that work belong here. */
@@ -17,6 +18,11 @@ typedef struct {
 
 static const OctopusCliCommand commands[] = {
   { "account", octopus_cli_account, octopus_cli_account_synopsis },
+  { "status", octopus_cli_status, octopus_cli_status_synopsis },
+  { "download", octopus_cli_download, octopus_cli_download_synopsis },
+  { "delete", octopus_cli_delete, octopus_cli_delete_synopsis },
+  { "acl", octopus_cli_acl, octopus_cli_acl_synopsis },
+  { "repair", octopus_cli_repair, octopus_cli_repair_synopsis },
 };
 
 void

@@ -1,0 +1,653 @@
+/* octopus-cli-array.c — `octopus-cli status|repair|delete|acl|download`: the array from the
+ * configured accounts, refreshed, then one operation on every service. */
+#include "config.h"
+
+#include <stdio.h>
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "octopus-array.h"
+#include "octopus-services.h"
+#include "octopus-cli.h"
+#include "octopus-cli-array.h"
+
+const char octopus_cli_status_synopsis[] =
+  "  octopus-cli status [--json] [--deep]\n"
+  "        One row per key: KEY, SIZE, overall state, then NAME=STATE per service.\n"
+  "        States: in-sync, missing, differs, unknown-hash, unreachable, transferring.\n"
+  "        --deep downloads and hashes copies without a comparable MD5.";
+const char octopus_cli_download_synopsis[] =
+  "  octopus-cli download KEY... --to DIR\n"
+  "        Download, verified against the MD5, from the first good replica (falling back\n"
+  "        to the next). Keys are mapped to paths inside DIR: \"..\", \".\", empty parts and\n"
+  "        leading slashes are dropped, control bytes become \"_\": nothing lands outside DIR.";
+const char octopus_cli_delete_synopsis[] =
+  "  octopus-cli delete KEY... | delete --all --yes\n"
+  "        Delete the keys on every service (--all: every key, only with --yes).";
+const char octopus_cli_acl_synopsis[] =
+  "  octopus-cli acl get KEY [--json] | acl set KEY CANNED\n"
+  "        Show each service's ACL for KEY and whether they agree, or set a canned ACL\n"
+  "        (private, public-read, public-read-write, authenticated-read) everywhere ACLs\n"
+  "        are supported.";
+const char octopus_cli_repair_synopsis[] =
+  "  octopus-cli repair [KEY...]\n"
+  "        Copy a good replica to the services where a key is missing or differs.\n"
+  "        Never deletes anything.";
+
+/* ---- shared ----------------------------------------------------------------------------- */
+
+/* Loads the services, builds the array and refreshes it; NULL (message printed) on failure. */
+static OctopusArray *
+load_array (OctopusArrayRefreshFlags flags)
+{
+  GAsyncResult *pending = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GAsyncResult) res2 = NULL;
+  g_autoptr(GPtrArray) services = NULL;
+  g_autoptr(OctopusArray) array = NULL;
+  g_autoptr(GError) error = NULL;
+
+  octopus_services_load_async (NULL, octopus_cli_async_done, &pending);
+  res = octopus_cli_wait (&pending);
+  services = octopus_services_load_finish (res, &error);
+  if (services == NULL)
+    {
+      octopus_cli_error ("%s", error->message);
+      return NULL;
+    }
+  if (services->len == 0)
+    {
+      octopus_cli_error ("%s", _("no accounts; add one with “octopus-cli account add”"));
+      return NULL;
+    }
+
+  array = octopus_array_new (services);
+  octopus_array_refresh_async (array, flags, NULL, octopus_cli_async_done, &pending);
+  res2 = octopus_cli_wait (&pending);
+  if (!octopus_array_refresh_finish (array, res2, &error))
+    {
+      octopus_cli_error ("%s", error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&array);
+}
+
+/* Prints every unreachable service on stderr; TRUE when there was one. */
+static gboolean
+report_unreachable (OctopusArray *array)
+{
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < octopus_array_get_n_services (array); i++)
+    {
+      OctopusService *service = octopus_array_get_service (array, i);
+      const GError *error = octopus_service_get_last_error (service);
+
+      if (error != NULL)
+        {
+          octopus_cli_error (_("%s: unreachable: %s"), octopus_service_get_name (service),
+                             error->message);
+          any = TRUE;
+        }
+    }
+  return any;
+}
+
+/* One line per result; failures on stderr.  → the exit status. */
+static int
+print_results (GPtrArray *results)
+{
+  for (guint i = 0; i < results->len; i++)
+    {
+      OctopusArrayResult *r = g_ptr_array_index (results, i);
+      const char *status = octopus_result_status_to_string (r->status);
+      g_autofree char *line =
+        g_strdup_printf ("%s\t%s\t%s%s%s", r->key ? r->key : "-", r->service ? r->service : "-",
+                         status, r->message ? ": " : "", r->message ? r->message : "");
+
+      if (r->status == OCTOPUS_RESULT_FAILED || r->status == OCTOPUS_RESULT_UNREACHABLE)
+        g_printerr ("%s\n", line);
+      else
+        printf ("%s\n", line);
+    }
+  return octopus_array_results_have_failures (results) ? OCTOPUS_CLI_EXIT_FAILED
+                                                       : OCTOPUS_CLI_EXIT_OK;
+}
+
+/* Parses @entries out of argv (GOption); FALSE → usage error already printed. */
+static gboolean
+parse_options (int          *argc,
+               char       ***argv,
+               const char   *parameters,
+               const char   *synopsis,
+               GOptionEntry *entries)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameters);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_description (context, synopsis);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      octopus_cli_error ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- status ----------------------------------------------------------------------------- */
+
+static void
+add_service_json (JsonBuilder   *b,
+                  OctopusObject *row,
+                  guint          i)
+{
+  json_builder_set_member_name (b, octopus_object_get_service_name (row, i));
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, octopus_object_state_to_string (
+                                      octopus_object_get_service_state (row, i)));
+  json_builder_set_member_name (b, "etag");
+  if (octopus_object_get_service_present (row, i))
+    json_builder_add_string_value (b, octopus_object_get_service_etag (row, i));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "size");
+  if (octopus_object_get_service_present (row, i))
+    json_builder_add_int_value (b, octopus_object_get_service_size (row, i));
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+}
+
+static void
+print_status_json (OctopusArray *array)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  GListModel *model = G_LIST_MODEL (octopus_array_get_table (array));
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "services");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < octopus_array_get_n_services (array); i++)
+    {
+      OctopusService *service = octopus_array_get_service (array, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, octopus_service_get_name (service));
+      json_builder_set_member_name (b, "reachable");
+      json_builder_add_boolean_value (b, octopus_service_get_reachable (service));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "objects");
+  json_builder_begin_array (b);
+  for (guint r = 0; r < g_list_model_get_n_items (model); r++)
+    {
+      g_autoptr(OctopusObject) row = g_list_model_get_item (model, r);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "key");
+      json_builder_add_string_value (b, octopus_object_get_key (row));
+      json_builder_set_member_name (b, "size");
+      json_builder_add_int_value (b, octopus_object_get_size (row));
+      json_builder_set_member_name (b, "md5");
+      if (octopus_object_get_md5 (row) != NULL)
+        json_builder_add_string_value (b, octopus_object_get_md5 (row));
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "state");
+      json_builder_add_string_value (b, octopus_object_state_to_string (
+                                          octopus_object_get_state (row)));
+      json_builder_set_member_name (b, "services");
+      json_builder_begin_object (b);
+      for (guint i = 0; i < octopus_object_get_n_services (row); i++)
+        add_service_json (b, row, i);
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
+static void
+print_status_text (OctopusArray *array)
+{
+  GListModel *model = G_LIST_MODEL (octopus_array_get_table (array));
+
+  for (guint r = 0; r < g_list_model_get_n_items (model); r++)
+    {
+      g_autoptr(OctopusObject) row = g_list_model_get_item (model, r);
+      GString *line = g_string_new (NULL);
+
+      g_string_append_printf (line, "%s\t%" G_GINT64_FORMAT "\t%s", octopus_object_get_key (row),
+                              octopus_object_get_size (row),
+                              octopus_object_state_to_string (octopus_object_get_state (row)));
+      for (guint i = 0; i < octopus_object_get_n_services (row); i++)
+        g_string_append_printf (line, "\t%s=%s", octopus_object_get_service_name (row, i),
+                                octopus_object_state_to_string (
+                                  octopus_object_get_service_state (row, i)));
+      printf ("%s\n", line->str);
+      g_string_free (line, TRUE);
+    }
+}
+
+int
+octopus_cli_status (int    argc,
+                    char **argv)
+{
+  gboolean json = FALSE, deep = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document"), NULL },
+    { "deep", 0, 0, G_OPTION_ARG_NONE, &deep, N_("Hash copies that have no comparable MD5"), NULL },
+    { NULL }
+  };
+  g_autoptr(OctopusArray) array = NULL;
+  gboolean unreachable;
+
+  if (!parse_options (&argc, &argv, "", octopus_cli_status_synopsis, entries))
+    return OCTOPUS_CLI_EXIT_USAGE;
+  if (argc > 1)
+    {
+      octopus_cli_error (_("status takes no arguments"));
+      return OCTOPUS_CLI_EXIT_USAGE;
+    }
+
+  array = load_array (deep ? OCTOPUS_ARRAY_REFRESH_DEEP : OCTOPUS_ARRAY_REFRESH_NONE);
+  if (array == NULL)
+    return OCTOPUS_CLI_EXIT_FAILED;
+  unreachable = report_unreachable (array);
+  if (json)
+    print_status_json (array);
+  else
+    print_status_text (array);
+  return unreachable ? OCTOPUS_CLI_EXIT_FAILED : OCTOPUS_CLI_EXIT_OK;
+}
+
+/* ---- repair ----------------------------------------------------------------------------- */
+
+int
+octopus_cli_repair (int    argc,
+                    char **argv)
+{
+  GOptionEntry entries[] = { { NULL } };
+  g_autoptr(OctopusArray) array = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *pending = NULL;
+
+  if (!parse_options (&argc, &argv, "[KEY…]", octopus_cli_repair_synopsis, entries))
+    return OCTOPUS_CLI_EXIT_USAGE;
+
+  array = load_array (OCTOPUS_ARRAY_REFRESH_NONE);
+  if (array == NULL)
+    return OCTOPUS_CLI_EXIT_FAILED;
+  octopus_array_repair_async (array, argc > 1 ? (const char * const *) argv + 1 : NULL, NULL,
+                              octopus_cli_async_done, &pending);
+  res = octopus_cli_wait (&pending);
+  results = octopus_array_repair_finish (array, res, &error);
+  if (results == NULL)
+    {
+      octopus_cli_error ("%s", error->message);
+      return OCTOPUS_CLI_EXIT_FAILED;
+    }
+  return print_results (results);
+}
+
+/* ---- delete ----------------------------------------------------------------------------- */
+
+int
+octopus_cli_delete (int    argc,
+                    char **argv)
+{
+  gboolean all = FALSE, yes = FALSE;
+  GOptionEntry entries[] = {
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Delete every key"), NULL },
+    { "yes", 0, 0, G_OPTION_ARG_NONE, &yes, N_("Confirm --all"), NULL },
+    { NULL }
+  };
+  g_autoptr(OctopusArray) array = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *pending = NULL;
+  gboolean unreachable;
+
+  if (!parse_options (&argc, &argv, "KEY… | --all --yes", octopus_cli_delete_synopsis, entries))
+    return OCTOPUS_CLI_EXIT_USAGE;
+  if (all && !yes)
+    {
+      octopus_cli_error (_("--all deletes every object on every service; add --yes to confirm"));
+      return OCTOPUS_CLI_EXIT_USAGE;
+    }
+  if (all == (argc > 1))
+    {
+      octopus_cli_error (_("give the keys to delete, or --all --yes"));
+      return OCTOPUS_CLI_EXIT_USAGE;
+    }
+
+  array = load_array (OCTOPUS_ARRAY_REFRESH_NONE);
+  if (array == NULL)
+    return OCTOPUS_CLI_EXIT_FAILED;
+  unreachable = report_unreachable (array);
+
+  if (all)
+    {
+      GListModel *model = G_LIST_MODEL (octopus_array_get_table (array));
+      for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+        {
+          g_autoptr(OctopusObject) row = g_list_model_get_item (model, i);
+          g_ptr_array_add (keys, g_strdup (octopus_object_get_key (row)));
+        }
+    }
+  else
+    for (int i = 1; i < argc; i++)
+      g_ptr_array_add (keys, g_strdup (argv[i]));
+  g_ptr_array_add (keys, NULL);
+
+  octopus_array_delete_async (array, (const char * const *) keys->pdata, NULL,
+                              octopus_cli_async_done, &pending);
+  res = octopus_cli_wait (&pending);
+  results = octopus_array_delete_finish (array, res, &error);
+  if (results == NULL)
+    {
+      octopus_cli_error ("%s", error->message);
+      return OCTOPUS_CLI_EXIT_FAILED;
+    }
+  return print_results (results) == OCTOPUS_CLI_EXIT_OK && !unreachable ? OCTOPUS_CLI_EXIT_OK
+                                                                         : OCTOPUS_CLI_EXIT_FAILED;
+}
+
+/* ---- acl -------------------------------------------------------------------------------- */
+
+static const char *
+grantee_of (const OctopusS3Grant *g,
+            const OctopusS3Acl   *acl)
+{
+  if (g->type == OCTOPUS_S3_GRANTEE_GROUP)
+    {
+      if (g_strcmp0 (g->uri, OCTOPUS_S3_GROUP_ALL_USERS) == 0)
+        return "AllUsers";
+      if (g_strcmp0 (g->uri, OCTOPUS_S3_GROUP_AUTHENTICATED_USERS) == 0)
+        return "AuthenticatedUsers";
+      return g->uri;
+    }
+  if (g->type == OCTOPUS_S3_GRANTEE_EMAIL)
+    return g->email;
+  if (g->id == NULL || g_strcmp0 (g->id, acl->owner_id) == 0)
+    return "owner";
+  return g->id;
+}
+
+static void
+print_acls_json (const char *key,
+                 GPtrArray  *acls)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "key");
+  json_builder_add_string_value (b, key);
+  json_builder_set_member_name (b, "agree");
+  json_builder_add_boolean_value (b, octopus_array_acls_agree (acls));
+  json_builder_set_member_name (b, "services");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < acls->len; i++)
+    {
+      OctopusArrayAcl *entry = g_ptr_array_index (acls, i);
+
+      json_builder_set_member_name (b, entry->service);
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, octopus_result_status_to_string (entry->status));
+      if (entry->message != NULL)
+        {
+          json_builder_set_member_name (b, "message");
+          json_builder_add_string_value (b, entry->message);
+        }
+      if (entry->acl != NULL)
+        {
+          const char *canned = octopus_array_acl_to_canned (entry->acl);
+
+          json_builder_set_member_name (b, "canned");
+          if (canned != NULL)
+            json_builder_add_string_value (b, canned);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "grants");
+          json_builder_begin_array (b);
+          for (guint j = 0; entry->acl->grants != NULL && j < entry->acl->grants->len; j++)
+            {
+              OctopusS3Grant *g = g_ptr_array_index (entry->acl->grants, j);
+
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "grantee");
+              json_builder_add_string_value (b, grantee_of (g, entry->acl));
+              json_builder_set_member_name (b, "permission");
+              json_builder_add_string_value (b, octopus_s3_permission_to_string (g->permission));
+              json_builder_end_object (b);
+            }
+          json_builder_end_array (b);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
+static void
+print_acls_text (GPtrArray *acls)
+{
+  for (guint i = 0; i < acls->len; i++)
+    {
+      OctopusArrayAcl *entry = g_ptr_array_index (acls, i);
+      GString *line = g_string_new (entry->service);
+
+      if (entry->acl != NULL)
+        {
+          const char *canned = octopus_array_acl_to_canned (entry->acl);
+
+          g_string_append_printf (line, "\t%s", canned ? canned : "custom");
+          for (guint j = 0; entry->acl->grants != NULL && j < entry->acl->grants->len; j++)
+            {
+              OctopusS3Grant *g = g_ptr_array_index (entry->acl->grants, j);
+              g_string_append_printf (line, "\t%s:%s", grantee_of (g, entry->acl),
+                                      octopus_s3_permission_to_string (g->permission));
+            }
+        }
+      else
+        g_string_append_printf (line, "\t%s: %s", octopus_result_status_to_string (entry->status),
+                                entry->message ? entry->message : "");
+      printf ("%s\n", line->str);
+      g_string_free (line, TRUE);
+    }
+  printf ("%s\n", octopus_array_acls_agree (acls) ? _("The services agree.")
+                                                  : _("The services disagree."));
+}
+
+static int
+acl_get (OctopusArray *array,
+         const char   *key,
+         gboolean      json)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) acls = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *pending = NULL;
+  gboolean failed = FALSE;
+
+  octopus_array_get_acl_async (array, key, NULL, octopus_cli_async_done, &pending);
+  res = octopus_cli_wait (&pending);
+  acls = octopus_array_get_acl_finish (array, res, &error);
+  if (acls == NULL)
+    {
+      octopus_cli_error ("%s", error->message);
+      return OCTOPUS_CLI_EXIT_FAILED;
+    }
+  if (json)
+    print_acls_json (key, acls);
+  else
+    print_acls_text (acls);
+  for (guint i = 0; i < acls->len; i++)
+    {
+      OctopusArrayAcl *entry = g_ptr_array_index (acls, i);
+      if (entry->status == OCTOPUS_RESULT_FAILED || entry->status == OCTOPUS_RESULT_UNREACHABLE)
+        {
+          octopus_cli_error ("%s: %s", entry->service, entry->message);
+          failed = TRUE;
+        }
+    }
+  return failed ? OCTOPUS_CLI_EXIT_FAILED : OCTOPUS_CLI_EXIT_OK;
+}
+
+static int
+acl_set (OctopusArray *array,
+         const char   *key,
+         const char   *canned)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *pending = NULL;
+
+  octopus_array_set_acl_async (array, key, canned, NULL, NULL, octopus_cli_async_done, &pending);
+  res = octopus_cli_wait (&pending);
+  results = octopus_array_set_acl_finish (array, res, &error);
+  if (results == NULL)
+    {
+      octopus_cli_error ("%s", error->message);
+      return OCTOPUS_CLI_EXIT_FAILED;
+    }
+  return print_results (results);
+}
+
+int
+octopus_cli_acl (int    argc,
+                 char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON document (acl get)"), NULL },
+    { NULL }
+  };
+  g_autoptr(OctopusArray) array = NULL;
+  gboolean get;
+
+  if (!parse_options (&argc, &argv, "get KEY | set KEY CANNED", octopus_cli_acl_synopsis, entries))
+    return OCTOPUS_CLI_EXIT_USAGE;
+
+  get = argc == 3 && g_str_equal (argv[1], "get");
+  if (!get && !(argc == 4 && g_str_equal (argv[1], "set")))
+    {
+      octopus_cli_error (_("usage: octopus-cli acl get KEY [--json] | acl set KEY CANNED"));
+      return OCTOPUS_CLI_EXIT_USAGE;
+    }
+  if (!get && !octopus_s3_canned_acl_is_valid (argv[3]))
+    {
+      octopus_cli_error (_("“%s” is not a canned ACL (private, public-read, "
+                           "public-read-write, authenticated-read)"), argv[3]);
+      return OCTOPUS_CLI_EXIT_USAGE;
+    }
+
+  /* No listing needed: an ACL is asked of every service directly. */
+  {
+    GAsyncResult *pending = NULL;
+    g_autoptr(GAsyncResult) res = NULL;
+    g_autoptr(GPtrArray) services = NULL;
+    g_autoptr(GError) error = NULL;
+
+    octopus_services_load_async (NULL, octopus_cli_async_done, &pending);
+    res = octopus_cli_wait (&pending);
+    services = octopus_services_load_finish (res, &error);
+    if (services == NULL)
+      {
+        octopus_cli_error ("%s", error->message);
+        return OCTOPUS_CLI_EXIT_FAILED;
+      }
+    array = octopus_array_new (services);
+  }
+
+  return get ? acl_get (array, argv[2], json) : acl_set (array, argv[2], argv[3]);
+}
+
+/* ---- download --------------------------------------------------------------------------- */
+
+int
+octopus_cli_download (int    argc,
+                      char **argv)
+{
+  g_autofree char *to = NULL;
+  GOptionEntry entries[] = {
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Folder to download into"), N_("DIR") },
+    { NULL }
+  };
+  g_autoptr(OctopusArray) array = NULL;
+  int status = OCTOPUS_CLI_EXIT_OK;
+
+  if (!parse_options (&argc, &argv, "KEY… --to DIR", octopus_cli_download_synopsis, entries))
+    return OCTOPUS_CLI_EXIT_USAGE;
+  if (to == NULL || argc < 2)
+    {
+      octopus_cli_error (_("usage: octopus-cli download KEY... --to DIR"));
+      return OCTOPUS_CLI_EXIT_USAGE;
+    }
+  if (!g_file_test (to, G_FILE_TEST_IS_DIR))
+    {
+      octopus_cli_error (_("%s is not a folder"), to);
+      return OCTOPUS_CLI_EXIT_USAGE;
+    }
+
+  array = load_array (OCTOPUS_ARRAY_REFRESH_NONE);
+  if (array == NULL)
+    return OCTOPUS_CLI_EXIT_FAILED;
+
+  for (int i = 1; i < argc; i++)
+    {
+      g_autoptr(GAsyncResult) res = NULL;
+      g_autoptr(GPtrArray) results = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = NULL;
+      GAsyncResult *pending = NULL;
+
+      octopus_array_download_async (array, argv[i], to, NULL, octopus_cli_async_done, &pending);
+      res = octopus_cli_wait (&pending);
+      path = octopus_array_download_finish (array, res, &results, &error);
+      /* Replicas that failed before a good one was found are worth a line on stderr. */
+      for (guint j = 0; results != NULL && j < results->len; j++)
+        {
+          OctopusArrayResult *r = g_ptr_array_index (results, j);
+          if (r->status == OCTOPUS_RESULT_FAILED)
+            octopus_cli_error ("%s: %s: %s", r->key, r->service, r->message);
+        }
+      if (path == NULL)
+        {
+          octopus_cli_error ("%s: %s", argv[i], error->message);
+          status = OCTOPUS_CLI_EXIT_FAILED;
+          continue;
+        }
+      printf ("%s\t%s\n", argv[i], path);
+    }
+  return status;
+}
