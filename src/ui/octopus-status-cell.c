@@ -69,6 +69,23 @@ status_to_icon_name (gpointer           instance,
   return g_strdup (octopus_object_state_to_icon_name (state));
 }
 
+static const char * const state_css_classes[] = { "success", "warning", "error", "accent" };
+
+static const char *
+state_css_class (OctopusObjectState state)
+{
+  switch (state)
+    {
+    case OCTOPUS_OBJECT_STATE_IN_SYNC: return "success";
+    case OCTOPUS_OBJECT_STATE_TRANSFERRING: return "accent";
+    case OCTOPUS_OBJECT_STATE_UNKNOWN_HASH: return NULL;
+    case OCTOPUS_OBJECT_STATE_UNREACHABLE: return "error";
+    case OCTOPUS_OBJECT_STATE_MISSING:
+    case OCTOPUS_OBJECT_STATE_DIFFERS: return "warning";
+    default: return NULL;
+    }
+}
+
 static void
 octopus_status_cell_update (OctopusStatusCell *self)
 {
@@ -98,6 +115,12 @@ octopus_status_cell_update (OctopusStatusCell *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, label,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
+  /* Colour repeats what icon and text already say; it is never the only cue. */
+  for (guint i = 0; i < G_N_ELEMENTS (state_css_classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->image), state_css_classes[i]);
+  if (state_css_class (state) != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->image), state_css_class (state));
+
   if (state != self->state)
     {
       self->state = state;

@@ -33,8 +33,8 @@ _octopus_window_actions_update (OctopusWindow *self)
   n_selected = gtk_bitset_get_size (selected);
 
   set_enabled (self, "refresh", have_array);
-  set_enabled (self, "upload", FALSE);
-  set_enabled (self, "upload-paths", FALSE);
+  set_enabled (self, "upload", self->queue != NULL);
+  set_enabled (self, "upload-paths", self->queue != NULL);
   set_enabled (self, "repair-selected", have_array && n_selected > 0);
   set_enabled (self, "delete-selected", have_array && n_selected > 0);
   set_enabled (self, "download-selected", have_array && n_selected > 0);
@@ -394,6 +394,17 @@ upload_action (GSimpleAction *action,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+static void
+cancel_all_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+
+  if (self->queue != NULL)
+    octopus_upload_queue_cancel_all (self->queue);
+}
+
 /* ---- search and selection ---- */
 
 static void
@@ -438,6 +449,7 @@ static const GActionEntry win_actions[] = {
   { .name = "delete-selected", .activate = delete_selected_action },
   { .name = "download-selected", .activate = download_selected_action },
   { .name = "edit-acl", .activate = edit_acl_action },
+  { .name = "cancel-all-transfers", .activate = cancel_all_action },
   { .name = "search", .activate = search_action },
   { .name = "select-key", .activate = select_key_action, .parameter_type = "s" },
 };

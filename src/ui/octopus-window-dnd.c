@@ -52,6 +52,19 @@ _octopus_window_dnd_init (OctopusWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
 }
 
+static void
+added_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  octopus_upload_queue_add_finish (OCTOPUS_UPLOAD_QUEUE (source), result, &error);
+  if (error != NULL)
+    _octopus_window_toast_error (self, _("Could not upload"), error);
+}
+
 void
 octopus_window_add_paths (OctopusWindow      *self,
                           const char * const *paths)
@@ -59,6 +72,17 @@ octopus_window_add_paths (OctopusWindow      *self,
   g_return_if_fail (OCTOPUS_IS_WINDOW (self));
   g_return_if_fail (paths != NULL);
 
-  /* The upload queue is not part of this build yet; the upload actions stay disabled. */
-  g_debug ("%u paths dropped, no upload queue", g_strv_length ((char **) paths));
+  if (self->queue == NULL)
+    {
+      octopus_window_toast (self, _("Add a service before uploading"));
+      return;
+    }
+  /* Folders are walked asynchronously by the queue; uploads start while it walks. */
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (paths[i]);
+
+      octopus_upload_queue_add_async (self->queue, file, NULL, self->cancellable,
+                                      added_cb, g_object_ref (self));
+    }
 }

@@ -5,6 +5,8 @@
 #include "octopus-array.h"
 #include "octopus-object-table.h"
 #include "octopus-service.h"
+#include "octopus-transfers-panel.h"
+#include "octopus-upload-queue.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +28,7 @@ struct _OctopusWindow
   GtkCustomFilter      *problems_filter;
   GMenuModel           *row_menu;
   GtkWidget            *row_popover;
+  OctopusTransfersPanel *transfers_panel;
 
   /* Owned state */
   GSettings            *settings;
@@ -37,6 +40,8 @@ struct _OctopusWindow
   guint                 refreshing;       /* refreshes in flight */
   GPtrArray            *service_columns;  /* GtkColumnViewColumn added for the services */
   guint                 summary_idle_id;
+  OctopusUploadQueue   *queue;            /* made with the array, same services */
+  guint                 refresh_timeout_id; /* refresh after uploads settle */
 };
 
 /* octopus-window.c */

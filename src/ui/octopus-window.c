@@ -262,6 +262,151 @@ set_table (OctopusWindow      *self,
   _octopus_window_actions_update (self);
 }
 
+/* ---- uploads ---- */
+
+static gboolean
+refresh_timeout_cb (gpointer user_data)
+{
+  OctopusWindow *self = user_data;
+
+  self->refresh_timeout_id = 0;
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+mark_transferring (OctopusWindow   *self,
+                   OctopusTransfer *transfer,
+                   gboolean         transferring)
+{
+  for (guint i = 0; self->array != NULL && i < self->services->len; i++)
+    octopus_array_set_transferring (self->array, octopus_transfer_get_key (transfer),
+                                    octopus_service_get_name (g_ptr_array_index (self->services, i)),
+                                    transferring);
+}
+
+static void
+queue_items_changed_cb (OctopusWindow *self,
+                        guint          position,
+                        guint          removed,
+                        guint          added,
+                        GListModel    *queue)
+{
+  /* A new upload shows in the table at once, as "transferring" on every service. */
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(OctopusTransfer) transfer = g_list_model_get_item (queue, i);
+
+      if (!octopus_transfer_is_finished (transfer))
+        mark_transferring (self, transfer, TRUE);
+    }
+  queue_summary (self);
+}
+
+static gboolean
+clear_finished_idle_cb (gpointer user_data)
+{
+  OctopusWindow *self = user_data;
+
+  if (self->queue != NULL)
+    octopus_upload_queue_clear_finished (self->queue);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+transfer_finished_cb (OctopusWindow      *self,
+                      OctopusTransfer    *transfer,
+                      OctopusUploadQueue *queue)
+{
+  g_autofree char *message = NULL;
+  const GError *error = octopus_transfer_get_error (transfer);
+  const char *key = octopus_transfer_get_key (transfer);
+
+  mark_transferring (self, transfer, FALSE);
+  switch (octopus_transfer_get_state (transfer))
+    {
+    case OCTOPUS_TRANSFER_STATE_DONE:
+      message = g_strdup_printf (_("Uploaded “%s” to every service"), key);
+      break;
+    case OCTOPUS_TRANSFER_STATE_PARTIAL:
+      message = g_strdup_printf (_("“%s” could not be uploaded to every service; repair can complete it"), key);
+      break;
+    case OCTOPUS_TRANSFER_STATE_CANCELLED:
+      message = g_strdup_printf (_("Upload of “%s” cancelled"), key);
+      break;
+    default:
+      message = g_strdup_printf (_("Could not upload “%s”: %s"), key,
+                                 error != NULL ? error->message : _("no service took the file"));
+      break;
+    }
+  octopus_window_toast (self, message);
+  if (!gtk_window_is_active (GTK_WINDOW (self)))
+    {
+      GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+      g_autoptr(GNotification) notification = g_notification_new (_("Upload finished"));
+
+      g_notification_set_body (notification, message);
+      if (app != NULL)
+        g_application_send_notification (app, "octopus-upload", notification);
+    }
+
+  /* Finished transfers leave the panel; the table learns the result from a listing. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, clear_finished_idle_cb, g_object_ref (self), g_object_unref);
+  g_clear_handle_id (&self->refresh_timeout_id, g_source_remove);
+  self->refresh_timeout_id = g_timeout_add (300, refresh_timeout_cb, self);
+}
+
+static void
+resumed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n = octopus_upload_queue_resume_finish (OCTOPUS_UPLOAD_QUEUE (source), result, &error);
+
+  if (error != NULL)
+    _octopus_window_toast_error (self, _("Could not resume the interrupted uploads"), error);
+  else if (n > 0)
+    {
+      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                               "Resuming %u interrupted upload",
+                                                               "Resuming %u interrupted uploads", n), n);
+      octopus_window_toast (self, message);
+    }
+}
+
+/* Settings apply to files that start afterwards (see octopus-upload-queue.h). */
+static void
+apply_transfer_settings (OctopusWindow *self)
+{
+  if (self->queue == NULL)
+    return;
+  octopus_upload_queue_set_max_in_flight (self->queue,
+                                          g_settings_get_int (self->settings, "parallel-transfers"));
+  octopus_upload_queue_set_part_size (self->queue,
+                                      (gsize) g_settings_get_int (self->settings, "part-size-mib") << 20);
+}
+
+static void
+set_queue (OctopusWindow      *self,
+           OctopusUploadQueue *queue)
+{
+  if (self->queue != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->queue, self);
+      octopus_upload_queue_cancel_all (self->queue);
+    }
+  g_set_object (&self->queue, queue);
+  octopus_transfers_panel_set_queue (self->transfers_panel, queue);
+  if (queue == NULL)
+    return;
+
+  apply_transfer_settings (self);
+  g_signal_connect_object (queue, "items-changed", G_CALLBACK (queue_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (queue, "transfer-finished", G_CALLBACK (transfer_finished_cb), self, G_CONNECT_SWAPPED);
+}
+
 void
 _octopus_window_set_array (OctopusWindow *self,
                            OctopusArray  *array)
@@ -273,11 +418,24 @@ _octopus_window_set_array (OctopusWindow *self,
   g_clear_pointer (&self->services, g_ptr_array_unref);
   g_set_object (&self->array, array);
   if (array == NULL)
-    return;
+    {
+      set_queue (self, NULL);
+      return;
+    }
 
   self->services = g_ptr_array_ref (octopus_array_get_services (array));
   add_service_columns (self);
   set_table (self, octopus_array_get_table (array));
+}
+
+/* Uploads go to the array's services; journaled uploads from an earlier run resume first. */
+static void
+start_uploads (OctopusWindow *self)
+{
+  g_autoptr(OctopusUploadQueue) queue = octopus_upload_queue_new (self->services, NULL);
+
+  set_queue (self, queue);
+  octopus_upload_queue_resume_async (queue, self->cancellable, resumed_cb, g_object_ref (self));
 }
 
 static void
@@ -303,6 +461,7 @@ services_loaded_cb (GObject      *source,
 
   array = octopus_array_new (services);
   _octopus_window_set_array (self, array);
+  start_uploads (self);
 
   /* Fill the table from the services (listing runs off the main loop). */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
@@ -519,6 +678,10 @@ octopus_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->summary_idle_id, g_source_remove);
+  g_clear_handle_id (&self->refresh_timeout_id, g_source_remove);
+  if (self->queue != NULL)
+    g_signal_handlers_disconnect_by_data (self->queue, self);
+  g_clear_object (&self->queue);
   g_clear_pointer (&self->row_popover, gtk_widget_unparent);
   if (self->table != NULL)
     g_signal_handlers_disconnect_by_func (self->table, table_items_changed_cb, self);
@@ -591,6 +754,7 @@ octopus_window_class_init (OctopusWindowClass *klass)
   g_type_ensure (OCTOPUS_TYPE_OBJECT);
   g_type_ensure (OCTOPUS_TYPE_OBJECT_ROW);
   g_type_ensure (OCTOPUS_TYPE_STATUS_CELL);
+  g_type_ensure (OCTOPUS_TYPE_TRANSFERS_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
     "/io/github/octopus_rais/Octopus/octopus-window.ui");
@@ -606,6 +770,7 @@ octopus_window_class_init (OctopusWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OctopusWindow, filter_model);
   gtk_widget_class_bind_template_child (widget_class, OctopusWindow, problems_filter);
   gtk_widget_class_bind_template_child (widget_class, OctopusWindow, row_menu);
+  gtk_widget_class_bind_template_child (widget_class, OctopusWindow, transfers_panel);
   gtk_widget_class_bind_template_callback (widget_class, format_size_cb);
   gtk_widget_class_bind_template_callback (widget_class, format_date_cb);
 }
@@ -627,6 +792,10 @@ octopus_window_init (OctopusWindow *self)
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
 
   gtk_custom_filter_set_filter_func (self->problems_filter, problems_filter_func, self, NULL);
+  g_signal_connect_object (self->settings, "changed::parallel-transfers",
+                           G_CALLBACK (apply_transfer_settings), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::part-size-mib",
+                           G_CALLBACK (apply_transfer_settings), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::only-problems",
                            G_CALLBACK (only_problems_changed_cb), self, G_CONNECT_SWAPPED);
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));

@@ -1,0 +1,272 @@
+/* octopus-transfer-row.c — a file's upload: per-service bars, speed, time left, cancel.
+ *
+ * Speed is acknowledged bytes (all services) over the time since the row first saw bytes
+ * move; "time left" divides what remains by it.  Both are recomputed when any service's
+ * "bytes-done" changes, so no timer runs while nothing happens.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "octopus-transfer-row.h"
+#include "octopus-upload-progress.h"
+
+struct _OctopusTransferRow
+{
+  GtkWidget        parent_instance;
+  GtkWidget       *box;
+  GtkLabel        *key_label;
+  GtkLabel        *status_label;
+  GtkButton       *cancel_button;
+  GtkGrid         *services_grid;
+
+  OctopusTransfer *transfer;
+  GPtrArray       *bindings;       /* GBinding of progress → bar */
+  GPtrArray       *watched;        /* OctopusUploadProgress we listen to */
+  gint64           started_us;     /* monotonic time bytes first moved, 0 before */
+};
+
+G_DEFINE_FINAL_TYPE (OctopusTransferRow, octopus_transfer_row, GTK_TYPE_WIDGET)
+
+enum { PROP_0, PROP_TRANSFER, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+static char *
+format_status (OctopusTransferRow *self)
+{
+  GListModel *services = octopus_transfer_get_services (self->transfer);
+  guint n = g_list_model_get_n_items (services);
+  goffset done = 0, total = 0;
+  double seconds;
+  guint64 speed;
+
+  switch (octopus_transfer_get_state (self->transfer))
+    {
+    case OCTOPUS_TRANSFER_STATE_QUEUED: return g_strdup (_("Queued"));
+    case OCTOPUS_TRANSFER_STATE_PREPARING: return g_strdup (_("Preparing…"));
+    case OCTOPUS_TRANSFER_STATE_DONE: return g_strdup (_("Done"));
+    case OCTOPUS_TRANSFER_STATE_CANCELLED: return g_strdup (_("Cancelled"));
+    case OCTOPUS_TRANSFER_STATE_PARTIAL: return g_strdup (_("Some services failed"));
+    case OCTOPUS_TRANSFER_STATE_FAILED:
+      {
+        const GError *error = octopus_transfer_get_error (self->transfer);
+        return g_strdup_printf (_("Failed: %s"), error ? error->message : _("no service took the file"));
+      }
+    case OCTOPUS_TRANSFER_STATE_UPLOADING:
+    default:
+      break;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (services, i);
+      done += octopus_upload_progress_get_bytes_done (p);
+      total += octopus_upload_progress_get_total (p);
+    }
+  if (done == 0 || self->started_us == 0)
+    return g_strdup (_("Uploading…"));
+
+  seconds = (g_get_monotonic_time () - self->started_us) / (double) G_USEC_PER_SEC;
+  if (seconds < 0.5)
+    return g_strdup (_("Uploading…"));
+  speed = (guint64) (done / seconds);
+  {
+    g_autofree char *rate = g_format_size (speed);
+    guint left = speed > 0 ? (guint) ((total - done) / (double) speed) : 0;
+    /* Translators: "<bytes per second>/s · <n> seconds left" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s/s · %u second left",
+                                         "%s/s · %u seconds left", left), rate, left);
+  }
+}
+
+static void
+update_status (OctopusTransferRow *self)
+{
+  g_autofree char *status = NULL;
+
+  if (self->transfer == NULL)
+    return;
+  if (self->started_us == 0 && octopus_transfer_get_state (self->transfer) == OCTOPUS_TRANSFER_STATE_UPLOADING)
+    self->started_us = g_get_monotonic_time ();
+  status = format_status (self);
+  gtk_label_set_text (self->status_label, status);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button),
+                            !octopus_transfer_is_finished (self->transfer));
+}
+
+const char *
+octopus_transfer_row_get_status (OctopusTransferRow *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_TRANSFER_ROW (self), NULL);
+  return gtk_label_get_text (self->status_label);
+}
+
+static void
+clear_services (OctopusTransferRow *self)
+{
+  GtkWidget *child;
+
+  for (guint i = 0; i < self->watched->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i), update_status, self);
+  g_ptr_array_set_size (self->watched, 0);
+  for (guint i = 0; i < self->bindings->len; i++)
+    g_binding_unbind (g_ptr_array_index (self->bindings, i));
+  g_ptr_array_set_size (self->bindings, 0);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->services_grid))) != NULL)
+    gtk_grid_remove (self->services_grid, child);
+}
+
+static void
+add_service (OctopusTransferRow    *self,
+             OctopusUploadProgress *progress,
+             guint                  row)
+{
+  const char *name = octopus_upload_progress_get_service_name (progress);
+  GtkWidget *label = gtk_label_new (name);
+  GtkWidget *bar = gtk_progress_bar_new ();
+  /* Translators: accessible name of a progress bar: "Upload of <file> to <service>" */
+  g_autofree char *a11y = g_strdup_printf (_("Upload of %s to %s"),
+                                           octopus_transfer_get_key (self->transfer), name);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_set_hexpand (bar, TRUE);
+  gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  gtk_grid_attach (self->services_grid, label, 0, row, 1, 1);
+  gtk_grid_attach (self->services_grid, bar, 1, row, 1, 1);
+
+  g_ptr_array_add (self->bindings,
+                   g_object_ref (g_object_bind_property (progress, "fraction", bar, "fraction",
+                                                         G_BINDING_SYNC_CREATE)));
+  g_ptr_array_add (self->watched, g_object_ref (progress));
+  g_signal_connect_swapped (progress, "notify::bytes-done", G_CALLBACK (update_status), self);
+  g_signal_connect_swapped (progress, "notify::state", G_CALLBACK (update_status), self);
+}
+
+void
+octopus_transfer_row_set_transfer (OctopusTransferRow *self,
+                                   OctopusTransfer    *transfer)
+{
+  g_return_if_fail (OCTOPUS_IS_TRANSFER_ROW (self));
+
+  if (self->transfer == transfer)
+    return;
+
+  clear_services (self);
+  if (self->transfer != NULL)
+    g_signal_handlers_disconnect_by_func (self->transfer, update_status, self);
+  g_set_object (&self->transfer, transfer);
+  self->started_us = 0;
+
+  if (transfer != NULL)
+    {
+      GListModel *services = octopus_transfer_get_services (transfer);
+
+      gtk_label_set_text (self->key_label, octopus_transfer_get_key (transfer));
+      for (guint i = 0; i < g_list_model_get_n_items (services); i++)
+        {
+          g_autoptr(OctopusUploadProgress) progress = g_list_model_get_item (services, i);
+          add_service (self, progress, i);
+        }
+      g_signal_connect_swapped (transfer, "notify::state", G_CALLBACK (update_status), self);
+      update_status (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSFER]);
+}
+
+static void
+cancel_clicked_cb (OctopusTransferRow *self)
+{
+  if (self->transfer != NULL)
+    octopus_transfer_cancel (self->transfer);
+}
+
+GtkWidget *
+octopus_transfer_row_new (void)
+{
+  return g_object_new (OCTOPUS_TYPE_TRANSFER_ROW, NULL);
+}
+
+static void
+octopus_transfer_row_dispose (GObject *object)
+{
+  OctopusTransferRow *self = OCTOPUS_TRANSFER_ROW (object);
+
+  octopus_transfer_row_set_transfer (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), OCTOPUS_TYPE_TRANSFER_ROW);
+  g_clear_pointer (&self->bindings, g_ptr_array_unref);
+  g_clear_pointer (&self->watched, g_ptr_array_unref);
+  G_OBJECT_CLASS (octopus_transfer_row_parent_class)->dispose (object);
+}
+
+static void
+octopus_transfer_row_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  OctopusTransferRow *self = OCTOPUS_TRANSFER_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRANSFER:
+      g_value_set_object (value, self->transfer);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+octopus_transfer_row_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  OctopusTransferRow *self = OCTOPUS_TRANSFER_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TRANSFER:
+      octopus_transfer_row_set_transfer (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+octopus_transfer_row_class_init (OctopusTransferRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = octopus_transfer_row_dispose;
+  object_class->get_property = octopus_transfer_row_get_property;
+  object_class->set_property = octopus_transfer_row_set_property;
+
+  properties[PROP_TRANSFER] =
+    g_param_spec_object ("transfer", NULL, NULL, OCTOPUS_TYPE_TRANSFER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class,
+    "/io/github/octopus_rais/Octopus/octopus-transfer-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, OctopusTransferRow, box);
+  gtk_widget_class_bind_template_child (widget_class, OctopusTransferRow, key_label);
+  gtk_widget_class_bind_template_child (widget_class, OctopusTransferRow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, OctopusTransferRow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, OctopusTransferRow, services_grid);
+}
+
+static void
+octopus_transfer_row_init (OctopusTransferRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->bindings = g_ptr_array_new_with_free_func (g_object_unref);
+  self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (cancel_clicked_cb), self);
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""octopus-atspi.py — reads and drives the Octopus window through AT-SPI for the GUI tests.
+
+  octopus-atspi.py dump                          print the accessible tree
+  octopus-atspi.py wait-cell KEY SERVICE STATE   wait until the status cell of KEY on SERVICE
+                                                 has the accessible name "STATE on SERVICE"
+  octopus-atspi.py wait-gone KEY                 wait until no row shows KEY
+  octopus-atspi.py wait-name NAME                wait until some node is named NAME
+  octopus-atspi.py click NAME                    activate the push button named NAME
+Every wait fails (exit 1) after OCTOPUS_ATSPI_TIMEOUT seconds (default 60), printing the rows.
+"""
+import os
+import sys
+import time
+import warnings
+
+import gi
+gi.require_version('Atspi', '2.0')
+from gi.repository import Atspi  # noqa: E402
+
+warnings.simplefilter('ignore', DeprecationWarning)
+TIMEOUT = float(os.environ.get('OCTOPUS_ATSPI_TIMEOUT', '60'))
+APP_NAME = os.environ.get('OCTOPUS_ATSPI_APP', 'octopus')
+
+
+def walk(node, depth=0):
+    yield node, depth
+    for i in range(node.get_child_count()):
+        child = node.get_child_at_index(i)
+        if child is not None:
+            yield from walk(child, depth + 1)
+
+
+def app():
+    desktop = Atspi.get_desktop(0)
+    for i in range(desktop.get_child_count()):
+        a = desktop.get_child_at_index(i)
+        if a is not None and a.get_name() == APP_NAME:
+            return a
+    return None
+
+
+def rows():
+    """{key: {service: state label}} for every table row currently built."""
+    a = app()
+    result = {}
+    if a is None:
+        return result
+    for node, _ in walk(a):
+        if node.get_role() != Atspi.Role.TABLE_ROW:
+            continue
+        labels, cells = [], {}
+        for sub, _ in walk(node):
+            name = sub.get_name() or ''
+            if sub.get_role() == Atspi.Role.LABEL and name:
+                labels.append(name)
+            elif sub.get_role() == Atspi.Role.IMAGE and ' on ' in name:
+                state, service = name.split(' on ', 1)
+                cells[service] = state
+        if labels:
+            key = ''.join(labels[:2]) if len(labels) > 1 and labels[0].endswith('/') else labels[0]
+            result[key] = cells
+    return result
+
+
+def wait(predicate, what):
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return 0
+        except gi.repository.GLib.Error:
+            pass  # a row was recycled while we read it
+        time.sleep(0.2)
+    print(f'timed out waiting for {what}; rows: {rows()}', file=sys.stderr)
+    return 1
+
+
+def click(name):
+    def find_and_click():
+        a = app()
+        for node, _ in walk(a):
+            if node.get_role() == Atspi.Role.PUSH_BUTTON and node.get_name() == name:
+                names = [node.get_action_name(i) for i in range(node.get_n_actions())]
+                node.do_action(names.index('click'))
+                return True
+        return False
+    return wait(find_and_click, f'button {name!r}')
+
+
+def main(argv):
+    cmd = argv[1] if len(argv) > 1 else 'dump'
+    if cmd == 'dump':
+        for node, depth in walk(app()):
+            print('  ' * depth + f'{node.get_role_name()} {node.get_name()!r} {node.get_description()!r}')
+        return 0
+    if cmd == 'rows':
+        print(rows())
+        return 0
+    if cmd == 'wait-cell':
+        key, service, state = argv[2:5]
+        return wait(lambda: rows().get(key, {}).get(service) == state, f'{key} {state} on {service}')
+    if cmd == 'wait-gone':
+        key = argv[2]
+        return wait(lambda: app() is not None and key not in rows(), f'{key} to disappear')
+    if cmd == 'wait-name':
+        name = argv[2]
+        return wait(lambda: any(n.get_name() == name for n, _ in walk(app())), repr(name))
+    if cmd == 'click':
+        return click(argv[2])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
