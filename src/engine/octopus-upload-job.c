@@ -660,7 +660,6 @@ lane_start_multipart (Lane *lane)
   const char *name = octopus_service_get_name (lane->service);
   OctopusUploadJournalLane *journaled = octopus_upload_journal_entry_get_lane (job->entry, name);
 
-  lane->etags = g_new0 (char *, job->n_parts);
   if (journaled != NULL
       && g_strcmp0 (journaled->bucket, octopus_service_get_bucket (lane->service)) != 0)
     journaled = NULL;   /* the account now points at another bucket: start over */
@@ -786,6 +785,8 @@ job_plan_parts (Job     *job,
       job->parts[p].offset = (goffset) p * (goffset) part_size;
       job->parts[p].length = (gsize) MIN ((goffset) part_size, size - job->parts[p].offset);
     }
+  for (guint i = 0; i < job->n_lanes; i++)
+    job->lanes[i].etags = g_new0 (char *, job->n_parts);
 }
 
 static void

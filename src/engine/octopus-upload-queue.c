@@ -473,11 +473,18 @@ on_job_done (GObject      *source,
   queue_check_settled (self);
 }
 
+static void
+error_free0 (gpointer error)
+{
+  if (error != NULL)
+    g_error_free (error);
+}
+
 /* Services that failed at the network level moments ago: skip them for this file. */
 static GPtrArray *
 queue_skip_list (OctopusUploadQueue *self)
 {
-  GPtrArray *skip = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+  GPtrArray *skip = g_ptr_array_new_with_free_func (error_free0);
   gint64 now = g_get_monotonic_time ();
 
   for (guint i = 0; i < self->services->len; i++)
@@ -679,6 +686,7 @@ on_next_files (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   AddData *data = g_task_get_task_data (task);
+  GCancellable *cancellable;
   GError *error = NULL;
   GList *infos = g_file_enumerator_next_files_finish (G_FILE_ENUMERATOR (source), result, &error);
 
@@ -727,9 +735,9 @@ on_next_files (GObject      *source,
         }
     }
   g_list_free_full (infos, g_object_unref);
+  cancellable = g_task_get_cancellable (task);   /* before the task is handed on */
   g_file_enumerator_next_files_async (data->enumerator, 64, G_PRIORITY_DEFAULT,
-                                      g_task_get_cancellable (task), on_next_files,
-                                      g_steal_pointer (&task));
+                                      cancellable, on_next_files, g_steal_pointer (&task));
 }
 
 static void
@@ -739,6 +747,7 @@ on_enumerated (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   AddData *data = g_task_get_task_data (task);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   data->enumerator = g_file_enumerate_children_finish (G_FILE (source), result, &error);
@@ -748,9 +757,9 @@ on_enumerated (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  cancellable = g_task_get_cancellable (task);   /* before the task is handed on */
   g_file_enumerator_next_files_async (data->enumerator, 64, G_PRIORITY_DEFAULT,
-                                      g_task_get_cancellable (task), on_next_files,
-                                      g_steal_pointer (&task));
+                                      cancellable, on_next_files, g_steal_pointer (&task));
 }
 
 static void

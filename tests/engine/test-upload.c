@@ -1,0 +1,561 @@
+/* test-upload.c — the upload fan-out against the real servers: one queue uploading to three
+ * services (s3rver and two Swift buckets), every copy read back and compared with the source;
+ * then what a user sees go wrong: a file that changes or vanishes mid-upload, a service that
+ * is down, cancel; and the memory the part buffers took. */
+#include "config.h"
+
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "octopus-test-util.h"
+#include "octopus-upload-queue.h"
+#include "octopus-upload-reader.h"
+#include "octopus-upload-job.h"
+
+#define MIB (1024 * 1024)
+#define N 3
+static const char * const names[N] = { "s3rver", "swift-a", "swift-b" };
+enum { S3RVER, SWIFT_A, SWIFT_B };
+
+typedef struct {
+  OctopusS3Client    *clients[N];
+  char               *buckets[N];
+  GPtrArray          *services;
+  OctopusUploadQueue *queue;
+  char               *tmpdir;
+  char               *journal;
+} Fixture;
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+/* A file of @size bytes that compresses badly and differs in every 8 bytes (a counter mixed
+ * with @seed); returns its MD5 (hex). */
+static char *
+write_pattern_file (const char *path,
+                    gsize       size,
+                    guint64     seed)
+{
+  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
+  g_autofree guint64 *block = g_malloc (MIB);
+  FILE *f = fopen (path, "wb");
+  guint64 counter = seed * 0x9E3779B97F4A7C15ull;
+
+  g_assert_nonnull (f);
+  for (gsize done = 0; done < size; done += MIB)
+    {
+      gsize n = MIN ((gsize) MIB, size - done);
+
+      for (gsize i = 0; i < MIB / 8; i++)
+        block[i] = (counter++) * 0xD6E8FEB86659FD93ull;
+      g_assert_cmpuint (fwrite (block, 1, n, f), ==, n);
+      g_checksum_update (md5, (guint8 *) block, n);
+    }
+  g_assert_cmpint (fclose (f), ==, 0);
+  return g_strdup (g_checksum_get_string (md5));
+}
+
+static char *
+md5_base64_of_hex (const char *hex)
+{
+  guint8 digest[16];
+
+  for (guint i = 0; i < 16; i++)
+    digest[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) * 16 + g_ascii_xdigit_value (hex[2 * i + 1]));
+  return g_base64_encode (digest, 16);
+}
+
+static OctopusS3Object *
+head (OctopusS3Client *client,
+      const char      *bucket,
+      const char      *key,
+      GError         **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  octopus_s3_client_head_object_async (client, bucket, key, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  return octopus_s3_client_head_object_finish (client, result, error);
+}
+
+/* The copy on service @i: same bytes as the source, md5chksum metadata right. */
+static void
+assert_copy (Fixture    *fx,
+             guint       i,
+             const char *key,
+             gsize       size,
+             const char *md5_hex)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OctopusS3Object) info = NULL;
+  g_autoptr(GBytes) bytes = octopus_test_get_bytes (fx->clients[i], fx->buckets[i], key, NULL, &error);
+  g_autofree char *got = NULL;
+  g_autofree char *b64 = md5_base64_of_hex (md5_hex);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (bytes), ==, size);
+  got = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, bytes);
+  g_assert_cmpstr (got, ==, md5_hex);
+
+  info = head (fx->clients[i], fx->buckets[i], key, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info->metadata);
+  g_assert_cmpstr (g_hash_table_lookup (info->metadata, "md5chksum"), ==, b64);
+}
+
+static void
+assert_absent (Fixture    *fx,
+               guint       i,
+               const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OctopusS3Object) info = head (fx->clients[i], fx->buckets[i], key, &error);
+
+  g_assert_null (info);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_KEY);
+}
+
+/* No multipart upload left open (Swift lists them; s3rver cannot). */
+static void
+assert_no_open_uploads (Fixture *fx)
+{
+  for (guint i = SWIFT_A; i <= SWIFT_B; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GPtrArray) uploads = NULL;
+
+      octopus_s3_client_list_multipart_uploads_async (fx->clients[i], fx->buckets[i], NULL, NULL,
+                                                      octopus_test_result_cb, NULL);
+      result = octopus_test_wait_result ();
+      uploads = octopus_s3_client_list_multipart_uploads_finish (fx->clients[i], result, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (uploads->len, ==, 0);
+    }
+}
+
+static void
+wait_settled (Fixture *fx)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  octopus_upload_queue_wait_async (fx->queue, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  g_assert_true (octopus_upload_queue_wait_finish (fx->queue, result, &error));
+  g_assert_no_error (error);
+}
+
+static guint
+add_path (Fixture    *fx,
+          const char *path,
+          const char *prefix)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  octopus_upload_queue_add_async (fx->queue, file, prefix, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  n = octopus_upload_queue_add_finish (fx->queue, result, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+static OctopusTransfer *
+find_transfer (Fixture    *fx,
+               const char *key)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (fx->queue));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusTransfer) t = g_list_model_get_item (G_LIST_MODEL (fx->queue), i);
+      if (g_strcmp0 (octopus_transfer_get_key (t), key) == 0)
+        return t;   /* the queue keeps it alive */
+    }
+  g_assert_not_reached ();
+}
+
+static OctopusUploadState
+service_state (OctopusTransfer *t,
+               guint            i)
+{
+  return octopus_upload_progress_get_state (octopus_transfer_get_progress_for (t, names[i]));
+}
+
+/* ---- fixture ------------------------------------------------------------------------------ */
+
+static OctopusS3Client *
+dead_client (void)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  g_autofree char *endpoint = NULL;
+  g_autoptr(GError) error = NULL;
+  OctopusS3ClientOptions options = {
+    .name = "dead", .access_key = "x", .secret_key = "y", .path_style = TRUE,
+    .allow_http = TRUE, .max_attempts = 2, .retry_base_ms = 10, .timeout_seconds = 5,
+  };
+  OctopusS3Client *client;
+
+  /* A port that was free a moment ago and has no listener: connection refused. */
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  close (fd);
+  endpoint = g_strdup_printf ("http://127.0.0.1:%u", ntohs (addr.sin_port));
+  options.endpoint = endpoint;
+  client = octopus_s3_client_new (&options, &error);
+  g_assert_no_error (error);
+  return client;
+}
+
+static void
+fixture_setup (Fixture       *fx,
+               gconstpointer  data)
+{
+  const OctopusTestServer *s3rver = octopus_test_server_lookup ("s3rver");
+  const OctopusTestServer *swift = octopus_test_server_lookup ("swift");
+  g_autoptr(GError) error = NULL;
+  gboolean dead_swift_b = GPOINTER_TO_INT (data) == 1;
+
+  if (!octopus_test_server_ready (s3rver) || !octopus_test_server_ready (swift))
+    return;
+
+  fx->clients[S3RVER] = octopus_test_server_new_client (s3rver);
+  fx->clients[SWIFT_A] = octopus_test_server_new_client (swift);
+  fx->clients[SWIFT_B] = g_object_ref (fx->clients[SWIFT_A]);
+  fx->services = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < N; i++)
+    {
+      fx->buckets[i] = octopus_test_unique_bucket ("upload");
+      g_assert_true (octopus_test_create_bucket (fx->clients[i], fx->buckets[i], &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < N; i++)
+    {
+      g_autoptr(OctopusS3Client) dead = (i == SWIFT_B && dead_swift_b) ? dead_client () : NULL;
+      g_ptr_array_add (fx->services,
+                       octopus_service_new (names[i], dead ? dead : fx->clients[i], fx->buckets[i]));
+    }
+  fx->tmpdir = g_dir_make_tmp ("octopus-upload-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->journal = g_build_filename (fx->tmpdir, "journal", NULL);
+  fx->queue = octopus_upload_queue_new (fx->services, fx->journal);
+  octopus_upload_reader_reset_peak ();
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+static void
+fixture_teardown (Fixture       *fx,
+                  gconstpointer  data)
+{
+  if (fx->queue == NULL)
+    return;
+  g_assert_false (octopus_upload_queue_get_busy (fx->queue));
+  g_assert_finalize_object (fx->queue);
+  /* Every part buffer was released. */
+  g_assert_cmpuint (octopus_upload_reader_get_bytes_alive (), ==, 0);
+  for (guint i = 0; i < N; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      octopus_test_destroy_bucket (fx->clients[i], fx->buckets[i], i != S3RVER, &error);
+      g_free (fx->buckets[i]);
+      g_clear_object (&fx->clients[i]);
+    }
+  g_ptr_array_unref (fx->services);
+  rm_rf (fx->tmpdir);
+  g_free (fx->tmpdir);
+  g_free (fx->journal);
+}
+
+/* ---- tests -------------------------------------------------------------------------------- */
+
+static void
+test_big_file_and_folder (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autofree char *big = NULL, *big_md5 = NULL, *folder = NULL;
+  char *small_md5[200] = { NULL };
+  OctopusTransfer *t;
+  guint finished = 0;
+
+  if (fx->queue == NULL)
+    return;
+
+  big = g_build_filename (fx->tmpdir, "big.bin", NULL);
+  big_md5 = write_pattern_file (big, 200 * MIB, 1);
+  folder = g_build_filename (fx->tmpdir, "photos", NULL);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *dir = g_build_filename (folder, (i % 2) ? "sub/deeper" : "top", NULL);
+      g_autofree char *name = g_strdup_printf ("f%03u.dat", i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      small_md5[i] = write_pattern_file (path, 1000 + i * 97, 100 + i);
+    }
+
+  g_assert_cmpuint (add_path (fx, big, "up"), ==, 1);
+  g_assert_cmpuint (add_path (fx, folder, NULL), ==, 200);
+  wait_settled (fx);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 201);
+  for (guint i = 0; i < 201; i++)
+    {
+      g_autoptr(OctopusTransfer) tr = g_list_model_get_item (G_LIST_MODEL (fx->queue), i);
+      g_assert_cmpint (octopus_transfer_get_state (tr), ==, OCTOPUS_TRANSFER_STATE_DONE);
+      g_assert_cmpfloat (octopus_transfer_get_fraction (tr), ==, 1.0);
+      finished++;
+    }
+  g_assert_cmpuint (finished, ==, 201);
+
+  t = find_transfer (fx, "up/big.bin");
+  for (guint i = 0; i < N; i++)
+    {
+      OctopusUploadProgress *p = octopus_transfer_get_progress_for (t, names[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OctopusS3Object) info = NULL;
+
+      g_assert_cmpint (octopus_upload_progress_get_bytes_done (p), ==, 200 * MIB);
+      assert_copy (fx, i, "up/big.bin", 200 * MIB, big_md5);
+      info = head (fx->clients[i], fx->buckets[i], "up/big.bin", &error);
+      g_assert_no_error (error);
+      /* 200 MiB in 8 MiB parts: a 25-part multipart upload. */
+      if (i != S3RVER)
+        g_assert_true (g_str_has_suffix (info->etag, "-25"));
+    }
+
+  for (guint f = 0; f < 200; f++)
+    {
+      g_autofree char *key = g_strdup_printf ("photos/%s/f%03u.dat", (f % 2) ? "sub/deeper" : "top", f);
+      for (guint i = 0; i < N; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(OctopusS3Object) info = head (fx->clients[i], fx->buckets[i], key, &error);
+          g_autofree char *b64 = md5_base64_of_hex (small_md5[f]);
+
+          g_assert_no_error (error);
+          g_assert_cmpint (info->size, ==, 1000 + f * 97);
+          /* single PUT: the ETag is the MD5 of the content */
+          g_assert_cmpstr (info->etag, ==, small_md5[f]);
+          g_assert_cmpstr (g_hash_table_lookup (info->metadata, "md5chksum"), ==, b64);
+        }
+      if (f % 50 == 0)
+        for (guint i = 0; i < N; i++)
+          assert_copy (fx, i, key, 1000 + f * 97, small_md5[f]);
+    }
+
+  /* Memory: never more part data alive than the budget, and far below the file size. */
+  g_assert_cmpuint (octopus_upload_reader_get_peak_bytes (), >, 0);
+  g_assert_cmpuint (octopus_upload_reader_get_peak_bytes (), <=,
+                    octopus_upload_queue_get_memory_budget (fx->queue));
+  g_assert_cmpuint (octopus_upload_queue_get_memory_budget (fx->queue), <, 200 * MIB / 2);
+  assert_no_open_uploads (fx);
+  for (guint i = 0; i < 200; i++)
+    g_free (small_md5[i]);
+}
+
+static void
+test_empty_file (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autofree char *path = NULL;
+
+  if (fx->queue == NULL)
+    return;
+  path = g_build_filename (fx->tmpdir, "empty", NULL);
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  g_assert_cmpuint (add_path (fx, path, NULL), ==, 1);
+  wait_settled (fx);
+
+  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "empty")), ==,
+                   OCTOPUS_TRANSFER_STATE_DONE);
+  for (guint i = 0; i < N; i++)
+    assert_copy (fx, i, "empty", 0, "d41d8cd98f00b204e9800998ecf8427e");
+}
+
+typedef struct {
+  const char *path;
+  gboolean    delete;
+  gboolean    done;
+} Sabotage;
+
+/* On the first acknowledged part anywhere, change or delete the file. */
+static void
+on_first_ack (OctopusUploadProgress *p,
+              GParamSpec            *pspec,
+              Sabotage              *s)
+{
+  if (s->done || octopus_upload_progress_get_bytes_done (p) == 0)
+    return;
+  s->done = TRUE;
+  if (s->delete)
+    g_assert_cmpint (g_unlink (s->path), ==, 0);
+  else
+    {
+      FILE *f = fopen (s->path, "ab");
+      g_assert_nonnull (f);
+      fputs ("more", f);
+      fclose (f);
+    }
+}
+
+static void
+test_file_changes (Fixture       *fx,
+                   gconstpointer  data)
+{
+  gboolean delete = GPOINTER_TO_INT (data) == 2;
+  g_autofree char *path = NULL, *md5 = NULL;
+  g_autoptr(GFile) file = NULL;
+  Sabotage s = { NULL, delete, FALSE };
+  OctopusTransfer *t;
+
+  if (fx->queue == NULL)
+    return;
+  path = g_build_filename (fx->tmpdir, "changing.bin", NULL);
+  md5 = write_pattern_file (path, 40 * MIB, 7);
+  s.path = path;
+  /* One part in memory at a time: the next part is read only after every service answered
+   * for the previous one, so the change lands while the file is still being read. */
+  octopus_upload_queue_set_parts_in_flight (fx->queue, 1);
+  octopus_upload_queue_set_part_size (fx->queue, 5 * MIB);
+  file = g_file_new_for_path (path);
+  t = octopus_upload_queue_add_file (fx->queue, file, "changing.bin");
+  for (guint i = 0; i < N; i++)
+    g_signal_connect (octopus_transfer_get_progress_for (t, names[i]), "notify::bytes-done",
+                      G_CALLBACK (on_first_ack), &s);
+  wait_settled (fx);
+
+  g_assert_true (s.done);
+  g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_FAILED);
+  g_assert_nonnull (octopus_transfer_get_error (t));
+  g_assert_nonnull (strstr (octopus_transfer_get_error (t)->message,
+                            delete ? "disappeared" : "changed"));
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_cmpint (service_state (t, i), ==, OCTOPUS_UPLOAD_STATE_FAILED);
+      assert_absent (fx, i, "changing.bin");
+    }
+  assert_no_open_uploads (fx);
+}
+
+static void
+test_dead_service (Fixture       *fx,
+                   gconstpointer  data)
+{
+  g_autofree char *big = NULL, *big_md5 = NULL, *small = NULL, *small_md5 = NULL;
+
+  if (fx->queue == NULL)
+    return;
+  big = g_build_filename (fx->tmpdir, "big", NULL);
+  big_md5 = write_pattern_file (big, 24 * MIB, 3);
+  small = g_build_filename (fx->tmpdir, "small", NULL);
+  small_md5 = write_pattern_file (small, 3000, 4);
+  add_path (fx, big, NULL);
+  add_path (fx, small, NULL);
+  wait_settled (fx);
+
+  for (guint k = 0; k < 2; k++)
+    {
+      const char *key = k == 0 ? "big" : "small";
+      OctopusTransfer *t = find_transfer (fx, key);
+      OctopusUploadProgress *dead = octopus_transfer_get_progress_for (t, names[SWIFT_B]);
+
+      g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_PARTIAL);
+      g_assert_cmpint (octopus_upload_progress_get_state (dead), ==, OCTOPUS_UPLOAD_STATE_FAILED);
+      g_assert_nonnull (octopus_upload_progress_get_error (dead));
+      g_assert_cmpfloat (octopus_upload_progress_get_fraction (dead), <, 1.0);
+      g_assert_cmpint (service_state (t, S3RVER), ==, OCTOPUS_UPLOAD_STATE_DONE);
+      g_assert_cmpint (service_state (t, SWIFT_A), ==, OCTOPUS_UPLOAD_STATE_DONE);
+      assert_copy (fx, S3RVER, key, k == 0 ? 24 * MIB : 3000, k == 0 ? big_md5 : small_md5);
+      assert_copy (fx, SWIFT_A, key, k == 0 ? 24 * MIB : 3000, k == 0 ? big_md5 : small_md5);
+    }
+  /* The array learned that the service is unreachable. */
+  g_assert_false (octopus_service_get_reachable (fx->services->pdata[SWIFT_B]));
+}
+
+static void
+on_first_ack_cancel (OctopusUploadProgress *p,
+                     GParamSpec            *pspec,
+                     OctopusUploadQueue    *queue)
+{
+  if (octopus_upload_progress_get_bytes_done (p) > 0)
+    octopus_upload_queue_cancel_all (queue);
+}
+
+static void
+test_cancel (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autofree char *path = NULL, *md5 = NULL, *other = NULL;
+  g_autoptr(GFile) file = NULL, other_file = NULL;
+  OctopusTransfer *t, *queued;
+
+  if (fx->queue == NULL)
+    return;
+  path = g_build_filename (fx->tmpdir, "cancel.bin", NULL);
+  md5 = write_pattern_file (path, 48 * MIB, 9);
+  other = g_build_filename (fx->tmpdir, "later.bin", NULL);
+  g_free (write_pattern_file (other, 1000, 10));
+  file = g_file_new_for_path (path);
+  other_file = g_file_new_for_path (other);
+  octopus_upload_queue_set_max_in_flight (fx->queue, 1);
+  octopus_upload_queue_set_parts_in_flight (fx->queue, 2);
+  t = octopus_upload_queue_add_file (fx->queue, file, "cancel.bin");
+  queued = octopus_upload_queue_add_file (fx->queue, other_file, "later.bin");
+  g_assert_cmpint (octopus_transfer_get_state (queued), ==, OCTOPUS_TRANSFER_STATE_QUEUED);
+  g_signal_connect (octopus_transfer_get_progress_for (t, names[SWIFT_A]), "notify::bytes-done",
+                    G_CALLBACK (on_first_ack_cancel), fx->queue);
+  wait_settled (fx);
+
+  g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_CANCELLED);
+  g_assert_cmpint (octopus_transfer_get_state (queued), ==, OCTOPUS_TRANSFER_STATE_CANCELLED);
+  for (guint i = 0; i < N; i++)
+    {
+      g_assert_cmpint (service_state (t, i), ==, OCTOPUS_UPLOAD_STATE_CANCELLED);
+      assert_absent (fx, i, "cancel.bin");
+      assert_absent (fx, i, "later.bin");
+    }
+  assert_no_open_uploads (fx);
+}
+
+static void
+test_part_size (void)
+{
+  /* ≥ 5 MiB, the configured size, and never more than 10,000 parts. */
+  g_assert_cmpuint (octopus_upload_part_size_for (100 * MIB, 1 * MIB), ==, 5 * MIB);
+  g_assert_cmpuint (octopus_upload_part_size_for (100 * MIB, 8 * MIB), ==, 8 * MIB);
+  g_assert_cmpuint (octopus_upload_part_size_for ((goffset) 200 * 1024 * MIB, 8 * MIB), ==, 21 * MIB);
+  g_assert_cmpuint ((goffset) 200 * 1024 * MIB / octopus_upload_part_size_for ((goffset) 200 * 1024 * MIB, 8 * MIB),
+                    <=, 10000);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/upload/part-size", test_part_size);
+#define ADD(path, fn, data) \
+  g_test_add ("/upload/" path, Fixture, GINT_TO_POINTER (data), fixture_setup, fn, fixture_teardown)
+  ADD ("big-file-and-folder", test_big_file_and_folder, 0);
+  ADD ("empty-file", test_empty_file, 0);
+  ADD ("file-changes", test_file_changes, 0);
+  ADD ("file-disappears", test_file_changes, 2);
+  ADD ("dead-service", test_dead_service, 1);
+  ADD ("cancel", test_cancel, 0);
+#undef ADD
+  return g_test_run ();
+}
