@@ -7,6 +7,7 @@
 
 #include "octopus-cli.h"
 #include "octopus-cli-array.h"
+#include "octopus-cli-upload.h"
 
 /* One row per command word.  Keep it in the order of DESIGN.md's command line contract;
  * --help prints each synopsis in this order.  Only commands that work belong here. */
@@ -19,6 +20,7 @@ typedef struct {
 static const OctopusCliCommand commands[] = {
   { "account", octopus_cli_account, octopus_cli_account_synopsis },
   { "status", octopus_cli_status, octopus_cli_status_synopsis },
+  { "upload", octopus_cli_upload, octopus_cli_upload_synopsis },
   { "download", octopus_cli_download, octopus_cli_download_synopsis },
   { "delete", octopus_cli_delete, octopus_cli_delete_synopsis },
   { "acl", octopus_cli_acl, octopus_cli_acl_synopsis },
