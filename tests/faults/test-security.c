@@ -203,8 +203,14 @@ test_endless_xml (void)
   /* Cut at the bound, not read on: a little past 16 MiB at most went out (socket buffers). */
   g_assert_cmpuint (endless.sent, <, 2 * (guint64) OCTOPUS_S3_XML_MAX_SIZE);
   g_assert_cmpint (g_get_monotonic_time () - started, <, 20 * G_USEC_PER_SEC);
-  /* Memory: the bound plus buffers, not the stream. */
+  /* Memory: the bound plus buffers, not the stream (ASan's quarantine keeps freed buffers
+   * around, so it gets more room; the stream itself would grow without limit). */
+  g_test_message ("peak memory grew by %ld KiB", max_rss_kib () - rss_before);
+#ifdef __SANITIZE_ADDRESS__
+  g_assert_cmpint (max_rss_kib () - rss_before, <, 16 * OCTOPUS_S3_XML_MAX_SIZE / 1024);
+#else
   g_assert_cmpint (max_rss_kib () - rss_before, <, 4 * OCTOPUS_S3_XML_MAX_SIZE / 1024);
+#endif
   soup_server_disconnect (server);
 }
 
