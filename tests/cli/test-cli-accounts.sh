@@ -5,6 +5,10 @@
 # TAP on stdout.  Skips ("1..0 # SKIP") without servers unless OCTOPUS_TEST_REQUIRE_SERVERS is set.
 # Every CLI and keyring call runs under `timeout`, so a keyring prompt can never hang the run.
 set -uo pipefail
+# The CLI needs no display.  Without one, gnome-keyring cannot raise an unlock prompt, which the
+# locked-keyring case relies on; and the bus started below passes its environment on to the
+# services it activates (the prompter), so the display must be gone before the bus starts.
+unset DISPLAY WAYLAND_DISPLAY
 
 CLI=$(readlink -f "${1:?usage: test-cli-accounts.sh OCTOPUS_CLI}")
 SCHEMA=io.github.octopus_rais.Octopus.Account
