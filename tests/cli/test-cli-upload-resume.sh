@@ -1,0 +1,233 @@
+#!/bin/bash
+# test-cli-upload-resume.sh OCTOPUS_CLI — `octopus-cli upload` end to end on three accounts
+# (a private s3rver started here, and two Swift buckets on the shared Swift), under a private
+# D-Bus session with an unlocked gnome-keyring:
+#   1. SIGKILL the upload of a 200 MiB file half-way; the next run resumes it without
+#      re-sending the parts Swift already holds (counted from the summary's "sent N bytes"),
+#      every copy's MD5 matches (read back with awscli), no multipart upload is left open.
+#   2. kill the s3rver mid-upload (harness stop-one): the Swift copies complete and are
+#      right, s3 is reported failed (exit 1) and shows `missing`; after the server is back,
+#      `repair` completes the missing copy.
+# TAP on stdout.  Skips without servers unless OCTOPUS_TEST_REQUIRE_SERVERS is set.
+set -uo pipefail
+
+CLI=$(readlink -f "${1:?usage: test-cli-upload-resume.sh OCTOPUS_CLI}")
+HERE=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+SERVERS="$HERE/../servers/octopus-test-servers"
+T=${OCTOPUS_CLI_TEST_TMP:-}
+PY=/usr/bin/python3
+AWS=/usr/bin/aws
+MIB=1048576
+
+ok()     { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "ok $n - $1"; }
+not_ok() { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "not ok $n - $1"
+           echo x >> "$T/failed"; shift; for l in "$@"; do echo "# $l"; done; }
+check()  { # DESCRIPTION COMMAND...
+  local d=$1; shift
+  if "$@" 2>"$T/log/check.err"; then ok "$d"; else not_ok "$d" "$(cat "$T/log/check.err")"; fi
+}
+run() { # NAME STDIN ARGS...
+  local name=$1 input=$2; shift 2
+  printf '%s\n' "$input" | timeout 240 "$CLI" "$@" >"$T/log/$name.out" 2>"$T/log/$name.err"
+  echo $? > "$T/log/$name.rc"
+}
+expect_rc() { # NAME RC DESCRIPTION
+  if [ "$(cat "$T/log/$1.rc")" = "$2" ]; then ok "$3"
+  else not_ok "$3" "exit status $(cat "$T/log/$1.rc"), expected $2" \
+               "stdout: $(cat "$T/log/$1.out")" "stderr: $(cat "$T/log/$1.err")"; fi
+}
+
+# awscli against one server, credentials only in its environment.
+s3() { # ENDPOINT ACCESS SECRET ARGS...
+  local endpoint=$1 access=$2 secret=$3; shift 3
+  AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret AWS_DEFAULT_REGION=us-east-1 \
+    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+    timeout 120 $AWS --endpoint-url "$endpoint" s3api "$@" 2>>"$T/log/aws.err"
+}
+
+# sent_bytes NAME SERVICE: the "sent N bytes" figure of SERVICE's summary line.
+sent_bytes() {
+  sed -n "s/^$2: .*, sent \([0-9]*\) bytes\$/\1/p" "$T/log/$1.out"
+}
+
+# journal_parts SERVICE: parts SERVICE acknowledged, per the upload journal (0 when none).
+journal_parts() {
+  $PY - "$XDG_STATE_HOME/octopus/uploads" "$1" <<'PYEOF' 2>/dev/null || echo 0
+import glob, json, sys
+n = 0
+for f in glob.glob(sys.argv[1] + "/*.json"):
+    try:
+        n = max(n, len(json.load(open(f))["services"][sys.argv[2]]["parts"]))
+    except Exception:
+        pass
+print(n)
+PYEOF
+}
+
+# wait_parts PID SERVICE N: until SERVICE holds N parts (or the upload ended, or 120 s).
+wait_parts() {
+  local i
+  for ((i = 0; i < 2400; i++)); do
+    kill -0 "$1" 2>/dev/null || return 1
+    [ "$(journal_parts "$2")" -ge "$3" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# copy_md5 ENDPOINT ACCESS SECRET BUCKET KEY: MD5 of the copy, downloaded with awscli.
+copy_md5() {
+  rm -f "$T/dl.bin"
+  s3 "$1" "$2" "$3" get-object --bucket "$4" --key "$5" "$T/dl.bin" >/dev/null || { echo none; return; }
+  md5sum "$T/dl.bin" | cut -d' ' -f1
+}
+
+open_uploads() { # ENDPOINT ACCESS SECRET BUCKET → number of multipart uploads in progress
+  s3 "$1" "$2" "$3" list-multipart-uploads --bucket "$4" --output json \
+    | $PY -c 'import json,sys; t=sys.stdin.read().strip(); print(len(json.loads(t).get("Uploads", [])) if t else 0)'
+}
+
+with_keyring() {
+  export XDG_RUNTIME_DIR="$T/k/run" XDG_DATA_HOME="$T/k/data" XDG_CONFIG_HOME="$T/k/config"
+  export XDG_CACHE_HOME="$T/k/cache" XDG_STATE_HOME="$T/k/state" HOME="$T/k/home"
+  unset DISPLAY WAYLAND_DISPLAY
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" \
+    "$XDG_STATE_HOME" "$HOME"
+  eval "$(printf test | timeout 10 gnome-keyring-daemon --unlock --components=secrets)"
+  local s3_ep=$OCTOPUS_TEST_S3RVER_ENDPOINT s3_ak=$OCTOPUS_TEST_S3RVER_ACCESS_KEY
+  local s3_sk=$OCTOPUS_TEST_S3RVER_SECRET_KEY
+  local sw_ep=$OCTOPUS_TEST_SWIFT_ENDPOINT sw_ak=$OCTOPUS_TEST_SWIFT_ACCESS_KEY
+  local sw_sk=$OCTOPUS_TEST_SWIFT_SECRET_KEY
+  unset OCTOPUS_TEST_SWIFT_SECRET_KEY OCTOPUS_TEST_SWIFT_SECRET_KEY2 OCTOPUS_TEST_S3RVER_SECRET_KEY
+  local tag="cli-up-$$-$RANDOM"
+  local b0="$tag-s3" b1="$tag-a" b2="$tag-b"
+
+  run add-s3 "$s3_sk" account add s3 --endpoint "$s3_ep" --access-key "$s3_ak" \
+      --bucket "$b0" --path-style --allow-http
+  run add-a "$sw_sk" account add swift-a --provider swift --endpoint "$sw_ep" \
+      --access-key "$sw_ak" --bucket "$b1" --allow-http
+  run add-b "$sw_sk" account add swift-b --provider swift --endpoint "$sw_ep" \
+      --access-key "$sw_ak" --bucket "$b2" --allow-http
+  expect_rc add-b 0 "three accounts added (s3rver, swift-a, swift-b)"
+
+  # ---- 1. SIGKILL half-way, then resume ----
+  $PY - "$T/big.bin" 200 <<'PYEOF'
+import hashlib, struct, sys
+with open(sys.argv[1], "wb") as f:
+    for i in range(int(sys.argv[2])):
+        f.write(hashlib.sha512(struct.pack("<Q", i)).digest() * 16384)
+PYEOF
+  local md5; md5=$(md5sum "$T/big.bin" | cut -d' ' -f1)
+  local half=$((100 * MIB))
+
+  timeout 240 "$CLI" upload "$T/big.bin" >"$T/log/first.out" 2>"$T/log/first.err" &
+  local pid=$!
+  if wait_parts "$pid" swift-a 12; then
+    kill -KILL "$pid"; wait "$pid" 2>/dev/null
+    ok "first run killed with SIGKILL after swift-a acknowledged 12 of 25 parts"
+  else
+    wait "$pid" 2>/dev/null
+    not_ok "first run killed half-way" "it ended before 12 parts: $(cat "$T/log/first.err")"
+  fi
+  check "the journal survived the kill" test -n "$(ls "$XDG_STATE_HOME/octopus/uploads/" 2>/dev/null)"
+
+  run second "" upload "$T/big.bin"
+  expect_rc second 0 "second run: exit 0"
+  check "second run says it resumes the interrupted upload" grep -q "Resuming 1 interrupted upload" "$T/log/second.err"
+  for s in swift-a swift-b; do
+    local sent; sent=$(sent_bytes second $s)
+    if [ -n "$sent" ] && [ "$sent" -lt "$half" ]; then
+      ok "second run re-sent only $sent bytes to $s (< half of the 200 MiB file)"
+    else
+      not_ok "second run re-sent less than half the file to $s" "sent: '$sent'" "$(cat "$T/log/second.out")"
+    fi
+  done
+  check "journal is empty once the upload completed" test -z "$(ls "$XDG_STATE_HOME/octopus/uploads/" 2>/dev/null)"
+  check "s3rver copy matches the source MD5" test "$(copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" big.bin)" = "$md5"
+  check "swift-a copy matches the source MD5" test "$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b1" big.bin)" = "$md5"
+  check "swift-b copy matches the source MD5" test "$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b2" big.bin)" = "$md5"
+  local b64; b64=$($PY -c 'import base64,sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())' "$md5")
+  s3 "$sw_ep" "$sw_ak" "$sw_sk" head-object --bucket "$b1" --key big.bin --output json >"$T/log/head.json"
+  check "swift-a copy carries md5chksum and a 25-part multipart ETag" \
+    $PY -c 'import json,sys; h=json.load(open(sys.argv[1])); sys.exit(0 if h["Metadata"].get("md5chksum")==sys.argv[2] and h["ETag"].strip("\"").endswith("-25") else 1)' \
+    "$T/log/head.json" "$b64"
+  check "no multipart upload left open on swift-a" test "$(open_uploads "$sw_ep" "$sw_ak" "$sw_sk" "$b1")" = 0
+  check "no multipart upload left open on swift-b" test "$(open_uploads "$sw_ep" "$sw_ak" "$sw_sk" "$b2")" = 0
+
+  # ---- 2. one server killed mid-upload ----
+  $PY - "$T/other.bin" 60 <<'PYEOF'
+import hashlib, struct, sys
+with open(sys.argv[1], "wb") as f:
+    for i in range(int(sys.argv[2])):
+        f.write(hashlib.sha512(struct.pack("<Q", i + 1000)).digest() * 16384)
+PYEOF
+  local md5b; md5b=$(md5sum "$T/other.bin" | cut -d' ' -f1)
+  timeout 240 "$CLI" upload "$T/other.bin" --prefix sub >"$T/log/third.out" 2>"$T/log/third.err" &
+  pid=$!
+  if wait_parts "$pid" swift-a 2; then
+    STOP_SIGNAL=KILL "$SERVERS" stop-one "$SRV" s3rver >/dev/null 2>&1
+    ok "s3rver killed while other.bin was uploading"
+  else
+    not_ok "s3rver killed mid-upload" "the upload ended first: $(cat "$T/log/third.err")"
+  fi
+  wait "$pid"; echo $? > "$T/log/third.rc"
+  expect_rc third 1 "upload with a dead server: exit 1"
+  check "summary: s3 failed, both Swift services uploaded" \
+    grep -q -e "^s3: 0 uploaded, 1 failed" "$T/log/third.out"
+  check "summary: swift-a and swift-b uploaded" \
+    test "$(grep -c -e '^swift-[ab]: 1 uploaded, 0 failed' "$T/log/third.out")" = 2
+  check "the failure names the s3 service" grep -q "sub/other.bin: s3:" "$T/log/third.err"
+  check "swift-a copy of sub/other.bin is complete and right" test "$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b1" sub/other.bin)" = "$md5b"
+  check "swift-b copy of sub/other.bin is complete and right" test "$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b2" sub/other.bin)" = "$md5b"
+  check "no multipart upload left open on swift-a" test "$(open_uploads "$sw_ep" "$sw_ak" "$sw_sk" "$b1")" = 0
+  check "no multipart upload left open on swift-b" test "$(open_uploads "$sw_ep" "$sw_ak" "$sw_sk" "$b2")" = 0
+
+  "$SERVERS" start-one "$SRV" s3rver >/dev/null 2>&1
+  run status "" status --json
+  check "status: sub/other.bin is missing on s3 only" \
+    $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); o=next(o for o in d["objects"] if o["key"]=="sub/other.bin"); s=o["services"]; sys.exit(0 if s["s3"]["state"]=="missing" and s["swift-a"]["state"]=="in-sync" and s["swift-b"]["state"]=="in-sync" else 1)' \
+    "$T/log/status.out"
+  run repair "" repair sub/other.bin
+  expect_rc repair 0 "repair: exit 0"
+  check "after repair the s3rver copy is complete and right" test "$(copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" sub/other.bin)" = "$md5b"
+
+  for b in "$b1" "$b2"; do
+    for k in big.bin sub/other.bin; do s3 "$sw_ep" "$sw_ak" "$sw_sk" delete-object --bucket "$b" --key "$k" >/dev/null; done
+    s3 "$sw_ep" "$sw_ak" "$sw_sk" delete-bucket --bucket "$b" >/dev/null
+  done
+}
+
+if [ "${1:-}" != "" ] && [ "${2:-}" = "--inner" ]; then
+  with_keyring
+  exit 0
+fi
+
+if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDPOINT:-}" ]; then
+  if [ -n "${OCTOPUS_TEST_REQUIRE_SERVERS:-}" ]; then
+    echo "1..1"; echo "not ok 1 - OCTOPUS_TEST_REQUIRE_SERVERS is set but the servers are not in the environment"
+    exit 1
+  fi
+  echo "1..0 # SKIP no test servers (start tests/servers/octopus-test-servers and . DIR/env)"
+  exit 0
+fi
+for tool in dbus-run-session gnome-keyring-daemon "$AWS" md5sum; do
+  command -v "$tool" >/dev/null || { echo "1..1"; echo "not ok 1 - $tool is not installed"; exit 1; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/octopus-cli-upload.XXXXXX")
+SRV="$T/srv"
+trap '"$SERVERS" stop "$SRV" >/dev/null 2>&1; rm -rf "$T"' EXIT
+mkdir -p "$T/log"; echo 0 > "$T/count"; : > "$T/failed"
+export OCTOPUS_CLI_TEST_TMP=$T SRV
+
+# A private s3rver: this test kills it, which must not disturb the other tests.
+if ! "$SERVERS" start "$SRV" --only s3rver >"$T/log/srv.log" 2>&1; then
+  echo "1..1"; echo "not ok 1 - cannot start a private s3rver"; sed 's/^/# /' "$T/log/srv.log"; exit 1
+fi
+. "$SRV/env"
+
+timeout 600 dbus-run-session -- "$0" "$CLI" --inner 2> >(grep -v -e 'Failed to set fd limit' >&2)
+[ $? -eq 0 ] || not_ok "the keyring session ran to its end"
+
+echo "1..$(cat "$T/count")"
+[ ! -s "$T/failed" ]
