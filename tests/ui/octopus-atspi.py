@@ -19,11 +19,13 @@ gi.require_version('Atspi', '2.0')
 from gi.repository import Atspi  # noqa: E402
 
 warnings.simplefilter('ignore', DeprecationWarning)
-TIMEOUT = float(os.environ.get('OCTOPUS_ATSPI_TIMEOUT', '60'))
+TIMEOUT = float(os.environ.get("OCTOPUS_ATSPI_TIMEOUT", "60"))
 APP_NAME = os.environ.get('OCTOPUS_ATSPI_APP', 'octopus')
 
 
 def walk(node, depth=0):
+    if node is None:  # the app has not registered on the accessibility bus yet
+        return
     yield node, depth
     for i in range(node.get_child_count()):
         child = node.get_child_at_index(i)
@@ -80,12 +82,22 @@ def click(name):
     def find_and_click():
         a = app()
         for node, _ in walk(a):
-            if node.get_role() == Atspi.Role.PUSH_BUTTON and node.get_name() == name:
+            label = node.get_name() or ''
+            # GTK 4.8 names a button with a mnemonic "_Delete Delete": accept both forms.
+            # AdwMessageDialog keeps a second, hidden row of buttons after the shown one, and
+            # GTK 4.8 reports no "showing" state: the first match in tree order is the shown one.
+            if (node.get_role() == Atspi.Role.PUSH_BUTTON
+                    and (label == name or label.endswith(' ' + name))):
                 names = [node.get_action_name(i) for i in range(node.get_n_actions())]
                 node.do_action(names.index('click'))
                 return True
         return False
-    return wait(find_and_click, f'button {name!r}')
+    status = wait(find_and_click, f'button {name!r}')
+    if status != 0:
+        print('buttons:', [(n.get_role_name(), n.get_name()) for n, _ in walk(app())
+                           if n.get_role() in (Atspi.Role.PUSH_BUTTON, Atspi.Role.TOGGLE_BUTTON)],
+              file=sys.stderr)
+    return status
 
 
 def main(argv):

@@ -1,0 +1,122 @@
+#!/bin/bash
+# test-e2e.sh — the window end to end, against the real local servers (tests/servers):
+# two accounts, a real drag-and-drop of two files from another X client, both rows in sync on
+# both services (read through AT-SPI), one copy deleted behind Octopus's back → "Missing" after a
+# refresh, repaired through the window's action, the other row deleted (confirmed in the
+# dialog), and the result checked with `octopus-cli status --json`.
+# Needs: DISPLAY + session bus + unlocked keyring (tools/run-headless) and the servers' env.
+# Env from meson: OCTOPUS_APP, OCTOPUS_CLI, DRAG_SOURCE, ATSPI (octopus-atspi.py).
+set -euo pipefail
+
+if [ -z "${DISPLAY:-}" ] || [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  echo "1..0 # SKIP no display or session bus (run under tools/run-headless)"; exit 77
+fi
+if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDPOINT:-}" ]; then
+  if [ "${OCTOPUS_TEST_REQUIRE_SERVERS:-}" = 1 ]; then
+    echo "not ok 1 test servers required but not configured"; exit 1
+  fi
+  echo "1..0 # SKIP no test servers (. DIR/env after tests/servers/octopus-test-servers start DIR)"; exit 77
+fi
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/octopus-e2e.XXXXXX")
+APP_PID="" SRC_PID=""
+cleanup() {
+  [ -n "$SRC_PID" ] && kill "$SRC_PID" 2>/dev/null || true
+  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$W"
+}
+trap cleanup EXIT
+export XDG_CONFIG_HOME="$W/config" XDG_CACHE_HOME="$W/cache" XDG_STATE_HOME="$W/state"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_STATE_HOME"
+atspi() { /usr/bin/python3 "$ATSPI" "$@"; }
+step=0
+ok() { step=$((step + 1)); echo "ok $step $*"; }
+fail() { echo "not ok $((step + 1)) $*"; echo "# app log:"; sed 's/^/# /' "$W/app.log" | grep -v DEBUG | tail -30; exit 1; }
+action() {  # action NAME [GVARIANT-PARAMS]
+  gdbus call --session --dest io.github.octopus_rais.Octopus \
+    --object-path /io/github/octopus_rais/Octopus/window/1 \
+    --method org.gtk.Actions.Activate "$1" "${2:-[]}" '{}' >/dev/null
+}
+echo "1..9"
+
+# --- two accounts on the two servers, in a fresh bucket ---
+bucket="octopus-e2e-$(date +%s)-$$"
+printf '%s\n' "$OCTOPUS_TEST_S3RVER_SECRET_KEY" | "$OCTOPUS_CLI" account add "Local s3rver" \
+  --provider custom --endpoint "$OCTOPUS_TEST_S3RVER_ENDPOINT" \
+  --access-key "$OCTOPUS_TEST_S3RVER_ACCESS_KEY" --path-style --allow-http --bucket "$bucket" >/dev/null 2>&1
+printf '%s\n' "$OCTOPUS_TEST_SWIFT_SECRET_KEY" | "$OCTOPUS_CLI" account add "Local Swift" \
+  --provider swift --endpoint "$OCTOPUS_TEST_SWIFT_ENDPOINT" \
+  --access-key "$OCTOPUS_TEST_SWIFT_ACCESS_KEY" --path-style --allow-http --bucket "$bucket" >/dev/null 2>&1
+ok "two accounts added with octopus-cli"
+
+# --- the app ---
+"$OCTOPUS_APP" > "$W/app.log" 2>&1 &
+APP_PID=$!
+for _ in $(seq 300); do grep -q '^READY$' "$W/app.log" && break; sleep 0.1; done
+grep -q '^READY$' "$W/app.log" || fail "the app did not print READY"
+atspi wait-name 'Drop Files Here' || fail "the empty bucket does not show the drop hint"
+ok "app started and shows the drop hint"
+
+# --- a real drag-and-drop of two files from another client ---
+mkdir -p "$W/files"
+printf 'first file, dropped\n' > "$W/files/dropped one.txt"
+head -c 200000 /dev/urandom > "$W/files/dropped-two.bin"
+"$DRAG_SOURCE" "$W/files/dropped one.txt" "$W/files/dropped-two.bin" > "$W/src.log" 2>&1 &
+SRC_PID=$!
+for _ in $(seq 200); do grep -q 'SOURCE READY' "$W/src.log" && break; sleep 0.05; done
+wid=$(xdotool search --sync --name '^DragSource$' | head -1)
+xdotool windowmove --sync "$wid" 1040 100           # off the app's window (no WM: app at 0,0)
+xdotool mousemove --sync 1140 175 mousedown 1
+for x in 1130 1110 1070 1000 900 750 600 450 400; do xdotool mousemove "$x" 300; sleep 0.05; done
+sleep 0.3
+xdotool mouseup 1
+ok "files dragged from the drag-source helper onto the window"
+
+for key in "dropped one.txt" "dropped-two.bin"; do
+  for service in "Local s3rver" "Local Swift"; do
+    atspi wait-cell "$key" "$service" "In sync" || fail "$key is not in sync on $service"
+  done
+done
+ok "both rows in sync on both services"
+
+# --- delete one copy behind Octopus's back, then refresh ---
+AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_S3RVER_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$OCTOPUS_TEST_S3RVER_SECRET_KEY" \
+AWS_DEFAULT_REGION=us-east-1 /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_S3RVER_ENDPOINT" \
+  s3api delete-object --bucket "$bucket" --key "dropped one.txt" >/dev/null
+action refresh
+atspi wait-cell "dropped one.txt" "Local s3rver" "Missing" || fail "the deleted copy does not show as missing"
+atspi wait-cell "dropped one.txt" "Local Swift" "In sync" || fail "the other copy changed"
+ok "copy deleted with awscli shows as Missing after refresh"
+
+# --- repair it through the window's action (what the context menu's Repair activates) ---
+action select-key "[<'dropped one.txt'>]"
+action repair-selected
+atspi wait-cell "dropped one.txt" "Local s3rver" "In sync" || fail "repair did not bring the copy back"
+ok "repaired through win.repair-selected"
+
+# --- delete the other row, confirming in the dialog ---
+action select-key "[<'dropped-two.bin'>]"
+action delete-selected
+atspi wait-name 'Delete “dropped-two.bin”?' || fail "no confirmation naming the object"
+atspi click 'Delete' || fail "no Delete button in the confirmation"
+atspi wait-gone "dropped-two.bin" || fail "the deleted row is still shown"
+ok "row deleted after confirmation"
+
+# --- what the command line sees ---
+"$OCTOPUS_CLI" status --json > "$W/status.json" || true
+/usr/bin/python3 - "$W/status.json" <<'PY' || fail "status --json disagrees: $(cat "$W/status.json")"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+objects = {o["key"]: o for o in doc["objects"]}
+assert set(objects) == {"dropped one.txt"}, objects.keys()
+o = objects["dropped one.txt"]
+assert o["state"] == "in-sync", o
+assert all(s["state"] == "in-sync" for s in o["services"].values()), o
+assert len(o["services"]) == 2, o
+PY
+ok "octopus-cli status --json: one object, in sync on both services"
+
+action select-key "[<'dropped one.txt'>]"
+kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
+ok "app closed"
