@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "octopus-array.h"
 #include "octopus-transfer-private.h"
 #include "octopus-upload-job.h"
 #include "octopus-upload-queue.h"
@@ -29,6 +30,7 @@ struct _OctopusUploadQueue
   GHashTable           *sent;          /* service name → goffset* */
   GHashTable           *down_since;    /* service name → gint64* (monotonic µs) */
   GPtrArray            *waiters;       /* GTask of wait_async */
+  OctopusArray         *array;         /* weak: rows shown "transferring", or NULL */
 };
 
 static void octopus_upload_queue_list_model_init (GListModelInterface *iface);
@@ -112,6 +114,7 @@ octopus_upload_queue_dispose (GObject *object)
 
   for (guint i = 0; i < self->transfers->len; i++)
     g_signal_handlers_disconnect_by_data (self->transfers->pdata[i], self);
+  g_clear_weak_pointer (&self->array);
   G_OBJECT_CLASS (octopus_upload_queue_parent_class)->dispose (object);
 }
 
@@ -255,6 +258,14 @@ octopus_upload_queue_get_services (OctopusUploadQueue *self)
 {
   g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), NULL);
   return self->services;
+}
+
+void
+octopus_upload_queue_set_array (OctopusUploadQueue *self,
+                                OctopusArray       *array)
+{
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+  g_set_weak_pointer (&self->array, array);
 }
 
 /* ---- settings ----------------------------------------------------------------------------- */
@@ -426,6 +437,24 @@ queue_check_settled (OctopusUploadQueue *self)
     g_task_return_boolean (waiters->pdata[i], TRUE);
 }
 
+/* Shows @transfer's key as transferring (or not) on every service of the array. */
+static void
+queue_mark_transferring (OctopusUploadQueue *self,
+                         OctopusTransfer    *transfer,
+                         gboolean            transferring)
+{
+  if (self->array == NULL)
+    return;
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      const char *name = octopus_service_get_name (self->services->pdata[i]);
+
+      if (octopus_array_lookup_service (self->array, name) != NULL)
+        octopus_array_set_transferring (self->array, octopus_transfer_get_key (transfer), name,
+                                        transferring);
+    }
+}
+
 static void
 on_transfer_finished (OctopusTransfer    *transfer,
                       OctopusUploadQueue *self)
@@ -455,6 +484,7 @@ on_transfer_finished (OctopusTransfer    *transfer,
       else if (octopus_upload_progress_get_state (p) == OCTOPUS_UPLOAD_STATE_DONE)
         g_hash_table_remove (self->down_since, name);
     }
+  queue_mark_transferring (self, transfer, FALSE);
   g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
   queue_schedule (self);
   queue_check_settled (self);
@@ -513,6 +543,7 @@ queue_schedule (OctopusUploadQueue *self)
       g_autoptr(GPtrArray) skip = queue_skip_list (self);
 
       self->running++;
+      queue_mark_transferring (self, transfer, TRUE);
       octopus_upload_job_run_async (transfer, self->services, skip, &self->settings,
                                     self->journal, on_job_done, g_object_ref (self));
     }

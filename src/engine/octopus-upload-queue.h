@@ -25,6 +25,12 @@ OctopusUploadQueue *octopus_upload_queue_new (GPtrArray  *services,
 
 GPtrArray *octopus_upload_queue_get_services (OctopusUploadQueue *self);
 
+/* While a file uploads, its key shows as "transferring" on every service in @array's table
+ * (weak reference; NULL to stop).  Refresh the array afterwards to see the result. */
+struct _OctopusArray;
+void       octopus_upload_queue_set_array    (OctopusUploadQueue   *self,
+                                              struct _OctopusArray *array);
+
 /* Settings (also properties); changes apply to files that start afterwards. */
 void    octopus_upload_queue_set_max_in_flight       (OctopusUploadQueue *self, guint n);    /* 2 */
 guint   octopus_upload_queue_get_max_in_flight       (OctopusUploadQueue *self);

@@ -15,6 +15,7 @@
 #include "octopus-upload-queue.h"
 #include "octopus-upload-reader.h"
 #include "octopus-upload-job.h"
+#include "octopus-array.h"
 
 #define MIB (1024 * 1024)
 #define N 3
@@ -367,18 +368,54 @@ test_big_file_and_folder (Fixture       *fx,
     g_free (small_md5[i]);
 }
 
+typedef struct {
+  OctopusArray *array;
+  guint         seen;    /* services shown transferring while the upload ran */
+} Watch;
+
+static void
+on_state (OctopusTransfer *t,
+          GParamSpec      *pspec,
+          Watch           *w)
+{
+  OctopusObject *row;
+
+  if (octopus_transfer_get_state (t) != OCTOPUS_TRANSFER_STATE_UPLOADING)
+    return;
+  row = octopus_object_table_lookup (octopus_array_get_table (w->array), octopus_transfer_get_key (t));
+  g_assert_nonnull (row);
+  for (guint i = 0; i < N; i++)
+    if (octopus_object_get_transferring (row, i))
+      w->seen++;
+}
+
 static void
 test_empty_file (Fixture       *fx,
                  gconstpointer  data)
 {
   g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(OctopusArray) array = NULL;
+  OctopusTransfer *t;
+  Watch w = { NULL, 0 };
 
   if (fx->queue == NULL)
     return;
   path = g_build_filename (fx->tmpdir, "empty", NULL);
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
-  g_assert_cmpuint (add_path (fx, path, NULL), ==, 1);
+  /* The array's table shows the key "transferring" while it uploads, and not after. */
+  array = octopus_array_new (fx->services);
+  w.array = array;
+  octopus_upload_queue_set_array (fx->queue, array);
+  file = g_file_new_for_path (path);
+  octopus_upload_queue_set_max_in_flight (fx->queue, 1);
+  t = octopus_upload_queue_add_file (fx->queue, file, "empty");
+  g_signal_connect (t, "notify::state", G_CALLBACK (on_state), &w);
   wait_settled (fx);
+  g_assert_cmpuint (w.seen, ==, N);
+  for (guint i = 0; i < N; i++)
+    g_assert_false (octopus_object_get_transferring (
+      octopus_object_table_lookup (octopus_array_get_table (array), "empty"), i));
 
   g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "empty")), ==,
                    OCTOPUS_TRANSFER_STATE_DONE);
