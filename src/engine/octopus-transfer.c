@@ -1,6 +1,8 @@
 /* octopus-transfer.c — one file's upload to every service, as properties and a signal. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "octopus-transfer-private.h"
 
 struct _OctopusTransfer
@@ -246,7 +248,7 @@ octopus_transfer_cancel (OctopusTransfer *self)
   if (self->state == OCTOPUS_TRANSFER_STATE_QUEUED)
     {
       g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                     "Cancelled");
+                                                     _("Cancelled"));
       guint n = g_list_model_get_n_items (G_LIST_MODEL (self->services));
 
       for (guint i = 0; i < n; i++)
