@@ -11,13 +11,21 @@
 
 G_BEGIN_DECLS
 
-/* Where a request for @bucket (may be NULL: the service root) and @encoded_path_rest (the
- * already-encoded key, or NULL) goes: "http://host:port" (with the bucket in the host for
- * virtual-hosted addressing), the Host header value, and the encoded path. */
+/* Where a request for @bucket (may be NULL: the service root) and @key (or NULL) goes:
+ * "http://host:port" (with the bucket in the host for virtual-hosted addressing), the Host
+ * header value, the encoded path as sent, and the canonical URI that is signed.
+ *
+ * The two paths differ only in path segments that are exactly "." or "..": S3 keys may
+ * contain them ("../x", "a/./b"), but every URL layer (GUri, libsoup, proxies) would remove
+ * them as dot segments, so on the wire their dots go out as %2E.  The signature covers the
+ * canonical URI, which by the SigV4 rules is the S3 URI encoding of the decoded path, where
+ * '.' is unreserved: "/bkt/../x" (AWS's documented rule; Swift's s3api computes the same,
+ * checked: it refuses "%2E%2E" in the signed path). */
 typedef struct {
   char *scheme_host;
   char *host_header;
-  char *path;
+  char *path;            /* as sent: "/bkt/%2E%2E/x" */
+  char *canonical_path;  /* as signed: "/bkt/../x" */
 } OctopusS3Target;
 
 void         octopus_s3_target_clear                 (OctopusS3Target *target);

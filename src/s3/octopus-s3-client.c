@@ -218,6 +218,7 @@ octopus_s3_target_clear (OctopusS3Target *target)
   g_clear_pointer (&target->scheme_host, g_free);
   g_clear_pointer (&target->host_header, g_free);
   g_clear_pointer (&target->path, g_free);
+  g_clear_pointer (&target->canonical_path, g_free);
 }
 
 SoupSession *
@@ -281,6 +282,23 @@ check_bucket (OctopusS3Client *self,
   return TRUE;
 }
 
+/* The wire form of an encoded path: each segment that is exactly "." or ".." has its dots
+ * sent as %2E, so that no URL layer removes it as a dot segment (RFC 3986, 5.2.4).  A
+ * server decodes %2E back to '.', so the key it sees is unchanged. */
+static char *
+protect_dot_segments (const char *path)
+{
+  g_auto(GStrv) segments = g_strsplit (path, "/", -1);
+
+  for (guint i = 0; segments[i] != NULL; i++)
+    if (g_str_equal (segments[i], ".") || g_str_equal (segments[i], ".."))
+      {
+        g_autofree char *dots = segments[i];
+        segments[i] = g_str_equal (dots, ".") ? g_strdup ("%2E") : g_strdup ("%2E%2E");
+      }
+  return g_strjoinv ("/", segments);
+}
+
 gboolean
 octopus_s3_client_locate (OctopusS3Client *self,
                           const char      *bucket,
@@ -298,7 +316,8 @@ octopus_s3_client_locate (OctopusS3Client *self,
   if (key != NULL && !octopus_s3_client_check_key (key, error))
     return FALSE;
 
-  /* Encoded once, by the S3 rule; this exact string is sent and signed. */
+  /* Encoded once, by the S3 rule: the canonical URI.  It is also what is sent, except
+   * for dot segments (see OctopusS3Target). */
   if (key != NULL)
     enc_key = octopus_sigv4_uri_encode (key, TRUE);
 
@@ -312,15 +331,16 @@ octopus_s3_client_locate (OctopusS3Client *self,
   target->scheme_host = g_strdup_printf ("%s://%s", self->scheme, target->host_header);
 
   if (bucket == NULL)
-    target->path = g_strconcat (self->base_path, "/", NULL);
+    target->canonical_path = g_strconcat (self->base_path, "/", NULL);
   else if (self->path_style)
     {
       enc_bucket = octopus_sigv4_uri_encode (bucket, FALSE);
-      target->path = g_strconcat (self->base_path, "/", enc_bucket,
-                                  enc_key ? "/" : "", enc_key ? enc_key : "", NULL);
+      target->canonical_path = g_strconcat (self->base_path, "/", enc_bucket,
+                                            enc_key ? "/" : "", enc_key ? enc_key : "", NULL);
     }
   else
-    target->path = g_strconcat (self->base_path, "/", enc_key ? enc_key : "", NULL);
+    target->canonical_path = g_strconcat (self->base_path, "/", enc_key ? enc_key : "", NULL);
+  target->path = protect_dot_segments (target->canonical_path);
   return TRUE;
 }
 
@@ -366,9 +386,20 @@ octopus_s3_client_presign_get (OctopusS3Client *self,
   g_return_val_if_fail (OCTOPUS_IS_S3_CLIENT (self), NULL);
   if (!octopus_s3_client_locate (self, bucket, key, &target, NULL))
     return NULL;
-  url = octopus_sigv4_presign ("GET", target.scheme_host, target.host_header, target.path,
-                               self->access_key, self->secret_key, self->region, amz_date,
-                               expires_seconds);
+  url = octopus_sigv4_presign ("GET", target.scheme_host, target.host_header,
+                               target.canonical_path, self->access_key, self->secret_key,
+                               self->region, amz_date, expires_seconds);
+  if (url != NULL && !g_str_equal (target.path, target.canonical_path))
+    {
+      /* Signed over the canonical URI; the URL itself carries the wire form. */
+      const char *query = url + strlen (target.scheme_host) + strlen (target.canonical_path);
+      char *wire_url;
+
+      g_assert (*query == '?');
+      wire_url = g_strconcat (target.scheme_host, target.path, query, NULL);
+      g_free (url);
+      url = wire_url;
+    }
   octopus_s3_target_clear (&target);
   return url;
 }

@@ -364,7 +364,7 @@ sign_message (OctopusS3Request *self,
   g_ptr_array_add (to_sign, NULL);
 
   sreq.method = self->method;
-  sreq.path = self->target.path;
+  sreq.path = self->target.canonical_path;
   sreq.query = self->query;
   sreq.headers = (const char * const *) to_sign->pdata;
   sreq.payload_hash = hash;
@@ -719,6 +719,23 @@ send_cb (GObject      *source,
                                    g_task_get_cancellable (task), read_cb, task);
 }
 
+/* The GUri for the request, its path exactly as built.  Only the scheme and authority are
+ * parsed: g_uri_parse() would also normalise the path, even with the ENCODED flags (it
+ * decodes %2E, an unreserved character, then removes the dot segments), which would send
+ * "/bkt/%2E%2E/x" as "/x".  g_uri_build() takes the path verbatim, and libsoup sends it so. */
+static GUri *
+build_uri (OctopusS3Request *self,
+           GError          **error)
+{
+  g_autoptr(GUri) base = g_uri_parse (self->target.scheme_host, G_URI_FLAGS_ENCODED, error);
+
+  if (base == NULL)
+    return NULL;
+  return g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (base), NULL,
+                      g_uri_get_host (base), g_uri_get_port (base), self->target.path,
+                      self->query, NULL);
+}
+
 static void
 attempt_start (GTask *task)
 {
@@ -731,8 +748,7 @@ attempt_start (GTask *task)
   g_clear_object (&self->msg);
   g_clear_object (&self->reply_stream);
 
-  /* ENCODED keeps the percent-encoding exactly as built (and as signed). */
-  uri = g_uri_parse (self->url, G_URI_FLAGS_ENCODED, &error);
+  uri = build_uri (self, &error);
   if (uri == NULL)
     {
       g_task_return_new_error (task, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_INVALID_ARGUMENT,

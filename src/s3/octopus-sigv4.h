@@ -1,8 +1,9 @@
 /* octopus-sigv4.h — AWS Signature Version 4 for S3, in stages that can be tested one by one.
  *
- * S3 rules, unlike the generic AWS ones: the canonical URI is the path exactly as sent
- * (encoded once, '/' kept, never normalised, never double-encoded); the payload hash is the
- * hex SHA-256 of the body or "UNSIGNED-PAYLOAD".  Secret-derived buffers are cleansed.
+ * S3 rules, unlike the generic AWS ones: the canonical URI is the S3 URI encoding of the
+ * decoded path (encoded once, '/' kept, never normalised, never double-encoded), which is
+ * the path as sent except where a client sends "." / ".." segments as %2E; the payload hash
+ * is the hex SHA-256 of the body or "UNSIGNED-PAYLOAD".  Secret-derived buffers are cleansed.
  */
 #pragma once
 
@@ -15,7 +16,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char         *method;        /* "GET", "PUT", … */
-  const char         *path;          /* URI-encoded path as sent on the wire, e.g. "/bkt/a%20b" */
+  const char         *path;          /* canonical URI, e.g. "/bkt/a%20b", "/bkt/../x" */
   const char         *query;         /* query as sent, without '?' (any order), or NULL */
   const char * const *headers;       /* NULL-terminated name, value, name, value, …; every header
                                         to sign, "host" included; names in any case */
