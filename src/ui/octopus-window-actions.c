@@ -137,6 +137,9 @@ refresh_done_cb (GObject      *source,
   _octopus_window_update_page (self);
   gtk_filter_changed (GTK_FILTER (self->problems_filter), GTK_FILTER_CHANGE_DIFFERENT);
   _octopus_window_actions_update (self);
+  /* GUI tests wait for this line (G_MESSAGES_DEBUG=octopus) before reading the table. */
+  g_debug ("Refresh finished: %u objects",
+           g_list_model_get_n_items (G_LIST_MODEL (octopus_array_get_table (self->array))));
 }
 
 static void

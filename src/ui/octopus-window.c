@@ -275,31 +275,8 @@ refresh_timeout_cb (gpointer user_data)
 }
 
 static void
-mark_transferring (OctopusWindow   *self,
-                   OctopusTransfer *transfer,
-                   gboolean         transferring)
+queue_items_changed_cb (OctopusWindow *self)
 {
-  for (guint i = 0; self->array != NULL && i < self->services->len; i++)
-    octopus_array_set_transferring (self->array, octopus_transfer_get_key (transfer),
-                                    octopus_service_get_name (g_ptr_array_index (self->services, i)),
-                                    transferring);
-}
-
-static void
-queue_items_changed_cb (OctopusWindow *self,
-                        guint          position,
-                        guint          removed,
-                        guint          added,
-                        GListModel    *queue)
-{
-  /* A new upload shows in the table at once, as "transferring" on every service. */
-  for (guint i = position; i < position + added; i++)
-    {
-      g_autoptr(OctopusTransfer) transfer = g_list_model_get_item (queue, i);
-
-      if (!octopus_transfer_is_finished (transfer))
-        mark_transferring (self, transfer, TRUE);
-    }
   queue_summary (self);
 }
 
@@ -322,7 +299,6 @@ transfer_finished_cb (OctopusWindow      *self,
   const GError *error = octopus_transfer_get_error (transfer);
   const char *key = octopus_transfer_get_key (transfer);
 
-  mark_transferring (self, transfer, FALSE);
   switch (octopus_transfer_get_state (transfer))
     {
     case OCTOPUS_TRANSFER_STATE_DONE:
@@ -434,6 +410,8 @@ start_uploads (OctopusWindow *self)
 {
   g_autoptr(OctopusUploadQueue) queue = octopus_upload_queue_new (self->services, NULL);
 
+  /* The queue shows its keys as "transferring" in the array's table while they upload. */
+  octopus_upload_queue_set_array (queue, self->array);
   set_queue (self, queue);
   octopus_upload_queue_resume_async (queue, self->cancellable, resumed_cb, g_object_ref (self));
 }

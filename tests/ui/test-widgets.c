@@ -11,6 +11,8 @@
 #include "octopus-object-row.h"
 #include "octopus-preferences-window.h"
 #include "octopus-status-cell.h"
+#include "octopus-transfer-row.h"
+#include "octopus-transfers-panel.h"
 #include "octopus-window-private.h"
 
 static const char * const two_services[] = { "alpha", "beta", NULL };
@@ -221,6 +223,43 @@ test_acl_dialog (void)
 }
 
 static void
+test_transfers_panel_follows_queue (void)
+{
+  g_autoptr(GPtrArray) services = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *journal = g_build_filename (dir, "journal", NULL);
+  g_autofree char *path = g_build_filename (dir, "file.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(OctopusUploadQueue) queue = NULL;
+  GtkWidget *panel = g_object_ref_sink (octopus_transfers_panel_new ());
+  GtkWidget *row = g_object_ref_sink (octopus_transfer_row_new ());
+  OctopusTransfer *transfer;
+
+  g_assert_true (g_file_set_contents (path, "hello", -1, NULL));
+  g_ptr_array_add (services, offline_service ("alpha"));
+  g_ptr_array_add (services, offline_service ("beta"));
+  queue = octopus_upload_queue_new (services, journal);
+
+  /* Hidden while the queue is empty, shown as soon as a file is queued. */
+  octopus_transfers_panel_set_queue (OCTOPUS_TRANSFERS_PANEL (panel), queue);
+  g_assert_false (gtk_widget_get_visible (panel));
+  transfer = octopus_upload_queue_add_file (queue, file, "file.txt");
+  g_assert_true (gtk_widget_get_visible (panel));
+
+  /* A row has one progress bar per service and says the file is waiting. */
+  octopus_transfer_row_set_transfer (OCTOPUS_TRANSFER_ROW (row), transfer);
+  g_assert_nonnull (octopus_transfer_row_get_status (OCTOPUS_TRANSFER_ROW (row)));
+  octopus_transfer_cancel (transfer);
+  octopus_transfer_row_set_transfer (OCTOPUS_TRANSFER_ROW (row), NULL);
+  octopus_upload_queue_cancel_all (queue);
+
+  octopus_transfers_panel_set_queue (OCTOPUS_TRANSFERS_PANEL (panel), NULL);
+  g_assert_finalize_object (row);
+  g_assert_finalize_object (panel);
+  g_unlink (path);
+}
+
+static void
 test_help_overlay (void)
 {
   g_autoptr(GtkBuilder) builder =
@@ -254,5 +293,6 @@ main (int   argc,
   g_test_add_func ("/ui/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/acl-dialog", test_acl_dialog);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
+  g_test_add_func ("/ui/transfers-panel", test_transfers_panel_follows_queue);
   return g_test_run ();
 }
