@@ -107,7 +107,6 @@ octopus_application_startup (GApplication *app)
   static const char *refresh_accels[] = { "F5", "<Control>r", NULL };
   static const char *upload_accels[] = { "<Control>o", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
-  static const char *delete_accels[] = { "Delete", NULL };
   static const char *help_accels[] = { "<Control>question", NULL };
 
   octopus_ui_register_resources ();
@@ -118,7 +117,6 @@ octopus_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.refresh", refresh_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.upload", upload_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.delete-selected", delete_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", help_accels);
 
   load_accounts (self);

@@ -757,7 +757,7 @@ static void
 octopus_window_init (OctopusWindow *self)
 {
   GtkGesture *click, *long_press;
-  GtkEventController *keys;
+  GtkEventController *keys, *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -790,6 +790,13 @@ octopus_window_init (OctopusWindow *self)
   gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (long_press), TRUE);
   g_signal_connect (long_press, "pressed", G_CALLBACK (row_long_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (long_press));
+
+  /* Delete only where objects have the focus: in the search entry it must delete text. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                          gtk_named_action_new ("win.delete-selected")));
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), shortcuts);
 
   keys = gtk_event_controller_key_new ();
   g_signal_connect (keys, "key-pressed", G_CALLBACK (column_view_key_pressed_cb), self);
