@@ -262,6 +262,7 @@ list_uploads_page_cb (GObject      *source,
   uploads = octopus_s3_xml_parse_list_uploads (xml, len, &next_key, &next_id, &error);
   if (uploads == NULL)
     {
+      octopus_s3_client_name_error (g_task_get_source_object (task), error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -367,6 +368,7 @@ list_parts_page_cb (GObject      *source,
   parts = octopus_s3_xml_parse_list_parts (xml, len, &next, &error);
   if (parts == NULL)
     {
+      octopus_s3_client_name_error (g_task_get_source_object (task), error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

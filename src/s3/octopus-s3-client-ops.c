@@ -49,7 +49,11 @@ op_sent_cb (GObject      *source,
     }
   value = op->parse (OCTOPUS_S3_CLIENT (source), response, op->op_data, &error);
   if (value == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    {
+      /* The parsers do not know which service answered. */
+      octopus_s3_client_name_error (OCTOPUS_S3_CLIENT (source), error);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
   else
     g_task_return_pointer (task, value, op->result_free);
 }

@@ -47,6 +47,11 @@ char        *octopus_s3_client_authorize             (OctopusS3Client           
                                                       const OctopusSigV4Request *request,
                                                       const char                *amz_date);
 
+/* Names this client's service in @error (NULL or any domain: no-op outside
+ * OCTOPUS_S3_ERROR); for errors the parsers made without a service, e.g. MALFORMED_REPLY. */
+void         octopus_s3_client_name_error            (OctopusS3Client *self,
+                                                      GError          *error);
+
 /* Checks an object key by the rules above. */
 gboolean     octopus_s3_client_check_key             (const char *key,
                                                       GError    **error);

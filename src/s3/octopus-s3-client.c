@@ -239,6 +239,14 @@ octopus_s3_client_get_retry_base_ms (OctopusS3Client *self)
   return self->retry_base_ms;
 }
 
+void
+octopus_s3_client_name_error (OctopusS3Client *self,
+                              GError          *error)
+{
+  if (error != NULL && error->domain == OCTOPUS_S3_ERROR)
+    octopus_s3_error_set_service (error, self->name);
+}
+
 gboolean
 octopus_s3_client_check_key (const char *key,
                              GError    **error)

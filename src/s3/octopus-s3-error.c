@@ -477,15 +477,32 @@ octopus_s3_error_set_service (GError     *error,
   g_return_if_fail (priv != NULL);
   g_return_if_fail (service != NULL && *service != '\0');
 
-  /* Only reply errors have a message built from the private data; a wrapped transport
-   * error keeps the message it was made with. */
-  if (priv->s3_code == NULL && priv->http_status == 0)
+  /* Reply errors have a message built from the private data: rebuild it. */
+  if (priv->s3_code != NULL || priv->http_status != 0)
+    {
+      g_free (priv->service);
+      priv->service = g_strdup (service);
+      g_free (error->message);
+      error->message = build_message (error->code, priv);
+      return;
+    }
+
+  /* A wrapped transport error already names its service in the message it was made with. */
+  if (priv->service != NULL)
     return;
 
-  g_free (priv->service);
+  /* An error made with g_set_error() (a malformed reply found by a parser, a missing
+   * header): name the service in front, as every other error does, unless the message
+   * already starts with it. */
   priv->service = g_strdup (service);
-  g_free (error->message);
-  error->message = build_message (error->code, priv);
+  if (!(g_str_has_prefix (error->message, service) &&
+        g_str_has_prefix (error->message + strlen (service), ": ")))
+    {
+      char *named = g_strdup_printf (_("%s: %s"), service, error->message);
+
+      g_free (error->message);
+      error->message = named;
+    }
 }
 
 gboolean

@@ -76,8 +76,11 @@ const char *octopus_s3_error_get_server_message (const GError *error); /* <Messa
 guint       octopus_s3_error_get_http_status  (const GError *error);
 void        octopus_s3_error_set_region       (GError      *error,
                                                const char  *region);
-/* Names the service in an error built without one (the XML parsers report an <Error> inside
- * a 200 reply as service "S3"); rebuilds the message. No-op for transport errors. */
+/* Names the service in an error built without one: a reply error's message is rebuilt (the
+ * XML parsers report an <Error> inside a 200 reply as service "S3"); an OCTOPUS_S3_ERROR made
+ * with g_set_error() (e.g. MALFORMED_REPLY from a parser) gets "@service: " in front of its
+ * message, unless it starts so already, and reports @service from
+ * octopus_s3_error_get_service().  No-op for transport errors, which name their service. */
 void        octopus_s3_error_set_service      (GError      *error,
                                                const char  *service);
 

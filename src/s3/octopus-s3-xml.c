@@ -89,13 +89,15 @@ ensure_libxml_initialized (void)
     }
 }
 
+/* Lower case: the client puts the service name in front ("Swift: the ListObjectsV2 reply
+ * is not valid: …"), see octopus_s3_error_set_service(). */
 static void
 set_malformed (GError    **error,
                const char *reply,
                const char *why)
 {
   g_set_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY,
-               _("The server’s %s reply is not valid: %s"), reply, why);
+               _("the %s reply is not valid: %s"), reply, why);
 }
 
 /* Parses @xml into a document, or fails with MALFORMED_REPLY naming @reply. */

@@ -236,7 +236,61 @@ test_malformed_list (void)
   page = octopus_s3_client_list_objects_finish (fake.client, res, &error);
   g_assert_null (page);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY);
+  /* Named like every other error, so the user knows which service sent it. */
+  g_assert_true (g_str_has_prefix (error->message, "Fake S3: "));
+  g_assert_nonnull (strstr (error->message, "ListObjectsV2"));
+  g_assert_cmpstr (octopus_s3_error_get_service (error), ==, "Fake S3");
   g_assert_cmpuint (fake.requests, ==, 1);
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
+/* The paged listings parse their replies themselves: named there too. */
+static void
+test_malformed_list_parts (void)
+{
+  static const Reply replies[] = {
+    { 200, "<?xml version=\"1.0\"?><ListPartsResult><Part><PartNumber>x" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) parts = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_list_parts_async (fake.client, "bkt", "big", "upload-1", NULL,
+                                      octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  parts = octopus_s3_client_list_parts_finish (fake.client, res, &error);
+  g_assert_null (parts);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY);
+  g_assert_true (g_str_has_prefix (error->message, "Fake S3: "));
+  g_assert_cmpstr (octopus_s3_error_get_service (error), ==, "Fake S3");
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
+/* An error that already names the service is not named twice. */
+static void
+test_missing_etag_named_once (void)
+{
+  static const Reply replies[] = { { 200, "" } };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("x", 1);
+  g_autofree char *etag = NULL;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_put_object_async (fake.client, "bkt", "k", body, NULL, NULL,
+                                      octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  etag = octopus_s3_client_put_object_finish (fake.client, res, &error);
+  g_assert_null (etag);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY);
+  g_assert_true (g_str_has_prefix (error->message, "Fake S3: "));
+  g_assert_false (g_str_has_prefix (error->message, "Fake S3: Fake S3"));
+  g_assert_cmpstr (octopus_s3_error_get_service (error), ==, "Fake S3");
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -901,6 +955,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/s3/retry/403-not-retried", test_403_not_retried);
   g_test_add_func ("/s3/retry/reply-too-large", test_reply_too_large);
   g_test_add_func ("/s3/retry/malformed-list", test_malformed_list);
+  g_test_add_func ("/s3/retry/malformed-list-parts", test_malformed_list_parts);
+  g_test_add_func ("/s3/retry/missing-etag-named-once", test_missing_etag_named_once);
   g_test_add_func ("/s3/retry/error-in-200-complete", test_error_in_200_complete);
   g_test_add_func ("/s3/retry/internal-error-in-200-retried", test_internal_error_in_200_retried);
   g_test_add_func ("/s3/retry/cancel-during-backoff", test_cancel_during_backoff);
