@@ -74,15 +74,27 @@ grantee_label (const OctopusS3Acl   *acl,
   return g_strdup (grant->display_name != NULL ? grant->display_name : grant->id);
 }
 
+static gboolean
+acl_unsupported (OctopusAclDialog      *self,
+                 const OctopusArrayAcl *entry)
+{
+  OctopusService *service = octopus_array_lookup_service (self->array, entry->service);
+
+  /* The account's probe may already know, even when the server answers GetObjectAcl oddly. */
+  return entry->status == OCTOPUS_RESULT_UNSUPPORTED ||
+         (service != NULL && octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO);
+}
+
 static GtkWidget *
-service_column (const OctopusArrayAcl *entry)
+service_column (OctopusAclDialog      *self,
+                const OctopusArrayAcl *entry)
 {
   GtkWidget *group = adw_preferences_group_new ();
   const char *canned;
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), entry->service);
 
-  if (entry->status == OCTOPUS_RESULT_UNSUPPORTED)
+  if (acl_unsupported (self, entry))
     {
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
                                              _("ACLs not supported here"));
@@ -116,14 +128,27 @@ static void
 show_acls (OctopusAclDialog *self)
 {
   GtkWidget *child;
+  guint unreadable = 0;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->services_box))) != NULL)
     gtk_box_remove (self->services_box, child);
 
   for (guint i = 0; i < self->acls->len; i++)
-    gtk_box_append (self->services_box, service_column (g_ptr_array_index (self->acls, i)));
+    {
+      const OctopusArrayAcl *entry = g_ptr_array_index (self->acls, i);
 
-  if (octopus_array_acls_agree (self->acls))
+      gtk_box_append (self->services_box, service_column (self, entry));
+      if (!acl_unsupported (self, entry) && entry->status != OCTOPUS_RESULT_OK)
+        unreadable++;
+    }
+
+  if (unreadable > 0)
+    {
+      gtk_label_set_text (self->agreement_label,
+                          _("Some services could not be read, so the permissions cannot be compared."));
+      gtk_widget_add_css_class (GTK_WIDGET (self->agreement_label), "warning");
+    }
+  else if (octopus_array_acls_agree (self->acls))
     {
       gtk_label_set_text (self->agreement_label, _("All services grant the same permissions."));
       gtk_widget_remove_css_class (GTK_WIDGET (self->agreement_label), "warning");
