@@ -101,6 +101,30 @@ report_results (OctopusWindow *self,
 
 /* ---- refresh ---- */
 
+static void repair_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* With "repair-automatically", a refresh that finds missing or differing copies starts a
+ * repair of everything; the refresh after that repair never starts another, so a service that
+ * keeps failing cannot make the two loop. */
+static void
+maybe_repair_automatically (OctopusWindow *self)
+{
+  guint counts[6] = { 0, };
+
+  if (self->auto_repaired)
+    {
+      self->auto_repaired = FALSE;
+      return;
+    }
+  if (!g_settings_get_boolean (self->settings, "repair-automatically"))
+    return;
+  octopus_object_table_count_states (octopus_array_get_table (self->array), counts);
+  if (counts[OCTOPUS_OBJECT_STATE_MISSING] + counts[OCTOPUS_OBJECT_STATE_DIFFERS] == 0)
+    return;
+  self->auto_repaired = TRUE;
+  octopus_array_repair_async (self->array, NULL, self->cancellable, repair_done_cb, g_object_ref (self));
+}
+
 static void
 refresh_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -137,6 +161,7 @@ refresh_done_cb (GObject      *source,
   _octopus_window_update_page (self);
   gtk_filter_changed (GTK_FILTER (self->problems_filter), GTK_FILTER_CHANGE_DIFFERENT);
   _octopus_window_actions_update (self);
+  maybe_repair_automatically (self);
   /* GUI tests wait for this line (G_MESSAGES_DEBUG=octopus) before reading the table. */
   g_debug ("Refresh finished: %u objects",
            g_list_model_get_n_items (G_LIST_MODEL (octopus_array_get_table (self->array))));

@@ -42,6 +42,7 @@ struct _OctopusWindow
   guint                 summary_idle_id;
   OctopusUploadQueue   *queue;            /* made with the array, same services */
   guint                 refresh_timeout_id; /* refresh after uploads settle */
+  gboolean              auto_repaired;    /* the next refresh follows an automatic repair */
 };
 
 /* octopus-window.c */
