@@ -892,6 +892,10 @@ grantee_type_from_node (xmlNode              *grantee,
   return found;
 }
 
+/* One <Grant>.  Returns NULL with @error set when the grant is broken, and NULL with
+ * @error unset when it is to be skipped: a grant without a valid <Permission> gives no one
+ * any right, so leaving it out loses nothing a user could act on.  s3rver's fixed policy
+ * is such a case: its <Permission> sits beside the <Grant>, not inside it. */
 static OctopusS3Grant *
 parse_grant (xmlNode *node,
              GError **error)
@@ -901,16 +905,15 @@ parse_grant (xmlNode *node,
   g_autofree char *permission = child_text (node, "Permission");
   xmlNode *grantee = find_child (node, "Grantee");
 
+  if (!octopus_s3_permission_from_string (permission, &grant->permission))
+    {
+      g_debug ("GetObjectAcl: grant skipped, “%s” is not a permission",
+               permission ? permission : "(none)");
+      return NULL;
+    }
   if (grantee == NULL || !grantee_type_from_node (grantee, &grant->type))
     {
       set_malformed (error, reply, _("a grant has no grantee of a known type"));
-      return NULL;
-    }
-  if (!octopus_s3_permission_from_string (permission, &grant->permission))
-    {
-      g_autofree char *why = g_strdup_printf (_("“%s” is not a permission"),
-                                              permission ? permission : "");
-      set_malformed (error, reply, why);
       return NULL;
     }
 
@@ -956,12 +959,17 @@ octopus_s3_xml_parse_acl (const char *xml,
   for (xmlNode *n = list != NULL ? list->children : NULL; n != NULL; n = n->next)
     {
       OctopusS3Grant *grant;
+      GError *local_error = NULL;
 
       if (!is_element (n, "Grant"))
         continue;
-      if ((grant = parse_grant (n, error)) == NULL)
-        return NULL;
-      g_ptr_array_add (acl->grants, grant);
+      if ((grant = parse_grant (n, &local_error)) != NULL)
+        g_ptr_array_add (acl->grants, grant);
+      else if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return NULL;
+        }
     }
   return g_steal_pointer (&acl);
 }

@@ -58,7 +58,10 @@ GPtrArray *octopus_s3_xml_parse_list_uploads        (const char *xml, gsize leng
 GPtrArray *octopus_s3_xml_parse_list_parts          (const char *xml, gsize length,
                                                      guint *next_part_marker, GError **error);
 
-/* AccessControlPolicy → OctopusS3Acl. */
+/* AccessControlPolicy → OctopusS3Acl.  Any other root is MALFORMED_REPLY, and so is a
+ * grant whose grantee is missing, of an unknown type or without its identifier; a <Grant>
+ * without a valid <Permission> (absent, empty or not one of the five) grants nothing and
+ * is skipped, so a policy read and written back holds only the grants understood here. */
 OctopusS3Acl *octopus_s3_xml_parse_acl              (const char *xml, gsize length, GError **error);
 
 /* DeleteResult → GPtrArray of OctopusS3DeleteError (empty when every key was deleted).

@@ -429,16 +429,69 @@ test_acl (void)
   g_assert_cmpint (grant->permission, ==, OCTOPUS_S3_PERMISSION_READ);
 }
 
+/* A grant without a valid permission grants nothing: it is skipped, the others are kept. */
 static void
 test_acl_bad_permission (void)
 {
   const char xml[] =
-    "<AccessControlPolicy><AccessControlList><Grant><Grantee><ID>x</ID></Grantee>"
-    "<Permission>EVERYTHING</Permission></Grant></AccessControlList></AccessControlPolicy>";
+    "<AccessControlPolicy><AccessControlList>"
+    "<Grant><Grantee><ID>x</ID></Grantee><Permission>EVERYTHING</Permission></Grant>"
+    "<Grant><Grantee><ID>y</ID></Grantee></Grant>"
+    "<Grant><Grantee><ID>z</ID></Grantee><Permission></Permission></Grant>"
+    "<Grant><Grantee><ID>w</ID></Grantee><Permission>WRITE_ACP</Permission></Grant>"
+    "</AccessControlList></AccessControlPolicy>";
   g_autoptr(GError) error = NULL;
+  g_autoptr(OctopusS3Acl) acl = NULL;
+  OctopusS3Grant *grant;
 
-  g_assert_null (octopus_s3_xml_parse_acl (xml, strlen (xml), &error));
-  assert_malformed (error, "GetObjectAcl");
+  acl = octopus_s3_xml_parse_acl (xml, strlen (xml), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (acl->grants->len, ==, 1);
+  grant = g_ptr_array_index (acl->grants, 0);
+  g_assert_cmpstr (grant->id, ==, "w");
+  g_assert_cmpint (grant->permission, ==, OCTOPUS_S3_PERMISSION_WRITE_ACP);
+}
+
+/* s3rver 3.7's fixed GetObjectAcl reply, as captured from it: its <Permission> sits in
+ * the <AccessControlList>, beside the <Grant>.  The policy reads, with its owner and no
+ * grant, instead of failing as a malformed reply. */
+static void
+test_acl_s3rver (void)
+{
+  gsize length;
+  g_autofree char *xml = load_fixture ("acl-s3rver.xml", &length);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OctopusS3Acl) acl = NULL;
+
+  acl = octopus_s3_xml_parse_acl (xml, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (acl->owner_id, ==, "123456789000");
+  g_assert_cmpstr (acl->owner_display_name, ==, "S3rver");
+  g_assert_cmpuint (acl->grants->len, ==, 0);
+}
+
+/* What stays an error: a document that is not a policy, and a grant that gives a right
+ * to no one we can name. */
+static void
+test_acl_still_malformed (void)
+{
+  const char *docs[] = {
+    "<ListBucketResult><Name>b</Name></ListBucketResult>",
+    "<Error><Code>AccessDenied</Code></Error>",
+    "<AccessControlPolicy><AccessControlList><Grant><Permission>READ</Permission></Grant>"
+    "</AccessControlList></AccessControlPolicy>",
+    "<AccessControlPolicy><AccessControlList><Grant><Grantee><DisplayName>n</DisplayName>"
+    "</Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>",
+    "<AccessControlPolicy><AccessControlList",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (docs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_null (octopus_s3_xml_parse_acl (docs[i], strlen (docs[i]), &error));
+      assert_malformed (error, "GetObjectAcl");
+    }
 }
 
 static void
@@ -899,6 +952,8 @@ main (int   argc,
   g_test_add_func ("/s3/xml/list-parts/bad-numbers", test_list_parts_bad_numbers);
   g_test_add_func ("/s3/xml/acl", test_acl);
   g_test_add_func ("/s3/xml/acl/bad-permission", test_acl_bad_permission);
+  g_test_add_func ("/s3/xml/acl/s3rver", test_acl_s3rver);
+  g_test_add_func ("/s3/xml/acl/still-malformed", test_acl_still_malformed);
   g_test_add_func ("/s3/xml/delete-result", test_delete_result);
   g_test_add_func ("/s3/xml/error", test_parse_error);
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
