@@ -119,19 +119,56 @@ octopus_account_store_lookup (OctopusAccountStore *self, const char *name)
 
 /* ---- the file ---------------------------------------------------------------- */
 
-static OctopusAccount *
-account_from_group (GKeyFile *keyfile, const char *group)
+/* One optional string of @group: TRUE with *@out NULL when the key is absent; FALSE when it
+ * is present but cannot be read (GKeyFile refuses a value that is not UTF-8). */
+static gboolean
+read_string (GKeyFile *keyfile, const char *group, const char *key, char **out, GError **error)
 {
-  g_autofree char *provider = g_key_file_get_string (keyfile, group, "provider", NULL);
-  g_autofree char *endpoint = g_key_file_get_string (keyfile, group, "endpoint", NULL);
-  g_autofree char *region = g_key_file_get_string (keyfile, group, "region", NULL);
-  g_autofree char *bucket = g_key_file_get_string (keyfile, group, "bucket", NULL);
-  g_autofree char *access_key = g_key_file_get_string (keyfile, group, "access-key", NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  *out = g_key_file_get_string (keyfile, group, key, &local_error);
+  if (*out != NULL || g_error_matches (local_error, G_KEY_FILE_ERROR,
+                                       G_KEY_FILE_ERROR_KEY_NOT_FOUND))
+    return TRUE;
+  /* The name was checked first: it is UTF-8 here. */
+  g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG,
+               _("The account “%s” has an unreadable “%s” (%s)"),
+               group + strlen (GROUP_PREFIX), key, local_error->message);
+  return FALSE;
+}
+
+/* The account of one [Account NAME] group, or NULL with @error saying why it cannot be
+ * used.  Everything that reaches the UI, the keyring and the S3 layer must be UTF-8: the
+ * name (GKeyFile does not check group names) and every string field. */
+static OctopusAccount *
+account_from_group (GKeyFile *keyfile, const char *group, GError **error)
+{
+  const char *name = group + strlen (GROUP_PREFIX);
+  g_autofree char *provider = NULL, *endpoint = NULL, *region = NULL, *bucket = NULL;
+  g_autofree char *access_key = NULL;
   OctopusAccount *account;
 
-  if (endpoint == NULL || provider == NULL)
+  if (!g_utf8_validate (name, -1, NULL))
+    {
+      g_autofree char *shown = g_utf8_make_valid (name, -1);
+      g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG,
+                   _("The account name “%s” is not valid UTF-8"), shown);
+      return NULL;
+    }
+  if (!read_string (keyfile, group, "provider", &provider, error) ||
+      !read_string (keyfile, group, "endpoint", &endpoint, error) ||
+      !read_string (keyfile, group, "region", &region, error) ||
+      !read_string (keyfile, group, "bucket", &bucket, error) ||
+      !read_string (keyfile, group, "access-key", &access_key, error))
     return NULL;
-  account = octopus_account_new (group + strlen (GROUP_PREFIX), provider, endpoint);
+  if (endpoint == NULL || provider == NULL)
+    {
+      g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG,
+                   _("The account “%s” lacks its provider or endpoint"), name);
+      return NULL;
+    }
+
+  account = octopus_account_new (name, provider, endpoint);
   if (region != NULL)
     octopus_account_set_region (account, region);
   octopus_account_set_bucket (account, bucket);
@@ -143,6 +180,10 @@ account_from_group (GKeyFile *keyfile, const char *group)
   return account;
 }
 
+/* A broken [Account …] group is skipped with a warning, never a failed load: one damaged
+ * entry (hand-edited, half-written by another tool) must not take every other account
+ * away from the user.  It is not lost either: saving keeps the groups it did not load as
+ * they are (see write_accounts()), so the user can still repair it by hand. */
 gboolean
 octopus_account_store_load (OctopusAccountStore *self, GError **error)
 {
@@ -166,14 +207,15 @@ octopus_account_store_load (OctopusAccountStore *self, GError **error)
   groups = g_key_file_get_groups (keyfile, NULL);
   for (guint i = 0; groups[i] != NULL; i++)
     {
+      g_autoptr(GError) group_error = NULL;
       OctopusAccount *account;
 
       if (!g_str_has_prefix (groups[i], GROUP_PREFIX))
         continue;
-      account = account_from_group (keyfile, groups[i]);
+      account = account_from_group (keyfile, groups[i], &group_error);
       if (account == NULL)
         {
-          g_message ("%s: group [%s] lacks provider or endpoint; ignored", self->path, groups[i]);
+          g_warning ("%s: %s; this entry is ignored", self->path, group_error->message);
           continue;
         }
       g_ptr_array_add (accounts, account);
@@ -192,6 +234,9 @@ account_to_group (GKeyFile *keyfile, OctopusAccount *account)
   g_autofree char *group = g_strconcat (GROUP_PREFIX, octopus_account_get_name (account), NULL);
   const char *s;
 
+  /* A broken group of the same name kept from the file is replaced, not merged into. */
+  g_key_file_remove_group (keyfile, group, NULL);
+
   g_key_file_set_string (keyfile, group, "provider", octopus_account_get_provider_id (account));
   g_key_file_set_string (keyfile, group, "endpoint", octopus_account_get_endpoint (account));
   if ((s = octopus_account_get_region (account)) != NULL)
@@ -204,12 +249,37 @@ account_to_group (GKeyFile *keyfile, OctopusAccount *account)
   g_key_file_set_boolean (keyfile, group, "allow-http", octopus_account_get_allow_http (account));
 }
 
+/* Starts from the file as it is now and drops every group that reads as an account: the
+ * store's accounts replace those.  What remains is what the store did not load (broken
+ * [Account …] groups, other sections), kept for the user to repair or for a later version. */
+static GKeyFile *
+keyfile_without_accounts (const char *path)
+{
+  GKeyFile *keyfile = g_key_file_new ();
+  g_auto(GStrv) groups = NULL;
+
+  if (!g_key_file_load_from_file (keyfile, path, G_KEY_FILE_NONE, NULL))
+    return keyfile;
+  groups = g_key_file_get_groups (keyfile, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      g_autoptr(OctopusAccount) account = NULL;
+
+      if (!g_str_has_prefix (groups[i], GROUP_PREFIX))
+        continue;
+      account = account_from_group (keyfile, groups[i], NULL);
+      if (account != NULL)
+        g_key_file_remove_group (keyfile, groups[i], NULL);
+    }
+  return keyfile;
+}
+
 /* Writes the store's accounts, without @skip and with @extra, to the file. */
 static gboolean
 write_accounts (OctopusAccountStore *self, OctopusAccount *skip, OctopusAccount *extra,
                 GError **error)
 {
-  g_autoptr(GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr(GKeyFile) keyfile = keyfile_without_accounts (self->path);
   g_autofree char *dir = g_path_get_dirname (self->path);
   g_autofree char *data = NULL;
   g_autoptr(GError) local_error = NULL;

@@ -315,7 +315,7 @@ test_keyfile_round_trip (void)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, sample_ini, -1, NULL));
   g_signal_connect (store, "items-changed", G_CALLBACK (count_changes_cb), &added);
-  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_MESSAGE, "*broken*");
+  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING, "*broken*");
   g_assert_true (octopus_account_store_load (store, &error));
   g_test_assert_expected_messages ();
   g_assert_cmpuint (added, ==, 2);
@@ -346,6 +346,66 @@ test_unreadable_config (void)
   g_assert_false (octopus_account_store_load (store, &error));
   g_assert_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG);
   g_assert_nonnull (strstr (error->message, path));
+}
+
+/* accounts.ini is user-writable: a name or a field that is not UTF-8 (found by fuzzing: a
+ * group "[Account \xff\xfe bad]" came out as an account name) costs that entry alone, with
+ * a warning that names the problem; the other accounts load, and a save keeps the broken
+ * entry as it was for the user to repair. */
+static const char not_utf8_ini[] =
+  "[Account good]\nprovider=minio\nendpoint=http://127.0.0.1:9000\nbucket=photos\n\n"
+  "[Account \xff\xfe bad]\nprovider=custom\nendpoint=http://127.0.0.1:9000\n\n"
+  "[Account badfield]\nprovider=custom\nendpoint=http://127.0.0.1:9000\nbucket=b\xc3\n\n"
+  "[Account badkey]\nprovider=custom\nendpoint=http://127.0.0.1:9000\naccess-key=\xe9t\xe9\n";
+
+static void
+expect_not_utf8_warnings (void)
+{
+  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING, "*is not valid UTF-8*ignored*");
+  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING,
+                         "*“badfield” has an unreadable “bucket”*ignored*");
+  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING,
+                         "*“badkey” has an unreadable “access-key”*ignored*");
+}
+
+static void
+test_not_utf8_entries (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_config_dir (), "not-utf8.ini", NULL);
+  g_autoptr(OctopusAccountStore) store = octopus_account_store_new (path);
+  g_autoptr(OctopusAccountStore) again = octopus_account_store_new (path);
+  g_autoptr(OctopusAccount) first = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *written = NULL;
+  gsize written_len = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, not_utf8_ini, -1, NULL));
+
+  expect_not_utf8_warnings ();
+  g_assert_true (octopus_account_store_load (store, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_cmpstr (octopus_account_get_name (first), ==, "good");
+  g_assert_cmpstr (octopus_account_get_bucket (first), ==, "photos");
+  g_assert_null (octopus_account_store_lookup (store, "badfield"));
+  g_assert_null (octopus_account_store_lookup (store, "badkey"));
+
+  /* Saved: the good account rewritten, the broken entries kept byte for byte. */
+  g_assert_true (octopus_account_store_save (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &written, &written_len, NULL));
+  g_assert_nonnull (g_strstr_len (written, written_len, "[Account \xff\xfe bad]"));
+  g_assert_nonnull (g_strstr_len (written, written_len, "bucket=b\xc3"));
+  g_assert_nonnull (strstr (written, "[Account good]"));
+
+  expect_not_utf8_warnings ();
+  g_assert_true (octopus_account_store_load (again, &error));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 1);
+  g_assert_nonnull (octopus_account_store_lookup (again, "good"));
 }
 
 /* An add that fails validation touches neither the keyring nor the file. */
@@ -484,6 +544,7 @@ main (int argc, char **argv)
   g_test_add_func ("/account/default-bucket-name", test_default_bucket_name);
   g_test_add_func ("/account-store/round-trip", test_keyfile_round_trip);
   g_test_add_func ("/account-store/unreadable", test_unreadable_config);
+  g_test_add_func ("/account-store/not-utf8-entries", test_not_utf8_entries);
   g_test_add_func ("/account-store/add-invalid-writes-nothing", test_add_invalid_writes_nothing);
   g_test_add_func ("/account-store/duplicate", test_duplicate_name);
   g_test_add_func ("/account-connect/refused", test_connect_refused);
