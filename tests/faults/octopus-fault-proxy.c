@@ -61,6 +61,7 @@ struct _OctopusFaultProxy {
   char           *endpoint;
   GList          *conns;
   gboolean        refusing;
+  GSocket        *held;     /* while refusing: bound, not listening (keeps the port ours) */
 
   gsize           reset_after;
   guint           reset_n;
@@ -601,6 +602,40 @@ listen_on (OctopusFaultProxy *self, guint16 port, GError **error)
   return TRUE;
 }
 
+/* The port is in the ephemeral range: left unbound while refusing, any outgoing connection
+ * on the machine could take it as its local port, and listening again would fail.  A socket
+ * that is bound but not listening keeps it: the kernel still refuses connections to it. */
+static GSocket *
+hold_port (guint16 port)
+{
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, &error);
+
+  if (socket == NULL || !g_socket_bind (socket, address, TRUE, &error))
+    {
+      g_warning ("fault proxy: cannot hold port %u: %s", port, error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&socket);
+}
+
+static gboolean
+resume_listening (OctopusFaultProxy *self, GError **error)
+{
+  g_autoptr(GSocket) held = g_steal_pointer (&self->held);
+
+  if (held == NULL)
+    return listen_on (self, self->port, error);
+  if (!g_socket_listen (held, error) ||
+      !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->service), held, NULL, error))
+    return FALSE;
+  g_socket_service_start (self->service);
+  return TRUE;
+}
+
 OctopusFaultProxy *
 octopus_fault_proxy_new (const char *upstream_url, GError **error)
 {
@@ -640,6 +675,7 @@ octopus_fault_proxy_free (OctopusFaultProxy *self)
   g_socket_service_stop (self->service);
   g_socket_listener_close (G_SOCKET_LISTENER (self->service));
   drop_connections (self);
+  g_clear_object (&self->held);
   g_object_unref (self->service);
   g_object_unref (self->client);
   g_free (self->upstream_host);
@@ -672,9 +708,21 @@ octopus_fault_proxy_set_refusing (OctopusFaultProxy *self, gboolean refusing)
       g_socket_service_stop (self->service);
       g_socket_listener_close (G_SOCKET_LISTENER (self->service));
       drop_connections (self);
+      self->held = hold_port (self->port);
+      /* A closed GSocketListener cannot listen again: the next listen uses a new one. */
+      g_signal_handlers_disconnect_by_data (self->service, self);
+      g_object_unref (self->service);
+      self->service = g_socket_service_new ();
+      g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
     }
-  else if (!listen_on (self, self->port, NULL))
-    g_warning ("fault proxy: cannot listen on port %u again", self->port);
+  else
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!resume_listening (self, &error))
+        g_warning ("fault proxy: cannot listen on port %u again: %s", self->port,
+                   error->message);
+    }
 }
 
 void
