@@ -18,9 +18,18 @@ void             _octopus_transfer_set_state      (OctopusTransfer      *self,
 /* Recomputes "fraction" after a progress object changed. */
 void             _octopus_transfer_progress_changed (OctopusTransfer    *self);
 void             _octopus_transfer_emit_finished  (OctopusTransfer      *self);
-/* The journal entry this transfer resumes from (NULL for a fresh upload). */
-OctopusUploadJournalEntry *_octopus_transfer_get_resume (OctopusTransfer *self);
-void             _octopus_transfer_set_resume     (OctopusTransfer      *self,
-                                                   OctopusUploadJournalEntry *entry);
+/* The journal entry of this file (NULL when it is not journaled); @resumed: it was read
+ * from the journal of an earlier run. */
+OctopusUploadJournalEntry *_octopus_transfer_get_journal (OctopusTransfer *self);
+gboolean         _octopus_transfer_get_resumed    (OctopusTransfer      *self);
+void             _octopus_transfer_set_journal    (OctopusTransfer      *self,
+                                                   OctopusUploadJournalEntry *entry,
+                                                   gboolean              resumed);
+void             _octopus_transfer_set_notice     (OctopusTransfer      *self,
+                                                   const char           *notice);
+/* The queue goes away (the application quits): stop without aborting anything and without
+ * touching the journal, so that the next start resumes this file. */
+void             _octopus_transfer_suspend        (OctopusTransfer      *self);
+gboolean         _octopus_transfer_is_suspended   (OctopusTransfer      *self);
 
 G_END_DECLS

@@ -17,7 +17,10 @@ struct _OctopusTransfer
   GListStore           *services;     /* of OctopusUploadProgress */
   GCancellable         *cancellable;
   double                fraction;
-  OctopusUploadJournalEntry *resume;
+  OctopusUploadJournalEntry *journal;
+  gboolean              resumed;
+  gboolean              suspended;
+  char                 *notice;
 };
 
 G_DEFINE_FINAL_TYPE (OctopusTransfer, octopus_transfer, G_TYPE_OBJECT)
@@ -41,6 +44,7 @@ enum {
   PROP_FRACTION,
   PROP_ERROR_MESSAGE,
   PROP_SERVICES,
+  PROP_NOTICE,
   N_PROPS
 };
 
@@ -62,7 +66,8 @@ octopus_transfer_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_object (&self->services);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->resume, octopus_upload_journal_entry_unref);
+  g_clear_pointer (&self->journal, octopus_upload_journal_entry_unref);
+  g_clear_pointer (&self->notice, g_free);
 
   G_OBJECT_CLASS (octopus_transfer_parent_class)->finalize (object);
 }
@@ -101,6 +106,9 @@ octopus_transfer_get_property (GObject    *object,
     case PROP_SERVICES:
       g_value_set_object (value, self->services);
       break;
+    case PROP_NOTICE:
+      g_value_set_string (value, self->notice);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -128,6 +136,7 @@ octopus_transfer_class_init (OctopusTransferClass *klass)
     g_param_spec_string ("error-message", NULL, NULL, NULL, flags);
   properties[PROP_SERVICES] =
     g_param_spec_object ("services", NULL, NULL, G_TYPE_LIST_MODEL, flags);
+  properties[PROP_NOTICE] = g_param_spec_string ("notice", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -209,6 +218,13 @@ octopus_transfer_get_error (OctopusTransfer *self)
 {
   g_return_val_if_fail (OCTOPUS_IS_TRANSFER (self), NULL);
   return self->error;
+}
+
+const char *
+octopus_transfer_get_notice (OctopusTransfer *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_TRANSFER (self), NULL);
+  return self->notice;
 }
 
 GListModel *
@@ -338,15 +354,50 @@ _octopus_transfer_emit_finished (OctopusTransfer *self)
 }
 
 OctopusUploadJournalEntry *
-_octopus_transfer_get_resume (OctopusTransfer *self)
+_octopus_transfer_get_journal (OctopusTransfer *self)
 {
-  return self->resume;
+  return self->journal;
+}
+
+gboolean
+_octopus_transfer_get_resumed (OctopusTransfer *self)
+{
+  return self->resumed;
 }
 
 void
-_octopus_transfer_set_resume (OctopusTransfer           *self,
-                              OctopusUploadJournalEntry *entry)
+_octopus_transfer_set_journal (OctopusTransfer           *self,
+                               OctopusUploadJournalEntry *entry,
+                               gboolean                   resumed)
 {
-  g_clear_pointer (&self->resume, octopus_upload_journal_entry_unref);
-  self->resume = entry ? octopus_upload_journal_entry_ref (entry) : NULL;
+  g_clear_pointer (&self->journal, octopus_upload_journal_entry_unref);
+  self->journal = entry ? octopus_upload_journal_entry_ref (entry) : NULL;
+  self->resumed = resumed;
+}
+
+void
+_octopus_transfer_set_notice (OctopusTransfer *self,
+                              const char      *notice)
+{
+  if (g_strcmp0 (self->notice, notice) == 0)
+    return;
+  g_free (self->notice);
+  self->notice = g_strdup (notice);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NOTICE]);
+}
+
+void
+_octopus_transfer_suspend (OctopusTransfer *self)
+{
+  if (octopus_transfer_is_finished (self))
+    return;
+  self->suspended = TRUE;
+  /* A running job sees the cancellation and stops; a queued transfer has no job. */
+  g_cancellable_cancel (self->cancellable);
+}
+
+gboolean
+_octopus_transfer_is_suspended (OctopusTransfer *self)
+{
+  return self->suspended;
 }

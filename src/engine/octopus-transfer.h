@@ -36,6 +36,10 @@ gboolean              octopus_transfer_is_finished       (OctopusTransfer *self)
 double                octopus_transfer_get_fraction      (OctopusTransfer *self);
 /* The file-level failure (changed while read, unreadable, cancelled), or NULL. */
 const GError         *octopus_transfer_get_error         (OctopusTransfer *self);
+/* Something the user should know about a file that did not fail, or NULL: e.g. it changed
+ * between the run that queued it and the one that resumed it, so its current content was
+ * uploaded (property "notice"). */
+const char           *octopus_transfer_get_notice        (OctopusTransfer *self);
 /* GListModel of OctopusUploadProgress, one per service, in array order. */
 GListModel           *octopus_transfer_get_services      (OctopusTransfer *self);
 OctopusUploadProgress *octopus_transfer_get_progress_for (OctopusTransfer *self,

@@ -29,6 +29,16 @@
  * Change detection: every part read re-checks the file (inode, size, mtime, still at its
  * path); before any CompleteMultipartUpload the file is checked once more.  A change fails
  * the file on every service and aborts every multipart upload: nothing partial is left.
+ *
+ * The journal (octopus-upload-journal.h): the queue journals every file when it is queued;
+ * the job records on that entry what each service got — completed, given up for good
+ * (access denied, no such bucket…), or nothing (still needed: a service that was
+ * unreachable or failing with 5xx is retried at the next start) — and, for multipart, the
+ * upload id and acknowledged parts.  The queue removes the entry once the file settled.
+ * A resumed file whose size or mtime differ from the journal's changed while Octopus was
+ * not running: the user dropped *that file*, so its current content is uploaded, to every
+ * service (copies completed earlier hold the old content), and the transfer says so in
+ * its "notice".  A resumed file that no longer exists fails with a message saying so.
  */
 #include "config.h"
 
@@ -85,7 +95,7 @@ struct _Job {
   gulong                     cancelled_id;
   OctopusUploadSettings      settings;
   OctopusUploadJournal      *journal;      /* may be NULL */
-  OctopusUploadJournalEntry *entry;        /* multipart only */
+  OctopusUploadJournalEntry *entry;        /* the transfer's, or NULL (not journaled) */
   OctopusUploadReader       *reader;
   GHashTable                *metadata;     /* md5chksum */
   Lane                      *lanes;
@@ -193,13 +203,19 @@ request_free (Request *req)
 static void
 job_save_journal (Job *job)
 {
-  g_autoptr(GError) error = NULL;
-
   if (job->journal == NULL || job->entry == NULL)
     return;
-  /* Losing the journal costs a resume, never correctness: warn and carry on. */
-  if (!octopus_upload_journal_save (job->journal, job->entry, &error))
-    g_warning ("Cannot save the upload journal: %s", error->message);
+  /* Batched: written by a worker thread within 100 ms, with whatever changed meanwhile. */
+  octopus_upload_journal_queue_save (job->journal, job->entry);
+}
+
+/* A failure that the same request may not have at the next start: the service was
+ * unreachable or overloaded.  Such a service keeps the file in the journal. */
+static gboolean
+error_is_transient (const GError *error)
+{
+  return g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NETWORK)
+         || g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_SERVER);
 }
 
 static gboolean
@@ -279,10 +295,10 @@ lane_set_done (Lane *lane)
   _octopus_upload_progress_set_state (lane->progress, OCTOPUS_UPLOAD_STATE_DONE, NULL);
   if (!octopus_service_get_reachable (lane->service))
     octopus_service_set_last_error (lane->service, NULL);
-  if (job->entry != NULL && octopus_upload_journal_entry_get_lane (job->entry,
-                                                                   octopus_service_get_name (lane->service)))
+  if (job->entry != NULL)
     {
-      octopus_upload_journal_entry_set_completed (job->entry, octopus_service_get_name (lane->service));
+      octopus_upload_journal_entry_set_completed (job->entry, octopus_service_get_name (lane->service),
+                                                  octopus_service_get_bucket (lane->service));
       job_save_journal (job);
     }
   lane_progress_changed (lane);
@@ -335,12 +351,25 @@ lane_give_up (Lane         *lane,
   lane->state = LANE_FAILED;
   g_cancellable_cancel (lane->cancellable);
   g_queue_clear (&lane->waiting);
-  if (lane->upload_id != NULL)
-    lane_abort (lane, lane->upload_id);
-  if (job->entry != NULL && octopus_upload_journal_entry_get_lane (job->entry, name) != NULL)
+  if (_octopus_transfer_is_suspended (job->transfer))
     {
-      octopus_upload_journal_entry_remove_lane (job->entry, name);
-      job_save_journal (job);
+      /* Quitting: the open upload and its journal lane are what the next start resumes. */
+    }
+  else
+    {
+      if (lane->upload_id != NULL)
+        lane_abort (lane, lane->upload_id);
+      if (job->entry != NULL && !cancelled)
+        {
+          /* Transient: no lane, so the next start sends the file again; otherwise given up
+           * for good (repair can still copy it once the cause is fixed). */
+          if (error_is_transient (error))
+            octopus_upload_journal_entry_remove_lane (job->entry, name);
+          else
+            octopus_upload_journal_entry_set_gave_up (job->entry, name,
+                                                      octopus_service_get_bucket (lane->service));
+          job_save_journal (job);
+        }
     }
   if (g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NETWORK))
     octopus_service_set_last_error (lane->service, error);
@@ -367,7 +396,7 @@ lane_part_done (Lane       *lane,
   lane->acked++;
   _octopus_upload_progress_add_done (lane->progress, (goffset) part->length);
   lane_progress_changed (lane);
-  if (job->entry != NULL)
+  if (job->entry != NULL && job->multipart)
     {
       octopus_upload_journal_entry_add_part (job->entry, octopus_service_get_name (lane->service),
                                              part->number, etag, part->md5_hex);
@@ -659,7 +688,8 @@ lane_start_multipart (Lane *lane)
 {
   Job *job = lane->job;
   const char *name = octopus_service_get_name (lane->service);
-  OctopusUploadJournalLane *journaled = octopus_upload_journal_entry_get_lane (job->entry, name);
+  OctopusUploadJournalLane *journaled =
+    job->entry ? octopus_upload_journal_entry_get_lane (job->entry, name) : NULL;
 
   if (journaled != NULL
       && g_strcmp0 (journaled->bucket, octopus_service_get_bucket (lane->service)) != 0)
@@ -805,13 +835,11 @@ job_start_multipart (Job        *job,
                      const char *md5_base64)
 {
   g_hash_table_replace (job->metadata, g_strdup ("md5chksum"), g_strdup (md5_base64));
-  if (job->entry == NULL)
-    job->entry = octopus_upload_journal_entry_new (octopus_upload_reader_get_path (job->reader),
-                                                   octopus_transfer_get_key (job->transfer),
-                                                   octopus_upload_reader_get_size (job->reader),
-                                                   octopus_upload_reader_get_mtime_us (job->reader),
-                                                   job->parts[0].length, md5_base64);
-  job_save_journal (job);
+  if (job->entry != NULL && octopus_upload_journal_entry_get_md5 (job->entry) == NULL)
+    {
+      octopus_upload_journal_entry_set_multipart (job->entry, job->parts[0].length, md5_base64);
+      job_save_journal (job);
+    }
   for (guint i = 0; i < job->n_lanes; i++)
     if (lane_is_live (&job->lanes[i]))
       lane_start_multipart (&job->lanes[i]);
@@ -838,24 +866,101 @@ on_hashed (GObject      *source,
     job_start_multipart (job, md5);
 }
 
-/* A journal entry that no longer fits the file (changed since, or another part size):
- * abort what it started and upload from scratch. */
+/* The journal's multipart data no longer fits (changed file, other part size, now a single
+ * PUT): abort the uploads it started and forget them.  @keep_completed FALSE: the file itself
+ * changed, so copies completed earlier are stale too and every service gets it again. */
 static void
-job_discard_entry (Job *job)
+job_reset_entry (Job      *job,
+                 gboolean  keep_completed)
 {
   for (guint i = 0; i < job->n_lanes; i++)
     {
       Lane *lane = &job->lanes[i];
-      OctopusUploadJournalLane *journaled =
-        octopus_upload_journal_entry_get_lane (job->entry, octopus_service_get_name (lane->service));
+      const char *name = octopus_service_get_name (lane->service);
+      OctopusUploadJournalLane *journaled = octopus_upload_journal_entry_get_lane (job->entry, name);
 
-      if (journaled != NULL && journaled->upload_id != NULL && !journaled->completed
+      if (journaled == NULL)
+        continue;
+      if (journaled->upload_id != NULL && !journaled->completed
           && g_strcmp0 (journaled->bucket, octopus_service_get_bucket (lane->service)) == 0)
         lane_abort (lane, journaled->upload_id);
+      if (!(keep_completed && (journaled->completed || journaled->gave_up)))
+        octopus_upload_journal_entry_remove_lane (job->entry, name);
     }
-  if (job->journal != NULL)
-    octopus_upload_journal_remove (job->journal, job->entry);
-  g_clear_pointer (&job->entry, octopus_upload_journal_entry_unref);
+  octopus_upload_journal_entry_set_multipart (job->entry, 0, NULL);
+  job_save_journal (job);
+}
+
+/* Resuming: services the journal says hold the file (in the bucket they use now) are done. */
+static void
+job_skip_completed (Job *job)
+{
+  for (guint i = 0; i < job->n_lanes; i++)
+    {
+      Lane *lane = &job->lanes[i];
+
+      if (!lane_is_live (lane)
+          || !octopus_upload_journal_entry_is_settled (job->entry,
+                                                       octopus_service_get_name (lane->service),
+                                                       octopus_service_get_bucket (lane->service))
+          || !octopus_upload_journal_entry_get_lane (job->entry,
+                                                     octopus_service_get_name (lane->service))->completed)
+        continue;
+      lane->state = LANE_DONE;
+      _octopus_upload_progress_add_done (lane->progress, octopus_upload_reader_get_size (job->reader));
+      _octopus_upload_progress_set_state (lane->progress, OCTOPUS_UPLOAD_STATE_DONE, NULL);
+      lane_progress_changed (lane);
+    }
+}
+
+/* The entry against the file as it is now; FALSE when nothing is left to send. */
+static gboolean
+job_check_entry (Job *job)
+{
+  OctopusUploadJournalEntry *entry = job->entry;
+  goffset size = octopus_upload_reader_get_size (job->reader);
+  gint64 mtime = octopus_upload_reader_get_mtime_us (job->reader);
+  gsize part_size = octopus_upload_part_size_for (size, job->settings.part_size);
+
+  if (octopus_upload_journal_entry_get_size (entry) != size
+      || octopus_upload_journal_entry_get_mtime (entry) != mtime)
+    {
+      /* Changed since it was queued.  In this run that is just the user saving the file
+       * before its turn; across a restart, say that the content is not what was queued. */
+      if (_octopus_transfer_get_resumed (job->transfer))
+        {
+          g_autofree char *notice =
+            g_strdup_printf (_("%s changed since it was queued; its current content was "
+                               "uploaded to every service"), octopus_upload_reader_get_path (job->reader));
+          _octopus_transfer_set_notice (job->transfer, notice);
+        }
+      job_reset_entry (job, FALSE);
+      octopus_upload_journal_entry_set_file (entry, size, mtime);
+      job_save_journal (job);
+    }
+  else if (octopus_upload_journal_entry_get_md5 (entry) != NULL
+           && (!job->multipart || octopus_upload_journal_entry_get_part_size (entry) != part_size))
+    job_reset_entry (job, TRUE);
+
+  job_skip_completed (job);
+  return job_any_lane_live (job);
+}
+
+/* A resumed file that is gone: say so in words about the queue, not about open(). */
+static GError *
+job_open_error (Job    *job,
+                GError *error)
+{
+  GError *better;
+
+  if (!_octopus_transfer_get_resumed (job->transfer)
+      || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    return error;
+  better = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                        _("%s was removed after it was queued for upload; not uploaded"),
+                        g_file_peek_path (octopus_transfer_get_file (job->transfer)));
+  g_error_free (error);
+  return better;
 }
 
 static void
@@ -873,7 +978,7 @@ on_opened (GObject      *source,
   job->reader = octopus_upload_reader_open_finish (result, &error);
   if (job->reader == NULL)
     {
-      job_fail (job, error);
+      job_fail (job, job_open_error (job, error));
       return;
     }
   if (job->fatal != NULL || !job_any_lane_live (job))
@@ -887,12 +992,11 @@ on_opened (GObject      *source,
   part_size = octopus_upload_part_size_for (size, job->settings.part_size);
   job->multipart = size >= job->settings.multipart_threshold && size > (goffset) OCTOPUS_UPLOAD_MIN_PART_SIZE;
 
-  if (job->entry != NULL
-      && (!job->multipart
-          || octopus_upload_journal_entry_get_size (job->entry) != size
-          || octopus_upload_journal_entry_get_mtime (job->entry) != octopus_upload_reader_get_mtime_us (job->reader)
-          || octopus_upload_journal_entry_get_part_size (job->entry) != part_size))
-    job_discard_entry (job);
+  if (job->entry != NULL && !job_check_entry (job))
+    {
+      job_check_finished (job);   /* every service already holds it */
+      return;
+    }
 
   if (!job->multipart)
     {
@@ -905,7 +1009,7 @@ on_opened (GObject      *source,
     }
 
   job_plan_parts (job, size, part_size);
-  if (job->entry != NULL)
+  if (job->entry != NULL && octopus_upload_journal_entry_get_md5 (job->entry) != NULL)
     {
       /* Resuming: the MD5 that went into md5chksum is in the journal. */
       job_start_multipart (job, octopus_upload_journal_entry_get_md5 (job->entry));
@@ -989,12 +1093,7 @@ job_check_finished (Job *job)
   else
     state = OCTOPUS_TRANSFER_STATE_FAILED;
 
-  /* Every lane has settled: no multipart upload of this file is open any more. */
-  if (job->entry != NULL && job->journal != NULL)
-    octopus_upload_journal_remove (job->journal, job->entry);
-  else if (job->journal != NULL && _octopus_transfer_get_resume (job->transfer) != NULL)
-    octopus_upload_journal_remove (job->journal, _octopus_transfer_get_resume (job->transfer));
-
+  /* Every lane has settled; the queue decides what the journal keeps of this file. */
   _octopus_transfer_set_state (job->transfer, state, job->fatal);
   _octopus_transfer_emit_finished (job->transfer);
   g_task_return_boolean (job->task, TRUE);
@@ -1011,7 +1110,7 @@ octopus_upload_job_run_async (OctopusTransfer             *transfer,
 {
   g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, user_data);
   Job *job = g_new0 (Job, 1);
-  OctopusUploadJournalEntry *resume = _octopus_transfer_get_resume (transfer);
+  OctopusUploadJournalEntry *resume = _octopus_transfer_get_journal (transfer);
 
   g_task_set_source_tag (task, octopus_upload_job_run_async);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);

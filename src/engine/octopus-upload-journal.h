@@ -1,11 +1,18 @@
 /* octopus-upload-journal.h — the upload queue's memory across restarts.
  *
- * One JSON file per multipart upload in progress, in g_get_user_state_dir()/octopus/uploads/
- * (or a directory given by the caller): the local file (path, size, mtime), the key, the part
- * size, the whole-file MD5 that went into x-amz-meta-md5chksum, and per service the bucket,
- * the upload id and the parts the service acknowledged (number, ETag, local part MD5).  Never
- * a credential.  Files are replaced atomically, so a SIGKILL leaves either the old or the new
- * version.
+ * One JSON file per queued file that has not settled yet, in
+ * g_get_user_state_dir()/octopus/uploads/ (or a directory given by the caller): the local file
+ * (path, size and mtime when it was queued), the key and, per service, what is known: the
+ * bucket, whether the service holds the file ("completed") or was given up for good
+ * ("gave-up"); for multipart uploads also the part size, the whole-file MD5 that went into
+ * x-amz-meta-md5chksum, the upload id and the parts the service acknowledged (number, ETag,
+ * local part MD5).  A service with no lane still needs the file.  Never a credential.
+ *
+ * Writes are batched: octopus_upload_journal_queue_save() and _queue_remove() only mark the
+ * entry; at most every 100 ms the marked entries are serialized (main thread) and written by
+ * a worker thread, each file replaced atomically (a SIGKILL leaves the old or the new
+ * version).  So queuing 1,000 files costs one batch, not 1,000 synchronous writes; what a
+ * SIGKILL can lose is the last 100 ms, which a resume relearns (ListParts) or resends.
  */
 #pragma once
 
@@ -21,8 +28,9 @@ typedef struct {
 
 typedef struct {
   char      *bucket;
-  char      *upload_id;   /* NULL until CreateMultipartUpload answered */
-  gboolean   completed;
+  char      *upload_id;   /* NULL until CreateMultipartUpload answered (or single PUT) */
+  gboolean   completed;   /* the service holds the file */
+  gboolean   gave_up;     /* failed for a reason a retry would not fix; not resumed */
   GPtrArray *parts;       /* of OctopusUploadJournalPart */
 } OctopusUploadJournalLane;
 
@@ -43,6 +51,14 @@ gint64      octopus_upload_journal_entry_get_size      (OctopusUploadJournalEntr
 gint64      octopus_upload_journal_entry_get_mtime     (OctopusUploadJournalEntry *entry);
 guint64     octopus_upload_journal_entry_get_part_size (OctopusUploadJournalEntry *entry);
 const char *octopus_upload_journal_entry_get_md5       (OctopusUploadJournalEntry *entry);
+/* What the file was when queued (or when its upload began); resets the multipart data. */
+void        octopus_upload_journal_entry_set_file      (OctopusUploadJournalEntry *entry,
+                                                        gint64      size,
+                                                        gint64      mtime_us);
+/* Multipart: the part size and whole-file MD5 (0 and NULL: single PUT, or not known yet). */
+void        octopus_upload_journal_entry_set_multipart (OctopusUploadJournalEntry *entry,
+                                                        guint64     part_size,
+                                                        const char *md5_base64);
 /* NULL when the entry knows nothing about @service_name. */
 OctopusUploadJournalLane *octopus_upload_journal_entry_get_lane (OctopusUploadJournalEntry *entry,
                                                                  const char *service_name);
@@ -58,8 +74,18 @@ void octopus_upload_journal_entry_add_part      (OctopusUploadJournalEntry *entr
                                                  guint       number,
                                                  const char *etag,
                                                  const char *md5_hex);
+/* The service holds the file (creates the lane when there is none). */
 void octopus_upload_journal_entry_set_completed (OctopusUploadJournalEntry *entry,
-                                                 const char *service_name);
+                                                 const char *service_name,
+                                                 const char *bucket);
+/* The service failed for good (access denied, no such bucket, …): do not resume it. */
+void octopus_upload_journal_entry_set_gave_up   (OctopusUploadJournalEntry *entry,
+                                                 const char *service_name,
+                                                 const char *bucket);
+/* Is the service settled for this file (holds it, or was given up) in @bucket? */
+gboolean octopus_upload_journal_entry_is_settled (OctopusUploadJournalEntry *entry,
+                                                  const char *service_name,
+                                                  const char *bucket);
 void octopus_upload_journal_entry_remove_lane   (OctopusUploadJournalEntry *entry,
                                                  const char *service_name);
 
@@ -73,10 +99,30 @@ OctopusUploadJournal *octopus_upload_journal_new    (const char *dir);
 const char           *octopus_upload_journal_get_dir (OctopusUploadJournal *self);
 /* Every readable entry (unreadable files are skipped with a warning). → GPtrArray of entries */
 GPtrArray            *octopus_upload_journal_load   (OctopusUploadJournal *self);
+/* The same, read in a worker thread; entries this journal object wrote or removed itself
+ * are left out (they belong to transfers of this run). */
+void                  octopus_upload_journal_load_async  (OctopusUploadJournal *self,
+                                                          GCancellable         *cancellable,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+GPtrArray            *octopus_upload_journal_load_finish (OctopusUploadJournal *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
+/* Synchronous: writes now (after any batch in flight). */
 gboolean              octopus_upload_journal_save   (OctopusUploadJournal *self,
                                                      OctopusUploadJournalEntry *entry,
                                                      GError              **error);
 void                  octopus_upload_journal_remove (OctopusUploadJournal *self,
                                                      OctopusUploadJournalEntry *entry);
+/* Batched (see above): the entry's state as it is when the batch is written. */
+void                  octopus_upload_journal_queue_save   (OctopusUploadJournal *self,
+                                                           OctopusUploadJournalEntry *entry);
+void                  octopus_upload_journal_queue_remove (OctopusUploadJournal *self,
+                                                           OctopusUploadJournalEntry *entry);
+/* Writes every queued change now, waiting for a batch in flight. */
+void                  octopus_upload_journal_flush  (OctopusUploadJournal *self);
+/* Flushes, then ignores every later change: the owner quit, and stragglers (uploads being
+ * stopped) must not rewrite what the next start resumes from. */
+void                  octopus_upload_journal_close  (OctopusUploadJournal *self);
 
 G_END_DECLS

@@ -1,7 +1,15 @@
-/* octopus-upload-queue.c — scheduling, folder expansion, resume and cleanup of uploads. */
+/* octopus-upload-queue.c — scheduling, folder expansion, resume and cleanup of uploads.
+ *
+ * Persistence: every file is journaled when it is queued (batched writes, see
+ * octopus-upload-journal.h) and its entry removed once it settled: every service holds it or
+ * was given up for good, the user cancelled it, or the file itself failed (vanished, changed
+ * while read, unreadable).  A service that was unreachable keeps the entry, and the next
+ * start sends the file to it.  Dropping the queue (quitting) stops the uploads without
+ * aborting anything or touching the journal, so the next start resumes the whole queue. */
 #include "config.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
 
 #include "octopus-array.h"
@@ -111,9 +119,20 @@ static void
 octopus_upload_queue_dispose (GObject *object)
 {
   OctopusUploadQueue *self = OCTOPUS_UPLOAD_QUEUE (object);
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
 
+  /* The owner let go (the application quits): stop every upload as it is, for the next
+   * start to resume, and write the journal out now. */
   for (guint i = 0; i < self->transfers->len; i++)
-    g_signal_handlers_disconnect_by_data (self->transfers->pdata[i], self);
+    {
+      g_signal_handlers_disconnect_by_data (self->transfers->pdata[i], self);
+      _octopus_transfer_suspend (self->transfers->pdata[i]);
+    }
+  if (self->journal != NULL)
+    octopus_upload_journal_close (self->journal);
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
+    g_task_return_new_error (waiters->pdata[i], G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "The upload queue was dropped");
   g_clear_weak_pointer (&self->array);
   G_OBJECT_CLASS (octopus_upload_queue_parent_class)->dispose (object);
 }
@@ -433,7 +452,7 @@ queue_check_settled (OctopusUploadQueue *self)
   queue_set_busy (self, FALSE);
   waiters = g_steal_pointer (&self->waiters);
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < waiters->len; i++)
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
     g_task_return_boolean (waiters->pdata[i], TRUE);
 }
 
@@ -455,11 +474,43 @@ queue_mark_transferring (OctopusUploadQueue *self,
     }
 }
 
+/* Does the journal still need @entry: some service of the queue lacks the file and was not
+ * given up? */
+static gboolean
+queue_entry_needed (OctopusUploadQueue        *self,
+                    OctopusUploadJournalEntry *entry)
+{
+  for (guint i = 0; i < self->services->len; i++)
+    if (!octopus_upload_journal_entry_is_settled (entry,
+                                                  octopus_service_get_name (self->services->pdata[i]),
+                                                  octopus_service_get_bucket (self->services->pdata[i])))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+queue_journal_settle (OctopusUploadQueue *self,
+                      OctopusTransfer    *transfer)
+{
+  OctopusUploadJournalEntry *entry = _octopus_transfer_get_journal (transfer);
+
+  if (entry == NULL)
+    return;
+  /* Cancelled by the user, or a file-level failure (gone, changed while read, unreadable):
+   * the user has been told; nothing to resume. */
+  if (octopus_transfer_get_error (transfer) != NULL || !queue_entry_needed (self, entry))
+    octopus_upload_journal_queue_remove (self->journal, entry);
+  else
+    octopus_upload_journal_queue_save (self->journal, entry);
+}
+
 static void
 on_transfer_finished (OctopusTransfer    *transfer,
                       OctopusUploadQueue *self)
 {
   guint n = g_list_model_get_n_items (octopus_transfer_get_services (transfer));
+
+  queue_journal_settle (self, transfer);
 
   for (guint i = 0; i < n; i++)
     {
@@ -495,9 +546,14 @@ on_job_done (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(OctopusUploadQueue) self = user_data;
+  GWeakRef *weak = user_data;
+  g_autoptr(OctopusUploadQueue) self = g_weak_ref_get (weak);
 
+  g_weak_ref_clear (weak);
+  g_free (weak);
   octopus_upload_job_run_finish (result, NULL);
+  if (self == NULL)
+    return;   /* dropped: the job was only winding down */
   self->running--;
   queue_schedule (self);
   queue_check_settled (self);
@@ -541,11 +597,14 @@ queue_schedule (OctopusUploadQueue *self)
     {
       g_autoptr(OctopusTransfer) transfer = g_queue_pop_head (&self->pending);
       g_autoptr(GPtrArray) skip = queue_skip_list (self);
+      /* Weak: dropping the queue must reach dispose (which stops the jobs). */
+      GWeakRef *weak = g_new0 (GWeakRef, 1);
 
+      g_weak_ref_init (weak, self);
       self->running++;
       queue_mark_transferring (self, transfer, TRUE);
       octopus_upload_job_run_async (transfer, self->services, skip, &self->settings,
-                                    self->journal, on_job_done, g_object_ref (self));
+                                    self->journal, on_job_done, weak);
     }
 }
 
@@ -563,19 +622,61 @@ queue_find_active (OctopusUploadQueue *self,
   return NULL;
 }
 
+/* Size and mtime (µs) of @file as the reader will see them; -1 when it cannot be read. */
+static void
+file_stat (GFile     *file,
+           GFileInfo *info,
+           gint64    *size,
+           gint64    *mtime_us)
+{
+  GStatBuf st;
+
+  *size = -1;
+  *mtime_us = 0;
+  if (info != NULL && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE)
+      && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
+    {
+      *size = g_file_info_get_size (info);
+      *mtime_us = (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED)
+                  * G_USEC_PER_SEC
+                  + g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
+    }
+  else if (g_file_peek_path (file) != NULL && g_stat (g_file_peek_path (file), &st) == 0)
+    {
+      /* One stat, like octopus_upload_reader_check(): fine on the main thread. */
+      *size = st.st_size;
+      *mtime_us = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+    }
+}
+
+/* @resume: the entry read from the journal, or NULL for a file queued now (journaled here,
+ * with @info's size and mtime, or a stat's when @info is NULL). */
 static OctopusTransfer *
 queue_append (OctopusUploadQueue        *self,
               GFile                     *file,
               const char                *key,
+              GFileInfo                 *info,
               OctopusUploadJournalEntry *resume)
 {
   OctopusTransfer *transfer = queue_find_active (self, key);
+  g_autoptr(OctopusUploadJournalEntry) entry = NULL;
 
   if (transfer != NULL)
     return transfer;
 
+  if (resume != NULL)
+    entry = octopus_upload_journal_entry_ref (resume);
+  else if (g_file_peek_path (file) != NULL)   /* only local files can be uploaded at all */
+    {
+      gint64 size, mtime_us;
+
+      file_stat (file, info, &size, &mtime_us);
+      entry = octopus_upload_journal_entry_new (g_file_peek_path (file), key, size, mtime_us,
+                                                0, NULL);
+      octopus_upload_journal_queue_save (self->journal, entry);
+    }
   transfer = _octopus_transfer_new (file, key, self->services);
-  _octopus_transfer_set_resume (transfer, resume);
+  _octopus_transfer_set_journal (transfer, entry, resume != NULL);
   g_signal_connect (transfer, "finished", G_CALLBACK (on_transfer_finished), self);
   g_ptr_array_add (self->transfers, transfer);
   g_queue_push_tail (&self->pending, g_object_ref (transfer));
@@ -594,7 +695,7 @@ octopus_upload_queue_add_file (OctopusUploadQueue *self,
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (key != NULL && *key != '\0', NULL);
 
-  return queue_append (self, file, key, NULL);
+  return queue_append (self, file, key, NULL, NULL);
 }
 
 void
@@ -672,7 +773,10 @@ typedef struct {
   guint               count;
 } AddData;
 
-#define WALK_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE
+/* Size and mtime too: they go in the journal without a stat per file. */
+#define WALK_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE "," \
+                        G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_TIME_MODIFIED "," \
+                        G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC
 
 static void
 walk_dir_free (WalkDir *wd)
@@ -756,7 +860,7 @@ on_next_files (GObject      *source,
           }
           break;
         case G_FILE_TYPE_REGULAR:
-          queue_append (data->queue, child, key, NULL);
+          queue_append (data->queue, child, key, info, NULL);
           data->count++;
           break;
         default:
@@ -863,7 +967,7 @@ on_top_info (GObject      *source,
       walk_next_dir (g_steal_pointer (&task));
       return;
     }
-  queue_append (data->queue, G_FILE (source), key, NULL);
+  queue_append (data->queue, G_FILE (source), key, info, NULL);
   add_task_done (task);
   g_task_return_int (task, 1);
 }
@@ -961,7 +1065,13 @@ resume_finish (GTask *task)
       OctopusUploadJournalEntry *entry = data->entries->pdata[i];
       g_autoptr(GFile) file = g_file_new_for_path (octopus_upload_journal_entry_get_path (entry));
 
-      queue_append (data->queue, file, octopus_upload_journal_entry_get_key (entry), entry);
+      /* Settled on every service this queue has (accounts removed since do not count). */
+      if (!queue_entry_needed (data->queue, entry))
+        {
+          octopus_upload_journal_queue_remove (data->queue->journal, entry);
+          continue;
+        }
+      queue_append (data->queue, file, octopus_upload_journal_entry_get_key (entry), NULL, entry);
       resumed++;
     }
   data->queue->busy_ops--;
@@ -1048,6 +1158,22 @@ on_uploads_listed (GObject      *source,
   resume_op_done (op);
 }
 
+static void resume_sweep (GTask *task);
+
+static void
+on_journal_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ResumeData *data = g_task_get_task_data (task);
+
+  data->entries = octopus_upload_journal_load_finish (OCTOPUS_UPLOAD_JOURNAL (source), result, NULL);
+  if (data->entries == NULL)
+    data->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
+  resume_sweep (task);
+}
+
 void
 octopus_upload_queue_resume_async (OctopusUploadQueue  *self,
                                    GCancellable        *cancellable,
@@ -1063,10 +1189,21 @@ octopus_upload_queue_resume_async (OctopusUploadQueue  *self,
   g_task_set_source_tag (task, octopus_upload_queue_resume_async);
   data = g_new0 (ResumeData, 1);
   data->queue = g_object_ref (self);
-  data->entries = octopus_upload_journal_load (self->journal);
   g_task_set_task_data (task, data, (GDestroyNotify) resume_data_free);
   self->busy_ops++;
   queue_set_busy (self, TRUE);
+  /* Read in a worker: a journal of 1,000 queued files is 1,000 small JSON files. */
+  octopus_upload_journal_load_async (self->journal, NULL, on_journal_loaded,
+                                     g_steal_pointer (&task));
+}
+
+/* Aborts the multipart uploads no journal entry tracks, then resume_finish(). */
+static void
+resume_sweep (GTask *task)
+{
+  ResumeData *data = g_task_get_task_data (task);
+  OctopusUploadQueue *self = data->queue;
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   data->pending = 1;   /* held until every listing has been started */
   for (guint i = 0; i < self->services->len; i++)
