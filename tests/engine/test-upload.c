@@ -1,7 +1,9 @@
 /* test-upload.c — the upload fan-out against the real servers: one queue uploading to three
  * services (s3rver and two Swift buckets), every copy read back and compared with the source;
  * then what a user sees go wrong: a file that changes or vanishes mid-upload, a service that
- * is down, cancel; and the memory the part buffers took. */
+ * is down, cancel; and the memory the part buffers took.  Then persistence: a queue dropped
+ * mid-way (quit) and a queue with an unreachable service are resumed by a new queue on the
+ * same journal. */
 #include "config.h"
 
 #include <string.h>
@@ -568,6 +570,283 @@ test_cancel (Fixture       *fx,
   assert_no_open_uploads (fx);
 }
 
+/* ---- persistence across restarts ---------------------------------------------------------- */
+
+#define N_SMALL 6
+
+typedef struct {
+  char *path;
+  char *key;
+  char *md5;
+  gsize size;
+} Source;
+
+static void
+source_clear (Source *src)
+{
+  g_free (src->path);
+  g_free (src->key);
+  g_free (src->md5);
+}
+
+static void
+make_source (Fixture    *fx,
+             Source     *src,
+             const char *key,
+             gsize       size,
+             guint64     seed)
+{
+  src->key = g_strdup (key);
+  src->path = g_build_filename (fx->tmpdir, key, NULL);
+  src->size = size;
+  src->md5 = write_pattern_file (src->path, size, seed);
+}
+
+/* Journal files on disk (the queue that wrote them must be gone, so they are flushed). */
+static guint
+journal_files (Fixture *fx)
+{
+  g_autoptr(GDir) dir = g_dir_open (fx->journal, 0, NULL);
+  guint n = 0;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json"))
+      n++;
+  return n;
+}
+
+/* Quit: drop the queue.  It must really go away (no job keeps it), and its uploads must stop;
+ * returns when every transfer it made is gone too (their jobs have wound down). */
+static void
+drop_queue (Fixture *fx)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (fx->queue));
+  g_autofree gpointer *alive = g_new0 (gpointer, n);
+  gboolean any = TRUE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusTransfer) t = g_list_model_get_item (G_LIST_MODEL (fx->queue), i);
+      g_set_weak_pointer (&alive[i], t);
+    }
+  g_assert_finalize_object (g_steal_pointer (&fx->queue));
+  while (any)
+    {
+      any = FALSE;
+      for (guint i = 0; i < n; i++)
+        any = any || alive[i] != NULL;
+      if (any)
+        g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* The next start: a new queue on the same journal resumes; → the number resumed. */
+static guint
+next_start (Fixture *fx)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  fx->queue = octopus_upload_queue_new (fx->services, fx->journal);
+  /* The settings of the run that queued the files (both persistence tests use these). */
+  octopus_upload_queue_set_part_size (fx->queue, 5 * MIB);
+  octopus_upload_queue_set_multipart_threshold (fx->queue, 6 * MIB);
+  octopus_upload_queue_resume_async (fx->queue, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  n = octopus_upload_queue_resume_finish (fx->queue, result, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+/* Settles, drops the queue (so the journal is flushed), checks the journal is empty, and
+ * leaves an idle queue for the teardown. */
+static void
+assert_journal_empty_after (Fixture *fx)
+{
+  wait_settled (fx);
+  g_assert_finalize_object (g_steal_pointer (&fx->queue));
+  g_assert_cmpuint (journal_files (fx), ==, 0);
+  fx->queue = octopus_upload_queue_new (fx->services, fx->journal);
+}
+
+static void
+on_big_ack (OctopusUploadProgress *p,
+            GParamSpec            *pspec,
+            gboolean              *quit)
+{
+  if (octopus_upload_progress_get_bytes_done (p) > 0)
+    *quit = TRUE;
+}
+
+static void
+assert_resumed_failed_gone (OctopusTransfer *t)
+{
+  g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_FAILED);
+  g_assert_nonnull (octopus_transfer_get_error (t));
+  g_assert_nonnull (strstr (octopus_transfer_get_error (t)->message, "removed after it was queued"));
+}
+
+/* One file at a time; quit while the multipart file is half-way, with two small files done
+ * and the rest never started.  Meanwhile one queued file is deleted and one is edited.  The
+ * next start finishes the queue: everything on every service, nothing sent twice that a
+ * service already held. */
+static void
+test_resume_after_quit (Fixture       *fx,
+                        gconstpointer  data)
+{
+  Source small[N_SMALL] = { { 0 } }, big = { 0 };
+  g_autofree char *edited_md5 = NULL, *edited = NULL;
+  gboolean quit = FALSE;
+  guint resumed;
+  OctopusTransfer *t;
+  FILE *f;
+
+  if (fx->queue == NULL)
+    return;
+  for (guint i = 0; i < N_SMALL; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("s%u.dat", i);
+      make_source (fx, &small[i], key, 2000 + i * 333, 40 + i);
+    }
+  make_source (fx, &big, "big.bin", 12 * MIB, 50);
+
+  octopus_upload_queue_set_max_in_flight (fx->queue, 1);
+  octopus_upload_queue_set_part_size (fx->queue, 5 * MIB);
+  octopus_upload_queue_set_parts_in_flight (fx->queue, 1);
+  octopus_upload_queue_set_multipart_threshold (fx->queue, 6 * MIB);
+  for (guint i = 0; i < N_SMALL; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (small[i].path);
+
+      if (i == 2)
+        {
+          g_autoptr(GFile) big_file = g_file_new_for_path (big.path);
+          t = octopus_upload_queue_add_file (fx->queue, big_file, big.key);
+          g_signal_connect (octopus_transfer_get_progress_for (t, names[SWIFT_A]),
+                            "notify::bytes-done", G_CALLBACK (on_big_ack), &quit);
+        }
+      octopus_upload_queue_add_file (fx->queue, file, small[i].key);
+    }
+  octopus_test_wait_until (&quit);
+  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "s0.dat")), ==, OCTOPUS_TRANSFER_STATE_DONE);
+  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "s1.dat")), ==, OCTOPUS_TRANSFER_STATE_DONE);
+  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "s3.dat")), ==, OCTOPUS_TRANSFER_STATE_QUEUED);
+  drop_queue (fx);
+  /* Quit aborted nothing and forgot nothing: the big file and four never started. */
+  g_assert_cmpuint (journal_files (fx), ==, N_SMALL - 2 + 1);
+
+  /* While Octopus is not running, the user deletes one queued file and edits another. */
+  g_assert_cmpint (g_unlink (small[3].path), ==, 0);
+  f = fopen (small[4].path, "ab");
+  g_assert_nonnull (f);
+  fputs ("edited later", f);
+  fclose (f);
+  g_assert_true (g_file_get_contents (small[4].path, &edited, &small[4].size, NULL));
+  edited_md5 = g_compute_checksum_for_data (G_CHECKSUM_MD5, (guchar *) edited, small[4].size);
+
+  resumed = next_start (fx);
+  g_assert_cmpuint (resumed, ==, N_SMALL - 2 + 1);
+  wait_settled (fx);
+  /* Only what was unfinished came back. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, resumed);
+
+  assert_resumed_failed_gone (find_transfer (fx, "s3.dat"));
+  t = find_transfer (fx, "s4.dat");
+  g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_DONE);
+  g_assert_nonnull (octopus_transfer_get_notice (t));
+  g_assert_nonnull (strstr (octopus_transfer_get_notice (t), "changed since it was queued"));
+  t = find_transfer (fx, "big.bin");
+  g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_DONE);
+  g_assert_null (octopus_transfer_get_notice (t));
+  /* Swift lists the parts it holds: the part acknowledged before the quit is not sent again. */
+  g_assert_cmpint (octopus_upload_progress_get_bytes_sent (octopus_transfer_get_progress_for (t, names[SWIFT_A])),
+                   <=, 12 * MIB - 5 * MIB);
+  for (guint i = 0; i < N; i++)
+    {
+      assert_copy (fx, i, big.key, big.size, big.md5);
+      for (guint k = 0; k < N_SMALL; k++)
+        if (k == 3)
+          assert_absent (fx, i, small[k].key);
+        else
+          assert_copy (fx, i, small[k].key, small[k].size, k == 4 ? edited_md5 : small[k].md5);
+    }
+  assert_no_open_uploads (fx);
+  assert_journal_empty_after (fx);
+
+  for (guint i = 0; i < N_SMALL; i++)
+    source_clear (&small[i]);
+  source_clear (&big);
+}
+
+/* swift-b is down: the files end partial and stay journaled for it.  The next start (swift-b
+ * back) sends them to swift-b only; a file deleted meanwhile is reported failed. */
+static void
+test_resume_unreachable (Fixture       *fx,
+                         gconstpointer  data)
+{
+  Source src[N_SMALL + 1] = { { 0 } };
+  g_autoptr(GPtrArray) services = NULL;
+
+  if (fx->queue == NULL)
+    return;
+  for (guint i = 0; i < N_SMALL; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("u%u.dat", i);
+      make_source (fx, &src[i], key, 1500 + i * 777, 60 + i);
+    }
+  make_source (fx, &src[N_SMALL], "u-big.bin", 11 * MIB, 70);
+  octopus_upload_queue_set_part_size (fx->queue, 5 * MIB);
+  octopus_upload_queue_set_multipart_threshold (fx->queue, 6 * MIB);
+  for (guint i = 0; i <= N_SMALL; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (src[i].path);
+      octopus_upload_queue_add_file (fx->queue, file, src[i].key);
+    }
+  wait_settled (fx);
+  for (guint i = 0; i <= N_SMALL; i++)
+    {
+      OctopusTransfer *t = find_transfer (fx, src[i].key);
+
+      g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_PARTIAL);
+      g_assert_cmpint (service_state (t, SWIFT_B), ==, OCTOPUS_UPLOAD_STATE_FAILED);
+    }
+  drop_queue (fx);
+  g_assert_cmpuint (journal_files (fx), ==, N_SMALL + 1);
+  g_assert_cmpint (g_unlink (src[1].path), ==, 0);
+
+  /* The next start: swift-b reachable again (same name, same bucket). */
+  services = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < N; i++)
+    g_ptr_array_add (services, octopus_service_new (names[i], fx->clients[i], fx->buckets[i]));
+  g_ptr_array_unref (fx->services);
+  fx->services = g_steal_pointer (&services);
+
+  g_assert_cmpuint (next_start (fx), ==, N_SMALL + 1);
+  wait_settled (fx);
+  assert_resumed_failed_gone (find_transfer (fx, src[1].key));
+  for (guint i = 0; i <= N_SMALL; i++)
+    {
+      if (i == 1)
+        continue;
+      g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, src[i].key)), ==,
+                       OCTOPUS_TRANSFER_STATE_DONE);
+      for (guint s = 0; s < N; s++)
+        assert_copy (fx, s, src[i].key, src[i].size, src[i].md5);
+    }
+  /* Cheap: the services that had the files were sent nothing. */
+  g_assert_cmpint (octopus_upload_queue_get_bytes_sent (fx->queue, names[S3RVER]), ==, 0);
+  g_assert_cmpint (octopus_upload_queue_get_bytes_sent (fx->queue, names[SWIFT_A]), ==, 0);
+  g_assert_cmpint (octopus_upload_queue_get_bytes_sent (fx->queue, names[SWIFT_B]), >=, 11 * MIB);
+  assert_absent (fx, SWIFT_B, src[1].key);
+  assert_no_open_uploads (fx);
+  assert_journal_empty_after (fx);
+
+  for (guint i = 0; i <= N_SMALL; i++)
+    source_clear (&src[i]);
+}
+
 static void
 test_part_size (void)
 {
@@ -593,6 +872,8 @@ main (int argc, char **argv)
   ADD ("file-disappears", test_file_changes, 2);
   ADD ("dead-service", test_dead_service, 1);
   ADD ("cancel", test_cancel, 0);
+  ADD ("resume-after-quit", test_resume_after_quit, 0);
+  ADD ("resume-unreachable", test_resume_unreachable, 1);
 #undef ADD
   return g_test_run ();
 }
