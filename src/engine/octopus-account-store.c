@@ -177,6 +177,10 @@ account_from_group (GKeyFile *keyfile, const char *group, GError **error)
                                   g_key_file_get_boolean (keyfile, group, "path-style", NULL));
   octopus_account_set_allow_http (account,
                                   g_key_file_get_boolean (keyfile, group, "allow-http", NULL));
+  if (g_key_file_has_key (keyfile, group, "object-acls", NULL))
+    octopus_account_set_acl_support (account,
+                                     g_key_file_get_boolean (keyfile, group, "object-acls", NULL)
+                                     ? OCTOPUS_ACL_SUPPORT_YES : OCTOPUS_ACL_SUPPORT_NO);
   return account;
 }
 
@@ -247,6 +251,11 @@ account_to_group (GKeyFile *keyfile, OctopusAccount *account)
     g_key_file_set_string (keyfile, group, "access-key", s);
   g_key_file_set_boolean (keyfile, group, "path-style", octopus_account_get_path_style (account));
   g_key_file_set_boolean (keyfile, group, "allow-http", octopus_account_get_allow_http (account));
+  /* What the ACL probe found when the account was connected, so every later run (the array's
+   * Permissions, repair) says "ACLs not supported here" without asking the server again. */
+  if (octopus_account_get_acl_support (account) != OCTOPUS_ACL_SUPPORT_UNKNOWN)
+    g_key_file_set_boolean (keyfile, group, "object-acls",
+                            octopus_account_get_acl_support (account) == OCTOPUS_ACL_SUPPORT_YES);
 }
 
 /* Starts from the file as it is now and drops every group that reads as an account: the

@@ -250,7 +250,7 @@ static const char sample_ini[] =
   "[General]\nversion=1\n\n"
   "[Account Büro S3 #1]\nprovider=aws\nendpoint=https://s3.eu-west-1.amazonaws.com\n"
   "region=eu-west-1\nbucket=octopus-0123456789abcdef\naccess-key=AKIDEXAMPLE\n"
-  "path-style=false\nallow-http=false\n\n"
+  "path-style=false\nallow-http=false\nobject-acls=true\n\n"
   "[Account local]\nprovider=minio\nendpoint=http://127.0.0.1:9000\nregion=us-east-1\n"
   "bucket=photos\naccess-key=minio:admin\npath-style=true\nallow-http=true\n\n"
   "[Account broken]\nregion=us-east-1\n";
@@ -277,6 +277,9 @@ assert_sample_accounts (OctopusAccountStore *store)
   g_assert_cmpstr (octopus_account_get_access_key (aws), ==, "AKIDEXAMPLE");
   g_assert_false (octopus_account_get_path_style (aws));
   g_assert_false (octopus_account_get_allow_http (aws));
+  /* What the ACL probe found is kept; without it the provider's default holds (MinIO: none). */
+  g_assert_cmpint (octopus_account_get_acl_support (aws), ==, OCTOPUS_ACL_SUPPORT_YES);
+  g_assert_cmpint (octopus_account_get_acl_support (local), ==, OCTOPUS_ACL_SUPPORT_NO);
 
   g_assert_nonnull (local);
   g_assert_cmpstr (octopus_account_get_provider_id (local), ==, "minio");
