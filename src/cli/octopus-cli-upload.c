@@ -1,5 +1,6 @@
-/* octopus-cli-upload.c — `octopus-cli upload PATH... [--prefix P]`: files and folders to every
- * service at once through the upload queue, uploads interrupted earlier resumed first. */
+/* octopus-cli-upload.c — `octopus-cli upload [PATH...] [--prefix P]`: files and folders to
+ * every service at once through the upload queue; what an earlier run (CLI or GUI) left
+ * unfinished is resumed first, and with no PATH that is all it does. */
 #include "config.h"
 
 #include <stdio.h>
@@ -8,15 +9,17 @@
 #include <glib/gi18n-lib.h>
 
 #include "octopus-services.h"
+#include "octopus-upload-journal.h"
 #include "octopus-upload-queue.h"
 #include "octopus-cli.h"
 #include "octopus-cli-upload.h"
 
 const char octopus_cli_upload_synopsis[] =
-  "  octopus-cli upload PATH... [--prefix P]\n"
+  "  octopus-cli upload [PATH...] [--prefix P]\n"
   "        Upload files and folders (recursively; keys keep the folder's name and the path\n"
-  "        below it, after P/) to every service at once. Uploads interrupted earlier (quit,\n"
-  "        crash, kill) are resumed first. Ends with one line per service:\n"
+  "        below it, after P/) to every service at once. Files queued earlier and not\n"
+  "        finished (quit, crash, kill, a service that was unreachable) are resumed first;\n"
+  "        with no PATH, only those. Ends with one line per service:\n"
   "        \"NAME: N uploaded, M failed, sent B bytes\".";
 
 /* How many running files the terminal display shows at once. */
@@ -112,6 +115,8 @@ on_transfer_finished (OctopusUploadQueue *queue,
   const GError *error = octopus_transfer_get_error (t);
 
   display_clear (d);
+  if (octopus_transfer_get_notice (t) != NULL)
+    g_printerr ("%s: %s\n", octopus_transfer_get_key (t), octopus_transfer_get_notice (t));
   if (octopus_transfer_get_state (t) == OCTOPUS_TRANSFER_STATE_DONE)
     printf (_("uploaded %s (%" G_GINT64_FORMAT " bytes)\n"), octopus_transfer_get_key (t),
             (gint64) octopus_transfer_get_size (t));
@@ -162,6 +167,17 @@ print_summary (OctopusUploadQueue *queue)
     }
 }
 
+/* Is anything journaled by an earlier run?  (Read before the keyring is touched, so that a
+ * bare `upload` with nothing to resume stays a plain usage error.) */
+static gboolean
+journal_has_entries (void)
+{
+  g_autoptr(OctopusUploadJournal) journal = octopus_upload_journal_new (NULL);
+  g_autoptr(GPtrArray) entries = octopus_upload_journal_load (journal);
+
+  return entries->len > 0;
+}
+
 static guint
 terminal_columns (void)
 {
@@ -198,9 +214,9 @@ octopus_cli_upload (int argc, char **argv)
       octopus_cli_error ("%s", error->message);
       return OCTOPUS_CLI_EXIT_USAGE;
     }
-  if (paths == NULL || paths[0] == NULL)
+  if ((paths == NULL || paths[0] == NULL) && !journal_has_entries ())
     {
-      octopus_cli_error ("%s", _("upload: no PATH given; see “octopus-cli upload --help”"));
+      octopus_cli_error ("%s", _("upload: no PATH given and nothing to resume; see “octopus-cli upload --help”"));
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 
@@ -234,7 +250,7 @@ octopus_cli_upload (int argc, char **argv)
     g_printerr (g_dngettext (GETTEXT_PACKAGE, "Resuming %u interrupted upload\n",
                              "Resuming %u interrupted uploads\n", resumed), resumed);
 
-  for (guint i = 0; paths[i] != NULL; i++)
+  for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
     {
       g_autoptr(GFile) file = g_file_new_for_commandline_arg (paths[i]);
       g_autoptr(GError) add_error = NULL;

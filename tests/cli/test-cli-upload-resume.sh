@@ -8,6 +8,9 @@
 #   2. kill the s3rver mid-upload (harness stop-one): the Swift copies complete and are
 #      right, s3 is reported failed (exit 1) and shows `missing`; after the server is back,
 #      `repair` completes the missing copy.
+#   3. `upload` with no PATH resumes what the journal still holds (the s3 copy of 2.), says
+#      so, sends nothing to the services that have it; with an empty journal it is a usage
+#      error.
 # TAP on stdout.  Skips without servers unless OCTOPUS_TEST_REQUIRE_SERVERS is set.
 set -uo pipefail
 
@@ -190,6 +193,18 @@ PYEOF
   run repair "" repair sub/other.bin
   expect_rc repair 0 "repair: exit 0"
   check "after repair the s3rver copy is complete and right" test "$(copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" sub/other.bin)" = "$md5b"
+
+  # ---- 3. `upload` with no PATH resumes what the journal still holds ----
+  # The file s3 never got stayed journaled for s3 (it was unreachable, not refused).
+  check "the journal kept sub/other.bin for the unreachable s3" test -n "$(ls "$XDG_STATE_HOME/octopus/uploads/" 2>/dev/null)"
+  run resume "" upload
+  expect_rc resume 0 "upload with no PATH: exit 0"
+  check "upload with no PATH says it resumes" grep -q "Resuming 1 interrupted upload" "$T/log/resume.err"
+  check "resumed upload sent nothing to swift-a (it holds the file)" test "$(sent_bytes resume swift-a)" = 0
+  check "resumed upload: the s3rver copy is right" test "$(copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" sub/other.bin)" = "$md5b"
+  check "journal is empty after the resumed upload" test -z "$(ls "$XDG_STATE_HOME/octopus/uploads/" 2>/dev/null)"
+  run nothing "" upload
+  expect_rc nothing 2 "upload with no PATH and nothing to resume: usage error"
 
   for b in "$b1" "$b2"; do
     for k in big.bin sub/other.bin; do s3 "$sw_ep" "$sw_ak" "$sw_sk" delete-object --bucket "$b" --key "$k" >/dev/null; done
