@@ -99,6 +99,22 @@ report_results (OctopusWindow *self,
     }
 }
 
+/* Repairs and deletes in flight count as "busy" in win.sync-status. */
+static void
+operation_started (OctopusWindow *self)
+{
+  self->operations++;
+  _octopus_window_queue_summary (self);
+}
+
+static void
+operation_done (OctopusWindow *self)
+{
+  g_return_if_fail (self->operations > 0);
+  self->operations--;
+  _octopus_window_queue_summary (self);
+}
+
 /* ---- refresh ---- */
 
 static void repair_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -122,6 +138,7 @@ maybe_repair_automatically (OctopusWindow *self)
   if (counts[OCTOPUS_OBJECT_STATE_MISSING] + counts[OCTOPUS_OBJECT_STATE_DIFFERS] == 0)
     return;
   self->auto_repaired = TRUE;
+  operation_started (self);
   octopus_array_repair_async (self->array, NULL, self->cancellable, repair_done_cb, g_object_ref (self));
 }
 
@@ -134,6 +151,7 @@ refresh_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   self->refreshing--;
+  _octopus_window_queue_summary (self);
   if (!octopus_array_refresh_finish (OCTOPUS_ARRAY (source), result, &error))
     {
       _octopus_window_toast_error (self, _("Could not refresh"), error);
@@ -177,6 +195,7 @@ refresh_action (GSimpleAction *action,
   if (self->array == NULL)
     return;
   self->refreshing++;
+  _octopus_window_queue_summary (self);
   octopus_array_refresh_async (self->array, OCTOPUS_ARRAY_REFRESH_NONE, self->cancellable,
                                refresh_done_cb, g_object_ref (self));
 }
@@ -192,6 +211,7 @@ repair_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = octopus_array_repair_finish (OCTOPUS_ARRAY (source), result, &error);
 
+  operation_done (self);
   if (results == NULL)
     {
       _octopus_window_toast_error (self, _("Could not repair"), error);
@@ -211,6 +231,7 @@ repair_selected_action (GSimpleAction *action,
 
   if (self->array == NULL || keys[0] == NULL)
     return;
+  operation_started (self);
   octopus_array_repair_async (self->array, (const char * const *) keys, self->cancellable,
                               repair_done_cb, g_object_ref (self));
 }
@@ -226,6 +247,7 @@ delete_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) results = octopus_array_delete_finish (OCTOPUS_ARRAY (source), result, &error);
 
+  operation_done (self);
   if (results == NULL)
     {
       _octopus_window_toast_error (self, _("Could not delete"), error);
@@ -244,6 +266,7 @@ delete_response_cb (AdwMessageDialog *dialog,
 
   if (g_strcmp0 (response, "delete") != 0 || self->array == NULL)
     return;
+  operation_started (self);
   octopus_array_delete_async (self->array, (const char * const *) keys, self->cancellable,
                               delete_done_cb, g_object_ref (self));
 }
@@ -452,21 +475,16 @@ select_key_action (GSimpleAction *action,
                    gpointer       user_data)
 {
   OctopusWindow *self = user_data;
-  const char *key = g_variant_get_string (parameter, NULL);
-  GListModel *model = G_LIST_MODEL (self->selection);
-  guint n = g_list_model_get_n_items (model);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(OctopusObject) object = g_list_model_get_item (model, i);
+  _octopus_window_select_key (self, g_variant_get_string (parameter, NULL));
+}
 
-      if (g_strcmp0 (octopus_object_get_key (object), key) == 0)
-        {
-          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
-          return;
-        }
-    }
-  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+/* "sync-status" is read-only: requests to change it from outside are ignored. */
+static void
+ignore_change_state (GSimpleAction *action,
+                     GVariant      *value,
+                     gpointer       user_data)
+{
 }
 
 static const GActionEntry win_actions[] = {
@@ -480,6 +498,7 @@ static const GActionEntry win_actions[] = {
   { .name = "cancel-all-transfers", .activate = cancel_all_action },
   { .name = "search", .activate = search_action },
   { .name = "select-key", .activate = select_key_action, .parameter_type = "s" },
+  { .name = "sync-status", .state = "(true, @a{sa{ss}} {})", .change_state = ignore_change_state },
 };
 
 void

@@ -43,6 +43,8 @@ struct _OctopusWindow
   OctopusUploadQueue   *queue;            /* made with the array, same services */
   guint                 refresh_timeout_id; /* refresh after uploads settle */
   gboolean              auto_repaired;    /* the next refresh follows an automatic repair */
+  guint                 operations;       /* repairs and deletes in flight */
+  gboolean              loading;          /* the services are being loaded */
 };
 
 /* octopus-window.c */
@@ -51,6 +53,11 @@ void       _octopus_window_update_summary   (OctopusWindow *self);
 void       _octopus_window_toast_error      (OctopusWindow *self,
                                              const char    *what,
                                              const GError  *error);
+/* Recounts the summary, page, filter, actions and the "sync-status" state on an idle. */
+void       _octopus_window_queue_summary    (OctopusWindow *self);
+/* Selects the row showing @key alone and gives it the keyboard focus (FALSE: not shown). */
+gboolean   _octopus_window_select_key       (OctopusWindow *self,
+                                             const char    *key);
 /* Selected rows (OctopusObject, new references), in view order. */
 GPtrArray *_octopus_window_get_selected     (OctopusWindow *self);
 void       _octopus_window_popup_row_menu   (OctopusWindow *self,

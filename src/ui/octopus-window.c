@@ -117,6 +117,60 @@ _octopus_window_update_summary (OctopusWindow *self)
   adw_window_title_set_subtitle (self->window_title, summary);
 }
 
+/* ---- what the window shows, as state visible on D-Bus ----
+ *
+ * The read-only action "win.sync-status" holds (busy, {key: {service: state}}), the table as
+ * the status cells show it.  GtkApplication exports it with the window's other actions, so
+ * scripts and the GUI tests can wait for a condition over D-Bus (org.gtk.Actions.Describe and
+ * the Changed signal) instead of polling the accessibility tree while rows come and go; they
+ * then read the cells through AT-SPI once the window has settled. */
+
+static gboolean
+is_busy (OctopusWindow *self)
+{
+  return self->loading
+         || self->refreshing > 0
+         || self->operations > 0
+         || self->refresh_timeout_id != 0
+         || (self->queue != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->queue)) > 0);
+}
+
+static GVariant *
+build_sync_status (OctopusWindow *self)
+{
+  GVariantBuilder objects;
+  guint n = self->table != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->table)) : 0;
+
+  g_variant_builder_init (&objects, G_VARIANT_TYPE ("a{sa{ss}}"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusObject) object = g_list_model_get_item (G_LIST_MODEL (self->table), i);
+      GVariantBuilder cells;
+
+      g_variant_builder_init (&cells, G_VARIANT_TYPE ("a{ss}"));
+      for (guint s = 0; s < octopus_object_get_n_services (object); s++)
+        g_variant_builder_add (&cells, "{ss}", octopus_object_get_service_name (object, s),
+                               octopus_object_state_to_string (octopus_object_get_service_state (object, s)));
+      g_variant_builder_add (&objects, "{sa{ss}}", octopus_object_get_key (object), &cells);
+    }
+  return g_variant_new ("(ba{sa{ss}})", is_busy (self), &objects);
+}
+
+static void
+update_sync_status (OctopusWindow *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "sync-status");
+  g_autoptr(GVariant) status = g_variant_ref_sink (build_sync_status (self));
+  g_autoptr(GVariant) old = NULL;
+
+  if (action == NULL)
+    return;
+  /* Only real changes: every set_state is a D-Bus signal. */
+  old = g_action_get_state (action);
+  if (old == NULL || !g_variant_equal (old, status))
+    g_simple_action_set_state (G_SIMPLE_ACTION (action), status);
+}
+
 static gboolean
 summary_idle_cb (gpointer user_data)
 {
@@ -128,11 +182,12 @@ summary_idle_cb (gpointer user_data)
   /* Rows change state in place; the "only problems" filter must look again. */
   gtk_filter_changed (GTK_FILTER (self->problems_filter), GTK_FILTER_CHANGE_DIFFERENT);
   _octopus_window_actions_update (self);
+  update_sync_status (self);
   return G_SOURCE_REMOVE;
 }
 
-static void
-queue_summary (OctopusWindow *self)
+void
+_octopus_window_queue_summary (OctopusWindow *self)
 {
   /* Coalesces bursts of items-changed (a listing of 100,000 keys) into one recount. */
   if (self->summary_idle_id == 0)
@@ -243,7 +298,7 @@ add_service_columns (OctopusWindow *self)
 static void
 table_items_changed_cb (OctopusWindow *self)
 {
-  queue_summary (self);
+  _octopus_window_queue_summary (self);
 }
 
 static void
@@ -271,13 +326,14 @@ refresh_timeout_cb (gpointer user_data)
 
   self->refresh_timeout_id = 0;
   gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
+  _octopus_window_queue_summary (self);
   return G_SOURCE_REMOVE;
 }
 
 static void
 queue_items_changed_cb (OctopusWindow *self)
 {
-  queue_summary (self);
+  _octopus_window_queue_summary (self);
 }
 
 static gboolean
@@ -426,6 +482,9 @@ services_loaded_cb (GObject      *source,
   g_autoptr(GPtrArray) services = octopus_services_load_finish (result, &error);
   g_autoptr(OctopusArray) array = NULL;
 
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->loading = FALSE;
+  _octopus_window_queue_summary (self);
   if (services == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -459,6 +518,8 @@ load_services (OctopusWindow *self)
   adw_status_page_set_title (self->loading_page, _("Connecting to the Services…"));
   adw_status_page_set_description (self->loading_page, NULL);
   adw_status_page_set_icon_name (self->loading_page, NULL);
+  self->loading = TRUE;
+  _octopus_window_queue_summary (self);
   octopus_services_load_async (self->cancellable, services_loaded_cb, g_object_ref (self));
 }
 
@@ -499,6 +560,54 @@ find_object_row (GtkWidget *widget)
         return row;
     }
   return NULL;
+}
+
+/* The name cell showing @position, if that row is built (the view builds visible rows only). */
+static OctopusObjectRow *
+find_object_row_at (GtkWidget *widget,
+                    guint      position)
+{
+  if (OCTOPUS_IS_OBJECT_ROW (widget))
+    return octopus_object_row_get_position (OCTOPUS_OBJECT_ROW (widget)) == position
+           ? OCTOPUS_OBJECT_ROW (widget) : NULL;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      OctopusObjectRow *row = find_object_row_at (child, position);
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
+}
+
+gboolean
+_octopus_window_select_key (OctopusWindow *self,
+                            const char    *key)
+{
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusObject) object = g_list_model_get_item (model, i);
+      OctopusObjectRow *row;
+
+      if (g_strcmp0 (octopus_object_get_key (object), key) != 0)
+        continue;
+      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
+      /* The focus goes to the row as the keyboard would move it there, so Menu and
+       * Shift+F10 then open the context menu on this row. */
+      row = find_object_row_at (GTK_WIDGET (self->column_view), i);
+      for (GtkWidget *w = GTK_WIDGET (row);
+           w != NULL && w != GTK_WIDGET (self->column_view);
+           w = gtk_widget_get_parent (w))
+        if (gtk_widget_get_focusable (w) && gtk_widget_grab_focus (w))
+          break;
+      return TRUE;
+    }
+  gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  return FALSE;
 }
 
 /* The row under (x, y) of the column view: the first ancestor of the picked widget that holds

@@ -2,7 +2,8 @@
  *
  * Started next to the app under Xvfb; xdotool presses and moves the real pointer from this
  * window onto the app, so the two processes carry out a real XDND exchange (text/uri-list →
- * GdkFileList).  Prints "SOURCE READY" once mapped, quits when the drag ends.
+ * GdkFileList).  Prints "SOURCE READY" once mapped, "DRAG ACCEPTED" once the target accepts
+ * the drop (XdndStatus), quits when the drag ends.
  */
 #include <gtk/gtk.h>
 
@@ -16,6 +17,29 @@ prepare_cb (GtkDragSource *source,
             gpointer       user_data)
 {
   return gdk_content_provider_new_typed (GDK_TYPE_FILE_LIST, files);
+}
+
+/* The target answered XdndStatus with an action it accepts: the driver may release now. */
+static void
+selected_action_cb (GdkDrag    *drag,
+                    GParamSpec *pspec,
+                    gpointer    user_data)
+{
+  static gboolean said;
+
+  if (!said && gdk_drag_get_selected_action (drag) != 0)
+    {
+      said = TRUE;
+      g_print ("DRAG ACCEPTED\n");
+    }
+}
+
+static void
+drag_begin_cb (GtkDragSource *source,
+               GdkDrag       *drag,
+               gpointer       user_data)
+{
+  g_signal_connect (drag, "notify::selected-action", G_CALLBACK (selected_action_cb), NULL);
 }
 
 static void
@@ -60,6 +84,7 @@ main (int   argc,
   source = gtk_drag_source_new ();
   gtk_drag_source_set_actions (source, GDK_ACTION_COPY);
   g_signal_connect (source, "prepare", G_CALLBACK (prepare_cb), NULL);
+  g_signal_connect (source, "drag-begin", G_CALLBACK (drag_begin_cb), NULL);
   g_signal_connect (source, "drag-end", G_CALLBACK (drag_end_cb), NULL);
   gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (source));
   g_signal_connect (window, "map", G_CALLBACK (map_cb), NULL);

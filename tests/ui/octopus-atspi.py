@@ -7,6 +7,15 @@
   octopus-atspi.py wait-gone KEY                 wait until no row shows KEY
   octopus-atspi.py wait-name NAME                wait until some node is named NAME
   octopus-atspi.py click NAME                    activate the push button named NAME
+  octopus-atspi.py settle KEY SERVICE STATE      wait over D-Bus until the window is idle and
+                                                 win.sync-status shows KEY in STATE on SERVICE
+  octopus-atspi.py settle-gone KEY               wait over D-Bus until idle and KEY is gone
+  octopus-atspi.py menu-item LABEL               activate LABEL in the open popover menu
+
+AT-SPI reads race row removal in GTK 4.8's bridge (the app can crash when a client reads a
+row while it is being removed), so the tests wait for a condition through the app's own
+D-Bus state ("settle") while rows change, and read the accessibility tree only once the
+window is idle: then nothing is removed under the reader.
 Every wait fails (exit 1) after OCTOPUS_ATSPI_TIMEOUT seconds (default 60), printing the rows.
 """
 import os
@@ -16,7 +25,7 @@ import warnings
 
 import gi
 gi.require_version('Atspi', '2.0')
-from gi.repository import Atspi  # noqa: E402
+from gi.repository import Atspi, Gio, GLib  # noqa: E402
 
 warnings.simplefilter('ignore', DeprecationWarning)
 TIMEOUT = float(os.environ.get("OCTOPUS_ATSPI_TIMEOUT", "60"))
@@ -78,6 +87,57 @@ def wait(predicate, what):
     return 1
 
 
+BUS_NAME = 'io.github.octopus_rais.Octopus'
+WINDOW_PATH = os.environ.get('OCTOPUS_WINDOW_PATH', '/io/github/octopus_rais/Octopus/window/1')
+
+
+def sync_status():
+    """(busy, {key: {service: state}}) from the window's read-only action win.sync-status."""
+    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    reply = bus.call_sync(BUS_NAME, WINDOW_PATH, 'org.gtk.Actions', 'Describe',
+                          GLib.Variant('(s)', ('sync-status',)), GLib.VariantType('((bgav))'),
+                          Gio.DBusCallFlags.NONE, 5000, None)
+    (_enabled, _sig, state), = reply.unpack()
+    return state[0] if state else (True, {})
+
+
+def settle(predicate, what):
+    """Wait until the window is idle and predicate(objects) holds; D-Bus only, no AT-SPI."""
+    deadline = time.monotonic() + TIMEOUT
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = sync_status()
+            busy, objects = last
+            if not busy and predicate(objects):
+                return 0
+        except GLib.Error:
+            pass  # the window has not exported its actions yet
+        time.sleep(0.05)
+    print(f'timed out waiting for {what}; sync-status: {last}', file=sys.stderr)
+    return 1
+
+
+def menu_item(label):
+    """Activate a popover menu item by its label, through AT-SPI (GTK names it without the _)."""
+    plain = label.replace('_', '')
+
+    def find_and_activate():
+        for node, _ in walk(app()):
+            if node.get_role() == Atspi.Role.MENU_ITEM and (node.get_name() or '') == plain:
+                names = [node.get_action_name(i) for i in range(node.get_n_actions())]
+                if not names:
+                    raise RuntimeError(f'menu item {plain!r} has no AT-SPI action')
+                node.do_action(0)
+                return True
+        return False
+    status = wait(find_and_activate, f'menu item {plain!r}')
+    if status != 0:
+        print('menu items:', [n.get_name() for n, _ in walk(app())
+                              if n.get_role() == Atspi.Role.MENU_ITEM], file=sys.stderr)
+    return status
+
+
 def click(name):
     def find_and_click():
         a = app()
@@ -120,6 +180,17 @@ def main(argv):
         return wait(lambda: any(n.get_name() == name for n, _ in walk(app())), repr(name))
     if cmd == 'click':
         return click(argv[2])
+    if cmd == 'settle':
+        key, service, state = argv[2:5]
+        return settle(lambda o: o.get(key, {}).get(service) == state, f'{key} {state} on {service}')
+    if cmd == 'settle-gone':
+        key = argv[2]
+        return settle(lambda o: key not in o, f'{key} to disappear')
+    if cmd == 'status':
+        print(sync_status())
+        return 0
+    if cmd == 'menu-item':
+        return menu_item(argv[2])
     print(__doc__, file=sys.stderr)
     return 2
 

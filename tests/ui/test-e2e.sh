@@ -2,8 +2,14 @@
 # test-e2e.sh — the window end to end, against the real local servers (tests/servers):
 # two accounts, a real drag-and-drop of two files from another X client, both rows in sync on
 # both services (read through AT-SPI), one copy deleted behind Octopus's back → "Missing" after a
-# refresh, repaired through the window's action, the other row deleted (confirmed in the
-# dialog), and the result checked with `octopus-cli status --json`.
+# refresh, repaired through the row's context menu (opened with the Menu key on the focused
+# row), the other row deleted through the context menu (confirmed in the dialog), and the
+# result checked with `octopus-cli status --json`.
+#
+# Deterministic waits: while rows come and go the test waits over D-Bus on the window's
+# read-only win.sync-status (busy flag + the table's states), never on sleeps and never by
+# polling AT-SPI — GTK 4.8's AT-SPI bridge can crash the app when a client reads a row while
+# it is being removed.  Once the window is idle, what the user sees is asserted through AT-SPI.
 # Needs: DISPLAY + session bus + unlocked keyring (tools/run-headless) and the servers' env.
 # Env from meson: OCTOPUS_APP, OCTOPUS_CLI, DRAG_SOURCE, ATSPI (octopus-atspi.py).
 set -euo pipefail
@@ -68,14 +74,25 @@ for _ in $(seq 200); do grep -q 'SOURCE READY' "$W/src.log" && break; sleep 0.05
 wid=$(xdotool search --sync --name '^DragSource$' | head -1)
 xdotool windowmove --sync "$wid" 1040 100           # off the app's window (no WM: app at 0,0)
 xdotool mousemove --sync 1140 175 mousedown 1
+# Moves in steps so GTK sees the 8 px threshold pass and the XDND position messages flow;
+# release only once the app has accepted the drop (the helper prints DRAG ACCEPTED).
 for x in 1130 1110 1070 1000 900 750 600 450 400; do xdotool mousemove "$x" 300; sleep 0.05; done
-sleep 0.3
+for y in $(seq 300 320); do
+  grep -q 'DRAG ACCEPTED' "$W/src.log" && break
+  xdotool mousemove 400 "$y"; sleep 0.1    # XDND sends positions on motion only
+done
+grep -q 'DRAG ACCEPTED' "$W/src.log" || fail "the window did not accept the drag"
 xdotool mouseup 1
 ok "files dragged from the drag-source helper onto the window"
 
 for key in "dropped one.txt" "dropped-two.bin"; do
   for service in "Local s3rver" "Local Swift"; do
-    atspi wait-cell "$key" "$service" "In sync" || fail "$key is not in sync on $service"
+    atspi settle "$key" "$service" in-sync || fail "$key is not in sync on $service (D-Bus state)"
+  done
+done
+for key in "dropped one.txt" "dropped-two.bin"; do
+  for service in "Local s3rver" "Local Swift"; do
+    atspi wait-cell "$key" "$service" "In sync" || fail "$key is not shown in sync on $service"
   done
 done
 ok "both rows in sync on both services"
@@ -85,29 +102,33 @@ AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_S3RVER_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$OCTO
 AWS_DEFAULT_REGION=us-east-1 /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_S3RVER_ENDPOINT" \
   s3api delete-object --bucket "$bucket" --key "dropped one.txt" >/dev/null
 action refresh
+atspi settle "dropped one.txt" "Local s3rver" missing || fail "the refresh did not find the copy missing"
 atspi wait-cell "dropped one.txt" "Local s3rver" "Missing" || fail "the deleted copy does not show as missing"
 atspi wait-cell "dropped one.txt" "Local Swift" "In sync" || fail "the other copy changed"
 ok "copy deleted with awscli shows as Missing after refresh"
 
-# --- repair it through the window's action (what the context menu's Repair activates) ---
-action select-key "[<'dropped one.txt'>]"
-action repair-selected
-atspi wait-cell "dropped one.txt" "Local s3rver" "In sync" || fail "repair did not bring the copy back"
-ok "repaired through win.repair-selected"
+# --- repair it through the row's context menu ---
+# win.select-key selects the row and focuses it, as arrow keys would; the Menu key then opens
+# the context menu on the focused row, and Repair is activated through AT-SPI.  X has no
+# window manager here: keys go to the window under the pointer, so keep it on the header bar.
+context_menu() {  # context_menu KEY ITEM
+  action select-key "[<'$1'>]"
+  xdotool mousemove 200 20 key Menu   # no --sync: it waits forever when already there
+  atspi menu-item "$2" || fail "the context menu of $1 has no $2 item"
+}
+context_menu "dropped one.txt" Repair
+atspi settle "dropped one.txt" "Local s3rver" in-sync || fail "repair did not bring the copy back"
+atspi wait-cell "dropped one.txt" "Local s3rver" "In sync" || fail "the repaired copy is not shown in sync"
+ok "repaired through the context menu"
 
-# --- delete the other row, confirming in the dialog ---
-action select-key "[<'dropped-two.bin'>]"
-action delete-selected
+# --- delete the other row through the context menu, confirming in the dialog ---
+context_menu "dropped-two.bin" Delete
 atspi wait-name 'Delete “dropped-two.bin”?' || fail "no confirmation naming the object"
-refreshes=$(grep -c 'Refresh finished' "$W/app.log" || true)
 atspi click 'Delete' || fail "no Delete button in the confirmation"
-# GTK 4.8's AT-SPI bridge can crash when a client reads a list row while it is being removed,
-# so read the table only after the refresh that follows the delete has finished.
-for _ in $(seq 600); do
-  [ "$(grep -c 'Refresh finished' "$W/app.log" || true)" -gt "$refreshes" ] && break; sleep 0.1
-done
+atspi settle-gone "dropped-two.bin" || fail "the deleted row is still in the table (D-Bus state)"
 atspi wait-gone "dropped-two.bin" || fail "the deleted row is still shown"
-ok "row deleted after confirmation"
+atspi wait-cell "dropped one.txt" "Local Swift" "In sync" || fail "the other row changed"
+ok "row deleted through the context menu after confirmation"
 
 # --- what the command line sees ---
 "$OCTOPUS_CLI" status --json > "$W/status.json" || true
