@@ -64,17 +64,18 @@ static GBytes *
 make_payload (gsize   size,
               guint32 seed)
 {
-  guint8 *data = g_malloc (size + 1);
-  guint32 x = 2463534242u ^ (seed * 0x9E3779B9u);
+  guint64 *words = g_new (guint64, size / 8 + 1);
+  guint64 x = 88172645463325252ull ^ (seed * 0x9E3779B97F4A7C15ull);
 
-  for (gsize i = 0; i < size; i++)
+  /* xorshift64, eight bytes at a time (24 MiB stays cheap under the sanitizers) */
+  for (gsize i = 0; i < size / 8 + 1; i++)
     {
       x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      data[i] = x & 0xff;
+      x ^= x >> 7;
+      x ^= x << 17;
+      words[i] = x;
     }
-  return g_bytes_new_take (data, size);
+  return g_bytes_new_take (words, size);
 }
 
 static char *
@@ -599,16 +600,24 @@ test_dies_mid_upload (Fixture       *fx,
       assert_table_state (fx, files[f].key, SWIFT, OCTOPUS_OBJECT_STATE_IN_SYNC);
     }
 
-  /* The next start (a new queue on the same journal): nothing is left open anywhere. */
+  /* The next start (a new queue on the same journal) sweeps the upload the dead server kept
+   * open and sends the service what it missed: exact copies everywhere, nothing left open. */
   next_start = new_queue (fx);
   octopus_upload_queue_resume_async (next_start, NULL, octopus_test_result_cb, NULL);
   res = octopus_test_wait_result ();
-  octopus_upload_queue_resume_finish (next_start, res, &error);
+  g_test_message ("the next start resumed %u files",
+                  octopus_upload_queue_resume_finish (next_start, res, &error));
   g_assert_no_error (error);
   wait_settled (next_start);
   g_assert_cmpuint (open_uploads (fx, PROXIED), ==, 0);
   g_assert_cmpuint (open_uploads (fx, SWIFT), ==, 0);
-  assert_absent (fx, PROXIED, files[0].key);
+  for (guint f = 0; f < N_FILES; f++)
+    for (guint i = 0; i < N; i++)
+      assert_copy (fx, i, files[f].key, files[f].size, fx->md5[f]);
+  refresh (fx);
+  for (guint f = 0; f < N_FILES; f++)
+    for (guint i = 0; i < N; i++)
+      assert_table_state (fx, files[f].key, i, OCTOPUS_OBJECT_STATE_IN_SYNC);
 }
 
 /* ---- (c) ten times slower ------------------------------------------------------------------- */
