@@ -1,14 +1,37 @@
-/* octopus-window-dnd.c — files and folders dropped anywhere on the window are uploaded.
+/* octopus-window-dnd.c — files and folders dropped anywhere on the window are uploaded;
+ * rows dragged out of the window become files where they are dropped.
  *
  * GtkDropTarget(GDK_TYPE_FILE_LIST) receives text/uri-list from file managers and, inside a
  * sandbox, document-portal paths; the drop handler only turns them into local paths and hands
  * them to octopus_window_add_paths(), which tests call directly too.
+ *
+ * Dragging rows out offers text/uri-list through OctopusDownloadProvider: the objects are
+ * downloaded (verified) only when the drop target asks for the data.
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
+#include "octopus-download-provider.h"
 #include "octopus-window-private.h"
+
+/* A drag that started in this window (a row) is not an upload. */
+static gboolean
+is_own_drag (GtkDropTarget *target)
+{
+  GdkDrop *drop = gtk_drop_target_get_current_drop (target);
+
+  return drop != NULL && gdk_drop_get_drag (drop) != NULL;
+}
+
+static GdkDragAction
+enter_or_motion_cb (GtkDropTarget *target,
+                    double         x,
+                    double         y,
+                    OctopusWindow *self)
+{
+  return is_own_drag (target) ? 0 : GDK_ACTION_COPY;
+}
 
 static gboolean
 drop_cb (GtkDropTarget *target,
@@ -20,7 +43,7 @@ drop_cb (GtkDropTarget *target,
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   GSList *files;
 
-  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST) || is_own_drag (target))
     return FALSE;
 
   files = gdk_file_list_get_files (g_value_get_boxed (value));
@@ -43,13 +66,49 @@ drop_cb (GtkDropTarget *target,
   return TRUE;
 }
 
+static GdkContentProvider *
+drag_prepare_cb (GtkDragSource *source,
+                 double         x,
+                 double         y,
+                 OctopusWindow *self)
+{
+  guint position = _octopus_window_row_at (self, x, y);
+  g_autoptr(GPtrArray) objects = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  if (self->array == NULL || position == GTK_INVALID_LIST_POSITION)
+    return NULL;  /* not on a row: no drag (rubber-band selection stays possible) */
+
+  /* Dragging an unselected row drags that row alone, as in Files. */
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+
+  objects = _octopus_window_get_selected (self);
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < objects->len; i++)
+    g_strv_builder_add (builder, octopus_object_get_key (g_ptr_array_index (objects, i)));
+  keys = g_strv_builder_end (builder);
+  if (keys[0] == NULL)
+    return NULL;
+  g_debug ("Dragging %u object(s), first “%s”", g_strv_length (keys), keys[0]);
+  return octopus_download_provider_new (self->array, (const char * const *) keys, NULL);
+}
+
 void
 _octopus_window_dnd_init (OctopusWindow *self)
 {
   GtkDropTarget *target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  GtkDragSource *source = gtk_drag_source_new ();
 
+  g_signal_connect (target, "enter", G_CALLBACK (enter_or_motion_cb), self);
+  g_signal_connect (target, "motion", G_CALLBACK (enter_or_motion_cb), self);
   g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+
+  gtk_drag_source_set_actions (source, GDK_ACTION_COPY);
+  g_signal_connect (source, "prepare", G_CALLBACK (drag_prepare_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (source));
 }
 
 static void

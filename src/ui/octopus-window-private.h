@@ -60,6 +60,11 @@ gboolean   _octopus_window_select_key       (OctopusWindow *self,
                                              const char    *key);
 /* Selected rows (OctopusObject, new references), in view order. */
 GPtrArray *_octopus_window_get_selected     (OctopusWindow *self);
+/* Position (in the selection model) of the row under (x, y) of the column view, or
+ * GTK_INVALID_LIST_POSITION. */
+guint      _octopus_window_row_at           (OctopusWindow *self,
+                                             double         x,
+                                             double         y);
 void       _octopus_window_popup_row_menu   (OctopusWindow *self,
                                              double         x,
                                              double         y);

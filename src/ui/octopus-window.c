@@ -612,10 +612,10 @@ _octopus_window_select_key (OctopusWindow *self,
 
 /* The row under (x, y) of the column view: the first ancestor of the picked widget that holds
  * an OctopusObjectRow is that row (a row holds exactly one: its name cell). */
-static guint
-row_position_at (OctopusWindow *self,
-                 double         x,
-                 double         y)
+guint
+_octopus_window_row_at (OctopusWindow *self,
+                        double         x,
+                        double         y)
 {
   GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->column_view), x, y, GTK_PICK_DEFAULT);
 
@@ -653,7 +653,7 @@ select_row_for_menu (OctopusWindow *self,
                      double         x,
                      double         y)
 {
-  guint position = row_position_at (self, x, y);
+  guint position = _octopus_window_row_at (self, x, y);
 
   if (position == GTK_INVALID_LIST_POSITION)
     return;

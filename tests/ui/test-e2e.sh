@@ -4,7 +4,8 @@
 # both services (read through AT-SPI), one copy deleted behind Octopus's back → "Missing" after a
 # refresh, repaired through the row's context menu (opened with the Menu key on the focused
 # row), the other row deleted through the context menu (confirmed in the dialog), and the
-# result checked with `octopus-cli status --json`.
+# result checked with `octopus-cli status --json`; the remaining row dragged out onto another
+# client (drop-target helper) arrives there as a file with the object's bytes.
 #
 # Deterministic waits: while rows come and go the test waits over D-Bus on the window's
 # read-only win.sync-status (busy flag + the table's states), never on sleeps and never by
@@ -25,9 +26,10 @@ if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDP
 fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/octopus-e2e.XXXXXX")
-APP_PID="" SRC_PID=""
+APP_PID="" SRC_PID="" DST_PID=""
 cleanup() {
   [ -n "$SRC_PID" ] && kill "$SRC_PID" 2>/dev/null || true
+  [ -n "$DST_PID" ] && kill "$DST_PID" 2>/dev/null || true
   [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$W"
@@ -44,7 +46,7 @@ action() {  # action NAME [GVARIANT-PARAMS]
     --object-path /io/github/octopus_rais/Octopus/window/1 \
     --method org.gtk.Actions.Activate "$1" "${2:-[]}" '{}' >/dev/null
 }
-echo "1..9"
+echo "1..10"
 
 # --- two accounts on the two servers, in a fresh bucket ---
 bucket="octopus-e2e-$(date +%s)-$$"
@@ -129,6 +131,31 @@ atspi settle-gone "dropped-two.bin" || fail "the deleted row is still in the tab
 atspi wait-gone "dropped-two.bin" || fail "the deleted row is still shown"
 atspi wait-cell "dropped one.txt" "Local Swift" "In sync" || fail "the other row changed"
 ok "row deleted through the context menu after confirmation"
+
+# --- drag the remaining row out of the window onto another client: it arrives as a file ---
+"$DROP_TARGET" > "$W/dst.log" 2>&1 &
+DST_PID=$!
+for _ in $(seq 200); do grep -q 'TARGET READY' "$W/dst.log" && break; sleep 0.05; done
+wid=$(xdotool search --sync --name '^DropTarget$' | head -1)
+xdotool windowmove --sync "$wid" 1040 100
+# The only row left is the first one: no window manager, so the window is at (0,0) and the
+# first row sits under the header bar and the column titles (y≈93, see data/screenshots).
+xdotool mousemove --sync 150 93 mousedown 1
+for x in 160 180 220 300 450 650 850 1000 1100 1130; do xdotool mousemove "$x" 175; sleep 0.05; done
+for x in $(seq 1131 1150); do
+  [ "$(grep -c 'TARGET MOTION' "$W/dst.log")" -ge 2 ] && break
+  xdotool mousemove "$x" 175; sleep 0.1    # XDND sends positions on motion only
+done
+xdotool mouseup 1
+grep -q "Dragging 1 object(s), first “dropped one.txt”" "$W/app.log" ||
+  fail "the drag did not start on the row of dropped one.txt"
+for _ in $(seq 600); do grep -q 'DROP DONE' "$W/dst.log" && break; sleep 0.1; done
+dropped=$(sed -n 's/^DROPPED //p' "$W/dst.log")
+[ -n "$dropped" ] || fail "nothing arrived at the drop target: $(cat "$W/dst.log")"
+[ "$(basename "$dropped")" = "dropped one.txt" ] || fail "the dropped file is named $dropped"
+cmp -s "$dropped" "$W/files/dropped one.txt" || fail "the dropped file's bytes differ"
+wait "$DST_PID" 2>/dev/null || true; DST_PID=""
+ok "row dragged out of the window arrives as a file with the object's bytes"
 
 # --- what the command line sees ---
 "$OCTOPUS_CLI" status --json > "$W/status.json" || true
