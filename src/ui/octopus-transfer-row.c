@@ -1,8 +1,8 @@
 /* octopus-transfer-row.c — a file's upload: per-service bars, speed, time left, cancel.
  *
- * Speed is acknowledged bytes (all services) over the time since the row first saw bytes
- * move; "time left" divides what remains by it.  Both are recomputed when any service's
- * "bytes-done" changes, so no timer runs while nothing happens.
+ * Speed is acknowledged bytes (all services) over a sliding window of the last few seconds
+ * (OctopusRateWindow); "time left" divides what remains by it.  Both are recomputed when any
+ * service's "bytes-done" changes, and once a second while uploading so a stall shows.
  */
 #include "config.h"
 
@@ -23,8 +23,129 @@ struct _OctopusTransferRow
   OctopusTransfer *transfer;
   GPtrArray       *bindings;       /* GBinding of progress → bar */
   GPtrArray       *watched;        /* OctopusUploadProgress we listen to */
-  gint64           started_us;     /* monotonic time bytes first moved, 0 before */
+  OctopusRateWindow *rate;         /* acknowledged bytes over time */
+  guint            tick_id;        /* once a second while uploading */
 };
+
+/* ---- speed over a sliding window ---- */
+
+typedef struct {
+  gint64  t_us;
+  goffset done;
+} RateSample;
+
+struct _OctopusRateWindow
+{
+  GArray *samples;  /* RateSample, oldest first */
+};
+
+OctopusRateWindow *
+octopus_rate_window_new (void)
+{
+  OctopusRateWindow *window = g_new0 (OctopusRateWindow, 1);
+
+  window->samples = g_array_new (FALSE, FALSE, sizeof (RateSample));
+  return window;
+}
+
+void
+octopus_rate_window_free (OctopusRateWindow *window)
+{
+  if (window == NULL)
+    return;
+  g_array_unref (window->samples);
+  g_free (window);
+}
+
+/* Keeps one sample at or before the window's start, so the span covers the whole window. */
+static void
+rate_window_trim (OctopusRateWindow *window,
+                  gint64             now_us)
+{
+  guint drop = 0;
+
+  while (drop + 1 < window->samples->len
+         && g_array_index (window->samples, RateSample, drop + 1).t_us <= now_us - OCTOPUS_RATE_WINDOW_US)
+    drop++;
+  if (drop > 0)
+    g_array_remove_range (window->samples, 0, drop);
+}
+
+void
+octopus_rate_window_add (OctopusRateWindow *window,
+                         gint64             now_us,
+                         goffset            bytes_done)
+{
+  RateSample sample = { now_us, bytes_done };
+
+  g_return_if_fail (window != NULL);
+  g_array_append_val (window->samples, sample);
+  rate_window_trim (window, now_us);
+}
+
+gint64
+octopus_rate_window_get_rate (OctopusRateWindow *window,
+                              gint64             now_us)
+{
+  const RateSample *first, *last;
+  gint64 start_us = now_us - OCTOPUS_RATE_WINDOW_US, base_t;
+  goffset base_done;
+
+  g_return_val_if_fail (window != NULL, -1);
+  rate_window_trim (window, now_us);
+  if (window->samples->len == 0)
+    return -1;
+  first = &g_array_index (window->samples, RateSample, 0);
+  last = &g_array_index (window->samples, RateSample, window->samples->len - 1);
+  base_t = first->t_us;
+  base_done = first->done;
+  if (first->t_us < start_us && window->samples->len > 1)
+    {
+      /* The anchor lies before the window: take the bytes done at the window's start,
+       * interpolated between it and the next sample. */
+      const RateSample *next = &g_array_index (window->samples, RateSample, 1);
+      double f = (double) (start_us - first->t_us) / (double) (next->t_us - first->t_us);
+
+      base_t = start_us;
+      base_done = first->done + (goffset) (f * (double) (next->done - first->done));
+    }
+  /* Bytes gained over the time until now: a stall (no new samples) lowers the rate. */
+  if (now_us - base_t < G_USEC_PER_SEC / 2)
+    return -1;
+  return (gint64) ((double) MAX (last->done - base_done, 0) * G_USEC_PER_SEC / (double) (now_us - base_t));
+}
+
+char *
+octopus_format_transfer_rate (gint64  rate,
+                              goffset remaining)
+{
+  g_autofree char *speed = NULL;
+  guint64 left;
+
+  if (rate < 0)
+    return g_strdup (_("Uploading…"));
+  if (rate == 0)
+    return g_strdup (_("Stalled"));
+  speed = g_format_size ((guint64) rate);
+  left = (guint64) MAX (remaining, 0) / (guint64) rate;
+  if (left < 60)
+    /* Translators: "<bytes per second>/s · <n> seconds left" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s/s · %u second left",
+                                         "%s/s · %u seconds left", (guint) left), speed, (guint) left);
+  if (left < 3600)
+    {
+      guint minutes = (guint) ((left + 30) / 60);
+      /* Translators: "<bytes per second>/s · <n> minutes left" */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s/s · %u minute left",
+                                           "%s/s · %u minutes left", minutes), speed, minutes);
+    }
+  {
+    guint hours = (guint) ((left + 1800) / 3600);
+    /* Translators: "<bytes per second>/s · <n> hours left" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s/s · %u hour left",
+                                         "%s/s · %u hours left", hours), speed, hours);
+  }
+}
 
 G_DEFINE_FINAL_TYPE (OctopusTransferRow, octopus_transfer_row, GTK_TYPE_WIDGET)
 
@@ -37,8 +158,6 @@ format_status (OctopusTransferRow *self)
   GListModel *services = octopus_transfer_get_services (self->transfer);
   guint n = g_list_model_get_n_items (services);
   goffset done = 0, total = 0;
-  double seconds;
-  guint64 speed;
 
   switch (octopus_transfer_get_state (self->transfer))
     {
@@ -63,31 +182,49 @@ format_status (OctopusTransferRow *self)
       done += octopus_upload_progress_get_bytes_done (p);
       total += octopus_upload_progress_get_total (p);
     }
-  if (done == 0 || self->started_us == 0)
-    return g_strdup (_("Uploading…"));
+  return octopus_format_transfer_rate (octopus_rate_window_get_rate (self->rate, g_get_monotonic_time ()),
+                                       total - done);
+}
 
-  seconds = (g_get_monotonic_time () - self->started_us) / (double) G_USEC_PER_SEC;
-  if (seconds < 0.5)
-    return g_strdup (_("Uploading…"));
-  speed = (guint64) (done / seconds);
-  {
-    g_autofree char *rate = g_format_size (speed);
-    guint left = speed > 0 ? (guint) ((total - done) / (double) speed) : 0;
-    /* Translators: "<bytes per second>/s · <n> seconds left" */
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s/s · %u second left",
-                                         "%s/s · %u seconds left", left), rate, left);
-  }
+static goffset
+bytes_done (OctopusTransferRow *self)
+{
+  GListModel *services = octopus_transfer_get_services (self->transfer);
+  goffset done = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (services); i++)
+    {
+      g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (services, i);
+      done += octopus_upload_progress_get_bytes_done (p);
+    }
+  return done;
+}
+
+static void update_status (OctopusTransferRow *self);
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  update_status (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
 update_status (OctopusTransferRow *self)
 {
   g_autofree char *status = NULL;
+  gboolean uploading;
 
   if (self->transfer == NULL)
     return;
-  if (self->started_us == 0 && octopus_transfer_get_state (self->transfer) == OCTOPUS_TRANSFER_STATE_UPLOADING)
-    self->started_us = g_get_monotonic_time ();
+  uploading = octopus_transfer_get_state (self->transfer) == OCTOPUS_TRANSFER_STATE_UPLOADING;
+  if (uploading)
+    octopus_rate_window_add (self->rate, g_get_monotonic_time (), bytes_done (self));
+  /* Without a tick a stalled upload would keep showing its last speed. */
+  if (uploading && self->tick_id == 0)
+    self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+  else if (!uploading)
+    g_clear_handle_id (&self->tick_id, g_source_remove);
   status = format_status (self);
   gtk_label_set_text (self->status_label, status);
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button),
@@ -158,7 +295,9 @@ octopus_transfer_row_set_transfer (OctopusTransferRow *self,
   if (self->transfer != NULL)
     g_signal_handlers_disconnect_by_func (self->transfer, update_status, self);
   g_set_object (&self->transfer, transfer);
-  self->started_us = 0;
+  g_clear_pointer (&self->rate, octopus_rate_window_free);
+  self->rate = octopus_rate_window_new ();
+  g_clear_handle_id (&self->tick_id, g_source_remove);
 
   if (transfer != NULL)
     {
@@ -198,6 +337,8 @@ octopus_transfer_row_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), OCTOPUS_TYPE_TRANSFER_ROW);
   g_clear_pointer (&self->bindings, g_ptr_array_unref);
   g_clear_pointer (&self->watched, g_ptr_array_unref);
+  g_clear_pointer (&self->rate, octopus_rate_window_free);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
   G_OBJECT_CLASS (octopus_transfer_row_parent_class)->dispose (object);
 }
 
@@ -268,5 +409,6 @@ octopus_transfer_row_init (OctopusTransferRow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->bindings = g_ptr_array_new_with_free_func (g_object_unref);
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->rate = octopus_rate_window_new ();
   g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (cancel_clicked_cb), self);
 }

@@ -222,6 +222,68 @@ test_acl_dialog (void)
   g_assert_finalize_object (dialog);
 }
 
+static GtkWidget *
+find_button (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button (c);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Speed is measured over the last seconds, not since the start: after a fast start and a
+ * stall the rate drops, and the label turns into minutes and hours for slow uploads. */
+static void
+test_rate_window (void)
+{
+  g_autoptr(OctopusRateWindow) w = octopus_rate_window_new ();
+  const gint64 s = G_USEC_PER_SEC;
+  g_autofree char *text = NULL;
+
+  g_assert_cmpint (octopus_rate_window_get_rate (w, 0), ==, -1);
+  octopus_rate_window_add (w, 0, 0);
+  octopus_rate_window_add (w, s / 4, 250000);
+  g_assert_cmpint (octopus_rate_window_get_rate (w, s / 4), ==, -1);   /* too short to tell */
+  octopus_rate_window_add (w, 1 * s, 1000000);
+  g_assert_cmpint (octopus_rate_window_get_rate (w, 1 * s), ==, 1000000);
+  octopus_rate_window_add (w, 2 * s, 2000000);
+  g_assert_cmpint (octopus_rate_window_get_rate (w, 2 * s), ==, 1000000);
+
+  /* Ten seconds of stall: the window has only the last sample's plateau, rate falls to 0. */
+  octopus_rate_window_add (w, 12 * s, 2000000);
+  g_assert_cmpint (octopus_rate_window_get_rate (w, 12 * s), ==, 0);
+  /* It picks up again at 100 kB/s: two seconds of it and three of stall in the window... */
+  octopus_rate_window_add (w, 13 * s, 2100000);
+  octopus_rate_window_add (w, 14 * s, 2200000);
+  g_assert_cmpint (octopus_rate_window_get_rate (w, 14 * s), ==, 40000);
+  /* ...then five: the fast start and the stall no longer count. */
+  octopus_rate_window_add (w, 15 * s, 2300000);
+  octopus_rate_window_add (w, 16 * s, 2400000);
+  octopus_rate_window_add (w, 17 * s, 2500000);
+  g_assert_cmpint (octopus_rate_window_get_rate (w, 17 * s), ==, 100000);
+
+  /* g_format_size() puts a no-break space between number and unit. */
+  text = octopus_format_transfer_rate (1000000, 5000000);
+  g_assert_cmpstr (text, ==, "1.0\u00a0MB/s · 5 seconds left");
+  g_clear_pointer (&text, g_free);
+  text = octopus_format_transfer_rate (1000, 600000);
+  g_assert_cmpstr (text, ==, "1.0\u00a0kB/s · 10 minutes left");
+  g_clear_pointer (&text, g_free);
+  text = octopus_format_transfer_rate (1000, 7200000);
+  g_assert_cmpstr (text, ==, "1.0\u00a0kB/s · 2 hours left");
+  g_clear_pointer (&text, g_free);
+  text = octopus_format_transfer_rate (0, 100);
+  g_assert_cmpstr (text, ==, "Stalled");
+  g_clear_pointer (&text, g_free);
+  text = octopus_format_transfer_rate (-1, 100);
+  g_assert_cmpstr (text, ==, "Uploading…");
+}
+
 static void
 test_transfers_panel_follows_queue (void)
 {
@@ -249,7 +311,15 @@ test_transfers_panel_follows_queue (void)
   /* A row has one progress bar per service and says the file is waiting. */
   octopus_transfer_row_set_transfer (OCTOPUS_TRANSFER_ROW (row), transfer);
   g_assert_nonnull (octopus_transfer_row_get_status (OCTOPUS_TRANSFER_ROW (row)));
-  octopus_transfer_cancel (transfer);
+  g_assert_cmpstr (octopus_transfer_row_get_status (OCTOPUS_TRANSFER_ROW (row)), !=, "Cancelled");
+
+  /* Its cancel button cancels that file, and the row says so. */
+  g_signal_emit_by_name (find_button (row), "clicked");
+  while (!octopus_transfer_is_finished (transfer))   /* the queue winds the upload down */
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (octopus_transfer_get_state (transfer), ==, OCTOPUS_TRANSFER_STATE_CANCELLED);
+  g_assert_cmpstr (octopus_transfer_row_get_status (OCTOPUS_TRANSFER_ROW (row)), ==, "Cancelled");
+  g_assert_false (gtk_widget_get_sensitive (find_button (row)));
   octopus_transfer_row_set_transfer (OCTOPUS_TRANSFER_ROW (row), NULL);
   octopus_upload_queue_cancel_all (queue);
 
@@ -294,5 +364,6 @@ main (int   argc,
   g_test_add_func ("/ui/acl-dialog", test_acl_dialog);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/transfers-panel", test_transfers_panel_follows_queue);
+  g_test_add_func ("/ui/rate-window", test_rate_window);
   return g_test_run ();
 }
