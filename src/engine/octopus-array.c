@@ -275,20 +275,32 @@ apply_md5 (OctopusS3Object *object,
 static void pump_jobs (GTask *task);
 
 static void
+cache_saved_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!octopus_hash_cache_save_finish (OCTOPUS_HASH_CACHE (source), result, &error))
+    g_warning ("Could not save the MD5 cache: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
 finish_refresh (GTask *task)
 {
   OctopusArray *self = g_task_get_source_object (task);
   RefreshData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
 
   if (g_task_return_error_if_cancelled (task))
     return;
 
   octopus_object_table_update (self->table, data->listings,
                                (const char * const *) data->errors);
-  if (!octopus_hash_cache_save (_octopus_array_get_cache (self), &error))
-    g_warning ("Could not save the MD5 cache: %s", error->message);
-  g_task_return_boolean (task, TRUE);
+  /* Written (and fsynced) off the main thread: the window must not stall on the disk. */
+  octopus_hash_cache_save_async (_octopus_array_get_cache (self), NULL, cache_saved_cb,
+                                 g_object_ref (task));
 }
 
 static void

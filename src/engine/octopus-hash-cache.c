@@ -1,6 +1,7 @@
 /* octopus-hash-cache.c — service + key + ETag/size/mtime → content MD5, persisted as JSON. */
 #include "config.h"
 
+#include <errno.h>
 #include <json-glib/json-glib.h>
 
 #include "octopus-hash-cache.h"
@@ -19,6 +20,7 @@ struct _OctopusHashCache
   char       *path;
   GHashTable *entries;    /* "service_id\nkey" → Entry */
   gboolean    dirty;
+  guint       generation; /* bumped by every store */
 };
 
 G_DEFINE_FINAL_TYPE (OctopusHashCache, octopus_hash_cache, G_TYPE_OBJECT)
@@ -154,24 +156,18 @@ octopus_hash_cache_store (OctopusHashCache      *self,
   entry->md5 = g_strdup (md5);
   g_hash_table_replace (self->entries, make_id (service_id, object->key), entry);
   self->dirty = TRUE;
+  self->generation++;
 }
 
-gboolean
-octopus_hash_cache_save (OctopusHashCache  *self,
-                         GError           **error)
+/* The whole cache as the JSON text of the file. */
+static char *
+serialize (OctopusHashCache *self)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *text = NULL;
   GHashTableIter iter;
   gpointer id, value;
-
-  g_return_val_if_fail (OCTOPUS_IS_HASH_CACHE (self), FALSE);
-
-  if (self->path == NULL || !self->dirty)
-    return TRUE;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "version");
@@ -203,16 +199,117 @@ octopus_hash_cache_save (OctopusHashCache  *self,
 
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
+  return json_generator_to_data (generator, NULL);
+}
 
-  dir = g_path_get_dirname (self->path);
-  if (g_mkdir_with_parents (dir, 0700) != 0 ||
-      !g_file_set_contents_full (self->path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+/* Creates the folder and replaces the file atomically (this fsyncs: worker thread only, or
+ * the synchronous API). */
+static gboolean
+write_file (const char  *path,
+            const char  *text,
+            GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
     {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "Cannot create %s", dir);
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "Cannot create %s: %s",
+                   dir, g_strerror (saved));
       return FALSE;
     }
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+gboolean
+octopus_hash_cache_save (OctopusHashCache  *self,
+                         GError           **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (OCTOPUS_IS_HASH_CACHE (self), FALSE);
+
+  if (self->path == NULL || !self->dirty)
+    return TRUE;
+
+  text = serialize (self);
+  if (!write_file (self->path, text, error))
+    return FALSE;
   self->dirty = FALSE;
+  return TRUE;
+}
+
+typedef struct {
+  char  *path;
+  char  *text;
+  guint  generation;   /* self->generation when @text was taken */
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  g_free (data->path);
+  g_free (data->text);
+  g_free (data);
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SaveData *data = task_data;
+  GError *error = NULL;
+
+  if (write_file (data->path, data->text, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+octopus_hash_cache_save_async (OctopusHashCache    *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SaveData *data;
+
+  g_return_if_fail (OCTOPUS_IS_HASH_CACHE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_hash_cache_save_async);
+  if (self->path == NULL || !self->dirty)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* The snapshot is taken here, on the caller's thread: the worker never sees the table. */
+  data = g_new0 (SaveData, 1);
+  data->path = g_strdup (self->path);
+  data->text = serialize (self);
+  data->generation = self->generation;
+  g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+octopus_hash_cache_save_finish (OctopusHashCache  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  SaveData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  /* Entries stored while the file was being written are still unsaved. */
+  data = g_task_get_task_data (G_TASK (result));
+  if (data != NULL && data->generation == self->generation)
+    self->dirty = FALSE;
   return TRUE;
 }

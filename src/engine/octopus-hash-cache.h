@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 #include "octopus-s3-types.h"
 
 G_BEGIN_DECLS
@@ -35,5 +35,14 @@ void              octopus_hash_cache_store  (OctopusHashCache      *self,
 /* Writes the file atomically (no-op without a path or without changes). */
 gboolean          octopus_hash_cache_save   (OctopusHashCache      *self,
                                              GError               **error);
+/* The same without blocking the caller: the cache is serialised now, the file written (and
+ * fsynced) in a worker thread.  Entries stored meanwhile stay unsaved for the next save. */
+void              octopus_hash_cache_save_async  (OctopusHashCache     *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gboolean          octopus_hash_cache_save_finish (OctopusHashCache     *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 
 G_END_DECLS
