@@ -6,7 +6,9 @@
  * multipart uploads, one part in memory at a time; the MD5 of the whole stream is checked
  * before CompleteMultipartUpload, and a mismatch aborts every target — a bad copy is never
  * written over anything.  User metadata and content type are preserved; a public ACL on the
- * source is applied on targets that support ACLs.  Repair never deletes.
+ * source is applied on targets that support ACLs.  Repair never deletes, and never writes
+ * over a copy that appeared or changed since the refresh the plan came from (each target is
+ * HEADed first): that copy is newer than anything the table knows.
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@ typedef struct {
   char       *upload_id;      /* multipart only */
   GPtrArray  *parts;          /* of OctopusS3Part; multipart only */
   char       *error;          /* first failure; the target is dropped from then on */
+  char       *listed_etag;    /* the ETag the refresh saw there; NULL: it saw no copy */
 } Target;
 
 typedef struct _KeyRepair KeyRepair;
@@ -128,6 +131,7 @@ key_repair_free (KeyRepair *kr)
       g_free (t->upload_id);
       g_clear_pointer (&t->parts, g_ptr_array_unref);
       g_free (t->error);
+      g_free (t->listed_etag);
     }
   g_array_unref (kr->targets);
   g_clear_object (&kr->stream);
@@ -314,6 +318,9 @@ small_read_cb (GObject      *source,
   for (guint i = 0; i < kr->targets->len; i++)
     {
       OctopusService *service = service_at (kr, target_at (kr, i)->service);
+
+      if (target_at (kr, i)->error != NULL)
+        continue;
       octopus_s3_client_put_object_async (octopus_service_get_client (service),
                                           octopus_service_get_bucket (service), kr->key, body,
                                           &options, g_task_get_cancellable (kr->task), put_cb,
@@ -562,6 +569,8 @@ repair_large (KeyRepair *kr)
       OctopusService *service = service_at (kr, t->service);
 
       t->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
+      if (t->error != NULL)
+        continue;
       octopus_s3_client_create_multipart_async (octopus_service_get_client (service),
                                                 octopus_service_get_bucket (service), kr->key,
                                                 &options, g_task_get_cancellable (kr->task),
@@ -623,6 +632,69 @@ start_get (KeyRepair *kr)
                                       g_task_get_cancellable (kr->task), get_cb, kr);
 }
 
+static void source_acl_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* Reads the source: its ACL first where ACLs may be supported, then the object. */
+static void
+start_source (KeyRepair *kr)
+{
+  OctopusService *source = service_at (kr, kr->source);
+
+  if (!any_target_alive (kr))
+    {
+      key_done (kr);
+      return;
+    }
+  if (octopus_service_get_acl_support (source) != OCTOPUS_SUPPORT_NO)
+    octopus_s3_client_get_object_acl_async (octopus_service_get_client (source),
+                                            octopus_service_get_bucket (source), kr->key,
+                                            g_task_get_cancellable (kr->task), source_acl_cb, kr);
+  else
+    start_get (kr);
+}
+
+static void
+check_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Call *call = user_data;
+  Target *t = target_at (call->kr, call->target);
+  g_autoptr(OctopusS3Object) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  info = octopus_s3_client_head_object_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+  if (info == NULL && !g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_KEY))
+    target_fail (call->kr, call->target, error);
+  else if ((info == NULL) != (t->listed_etag == NULL) ||
+           (info != NULL && g_strcmp0 (info->etag, t->listed_etag) != 0))
+    {
+      if (t->error == NULL)
+        t->error = g_strdup (_("the copy here changed since the last refresh; it was left "
+                               "alone (refresh, then repair again)"));
+    }
+  call_done (call);
+}
+
+/* HEADs every target: only a copy still as the refresh saw it may be written over. */
+static void
+check_targets (KeyRepair *kr)
+{
+  kr->after = start_source;
+  kr->pending = 1;
+  for (guint i = 0; i < kr->targets->len; i++)
+    {
+      OctopusService *service = service_at (kr, target_at (kr, i)->service);
+
+      octopus_s3_client_head_object_async (octopus_service_get_client (service),
+                                           octopus_service_get_bucket (service), kr->key,
+                                           g_task_get_cancellable (kr->task), check_cb,
+                                           call_new (kr, i));
+    }
+  if (--kr->pending == 0)
+    kr->after (kr);
+}
+
 static void
 source_acl_cb (GObject      *source,
                GAsyncResult *result,
@@ -681,8 +753,10 @@ plan_key (GTask         *task,
       OctopusObjectState state = octopus_object_get_service_state (row, i);
       Target t = { .service = i };
 
-      if (state == OCTOPUS_OBJECT_STATE_MISSING || state == OCTOPUS_OBJECT_STATE_DIFFERS)
-        g_array_append_val (kr->targets, t);
+      if (state != OCTOPUS_OBJECT_STATE_MISSING && state != OCTOPUS_OBJECT_STATE_DIFFERS)
+        continue;
+      t.listed_etag = g_strdup (octopus_object_get_service_etag (row, i));
+      g_array_append_val (kr->targets, t);
     }
   source = kr->targets->len > 0 ? pick_source (row) : -1;
   if (source < 0)
@@ -691,6 +765,8 @@ plan_key (GTask         *task,
         g_ptr_array_add (data->results,
                          _octopus_array_result_new (key, NULL, OCTOPUS_RESULT_FAILED,
                                                     _("no reachable copy to repair from")));
+      for (guint i = 0; i < kr->targets->len; i++)
+        g_free (target_at (kr, i)->listed_etag);
       g_array_unref (kr->targets);
       g_free (kr);
       return NULL;
@@ -727,7 +803,6 @@ repair_next_key (GTask *task)
       const char *key = g_ptr_array_index (data->keys, data->next++);
       OctopusObject *row = octopus_object_table_lookup (self->table, key);
       KeyRepair *kr;
-      OctopusService *source;
 
       if (g_task_return_error_if_cancelled (task))
         return;
@@ -742,13 +817,7 @@ repair_next_key (GTask *task)
       if (kr == NULL)
         continue;
 
-      source = service_at (kr, kr->source);
-      if (octopus_service_get_acl_support (source) != OCTOPUS_SUPPORT_NO)
-        octopus_s3_client_get_object_acl_async (octopus_service_get_client (source),
-                                                octopus_service_get_bucket (source), key,
-                                                g_task_get_cancellable (task), source_acl_cb, kr);
-      else
-        start_get (kr);
+      check_targets (kr);
       return;
     }
 

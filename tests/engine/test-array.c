@@ -458,6 +458,58 @@ test_break_and_repair (Fixture       *fx,
   }
 }
 
+/* Repair works from the table as last refreshed; a copy written on a target since then (by
+ * another tool, another Octopus, an upload) is newer than the table knows and must never be
+ * overwritten with the old replica. */
+static void
+test_repair_keeps_newer_target (Fixture       *fx,
+                                gconstpointer  data)
+{
+  g_autoptr(GBytes) v1 = text ("version one\n");
+  g_autoptr(GBytes) bad = text ("version CORRUPT\n");
+  g_autoptr(GBytes) v2 = text ("version two, written after the refresh\n");
+  g_autoptr(GBytes) v3 = text ("version three, also after the refresh\n");
+  g_autoptr(GPtrArray) results = NULL;
+
+  if (fx->array == NULL)
+    return;
+
+  put (fx, S3RVER, "was-missing.txt", v1, TRUE);
+  put (fx, SWIFT_A, "was-missing.txt", v1, TRUE);
+  put_all (fx, "was-differing.txt", v1);
+  put (fx, SWIFT_B, "was-differing.txt", bad, TRUE);
+  put_all (fx, "plain.txt", v1);
+  delete_direct (fx, SWIFT_B, "plain.txt");
+
+  refresh (fx->array, OCTOPUS_ARRAY_REFRESH_NONE);
+  assert_row (fx->array, "was-missing.txt", OCTOPUS_OBJECT_STATE_IN_SYNC,
+              OCTOPUS_OBJECT_STATE_IN_SYNC, OCTOPUS_OBJECT_STATE_MISSING);
+  assert_row (fx->array, "was-differing.txt", OCTOPUS_OBJECT_STATE_IN_SYNC,
+              OCTOPUS_OBJECT_STATE_IN_SYNC, OCTOPUS_OBJECT_STATE_DIFFERS);
+
+  /* Newer copies land on the targets after the refresh. */
+  put (fx, SWIFT_B, "was-missing.txt", v2, TRUE);
+  put (fx, SWIFT_B, "was-differing.txt", v3, TRUE);
+
+  results = repair (fx->array, NULL);
+  g_assert_cmpint (find_result (results, "was-missing.txt", "swift-b")->status, ==,
+                   OCTOPUS_RESULT_FAILED);
+  g_assert_cmpint (find_result (results, "was-differing.txt", "swift-b")->status, ==,
+                   OCTOPUS_RESULT_FAILED);
+  /* A target still as the refresh saw it is repaired as before. */
+  g_assert_cmpint (find_result (results, "plain.txt", "swift-b")->status, ==, OCTOPUS_RESULT_OK);
+
+  {
+    g_autoptr(GBytes) got2 = get_bytes (fx, SWIFT_B, "was-missing.txt", NULL);
+    g_autoptr(GBytes) got3 = get_bytes (fx, SWIFT_B, "was-differing.txt", NULL);
+    g_autoptr(GBytes) got1 = get_bytes (fx, SWIFT_B, "plain.txt", NULL);
+
+    g_assert_true (g_bytes_equal (got2, v2));
+    g_assert_true (g_bytes_equal (got3, v3));
+    g_assert_true (g_bytes_equal (got1, v1));
+  }
+}
+
 static void
 test_delete (Fixture       *fx,
              gconstpointer  data)
@@ -774,6 +826,7 @@ main (int   argc,
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/array/break-and-repair", test_break_and_repair);
+  ADD ("/array/repair-keeps-newer-target", test_repair_keeps_newer_target);
   ADD ("/array/delete", test_delete);
   ADD ("/array/acl", test_acl);
   ADD ("/array/download", test_download);
