@@ -57,6 +57,8 @@ selected_keys (OctopusWindow *self)
 static void
 report_results (OctopusWindow *self,
                 GPtrArray     *results,
+                const char    *id,
+                const char    *title,
                 const char    *success)
 {
   const OctopusArrayResult *first_failure = NULL;
@@ -86,17 +88,7 @@ report_results (OctopusWindow *self,
                                first_failure->service ? first_failure->service : "—",
                                first_failure->message ? first_failure->message : _("failed"),
                                n_failures);
-  octopus_window_toast (self, message);
-
-  if (!gtk_window_is_active (GTK_WINDOW (self)))
-    {
-      GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-      g_autoptr(GNotification) notification = g_notification_new (_("Octopus"));
-
-      g_notification_set_body (notification, message);
-      if (app != NULL)
-        g_application_send_notification (app, "octopus-result", notification);
-    }
+  _octopus_window_notify (self, id, title, message);
 }
 
 /* Repairs and deletes in flight count as "busy" in win.sync-status. */
@@ -104,7 +96,7 @@ static void
 operation_started (OctopusWindow *self)
 {
   self->operations++;
-  _octopus_window_queue_summary (self);
+  _octopus_window_update_sync_status (self);
 }
 
 static void
@@ -195,7 +187,7 @@ refresh_action (GSimpleAction *action,
   if (self->array == NULL)
     return;
   self->refreshing++;
-  _octopus_window_queue_summary (self);
+  _octopus_window_update_sync_status (self);
   octopus_array_refresh_async (self->array, OCTOPUS_ARRAY_REFRESH_NONE, self->cancellable,
                                refresh_done_cb, g_object_ref (self));
 }
@@ -217,7 +209,8 @@ repair_done_cb (GObject      *source,
       _octopus_window_toast_error (self, _("Could not repair"), error);
       return;
     }
-  report_results (self, results, _("Repair finished: every copy is in sync"));
+  report_results (self, results, "octopus-repair", _("Repair finished"),
+                  _("Repair finished: every copy is in sync"));
   gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
 }
 
@@ -253,7 +246,8 @@ delete_done_cb (GObject      *source,
       _octopus_window_toast_error (self, _("Could not delete"), error);
       return;
     }
-  report_results (self, results, _("Deleted from every service"));
+  report_results (self, results, "octopus-delete", _("Delete finished"),
+                  _("Deleted from every service"));
   gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
 }
 
@@ -505,8 +499,12 @@ void
 _octopus_window_actions_init (OctopusWindow *self)
 {
   g_autoptr(GAction) only_problems = g_settings_create_action (self->settings, "only-problems");
+  /* Also a window action so the preference can be flipped over D-Bus (the GUI test does). */
+  g_autoptr(GAction) repair_automatically = g_settings_create_action (self->settings,
+                                                                       "repair-automatically");
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
   g_action_map_add_action (G_ACTION_MAP (self), only_problems);
+  g_action_map_add_action (G_ACTION_MAP (self), repair_automatically);
   _octopus_window_actions_update (self);
 }

@@ -45,6 +45,8 @@ struct _OctopusWindow
   gboolean              auto_repaired;    /* the next refresh follows an automatic repair */
   guint                 operations;       /* repairs and deletes in flight */
   gboolean              loading;          /* the services are being loaded */
+  guint                 batch_counts[7];  /* finished uploads of this batch, by OctopusTransferState */
+  char                 *batch_failure;    /* the first failure's message in this batch */
 };
 
 /* octopus-window.c */
@@ -53,6 +55,21 @@ void       _octopus_window_update_summary   (OctopusWindow *self);
 void       _octopus_window_toast_error      (OctopusWindow *self,
                                              const char    *what,
                                              const GError  *error);
+/* Tells the user @body: a toast always, and a desktop notification titled @title when the
+ * window is not focused (uploads, repairs and deletes can take long). */
+void       _octopus_window_notify           (OctopusWindow *self,
+                                             const char    *id,
+                                             const char    *title,
+                                             const char    *body);
+/* Whether _octopus_window_notify() also sends a desktop notification now. */
+gboolean   _octopus_window_should_notify_desktop (OctopusWindow *self);
+/* The busy flag of win.sync-status, now: call right after work starts so a client that
+ * activated an action never reads the idle state from before it. */
+void       _octopus_window_update_sync_status (OctopusWindow *self);
+/* The toast for a finished batch of uploads (NULL when nothing finished), from counts by
+ * OctopusTransferState and the first failure's message. */
+char      *_octopus_format_upload_batch     (const guint   counts[7],
+                                             const char   *first_failure);
 /* Recounts the summary, page, filter, actions and the "sync-status" state on an idle. */
 void       _octopus_window_queue_summary    (OctopusWindow *self);
 /* Selects the row showing @key alone and gives it the keyboard focus (FALSE: not shown). */

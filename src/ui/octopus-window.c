@@ -60,6 +60,33 @@ _octopus_window_toast_error (OctopusWindow *self,
   octopus_window_toast (self, message);
 }
 
+gboolean
+_octopus_window_should_notify_desktop (OctopusWindow *self)
+{
+  /* A toast in a window the user is not looking at goes unseen. */
+  return !gtk_window_is_active (GTK_WINDOW (self));
+}
+
+void
+_octopus_window_notify (OctopusWindow *self,
+                        const char    *id,
+                        const char    *title,
+                        const char    *body)
+{
+  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  octopus_window_toast (self, body);
+  if (_octopus_window_should_notify_desktop (self)
+      && app != NULL && g_application_get_is_registered (app))
+    {
+      g_autoptr(GNotification) notification = g_notification_new (title);
+
+      g_notification_set_body (notification, body);
+      g_application_send_notification (app, id, notification);
+      g_debug ("Notification sent: %s", body);
+    }
+}
+
 /* ---- pages and summary ---- */
 
 void
@@ -156,8 +183,8 @@ build_sync_status (OctopusWindow *self)
   return g_variant_new ("(ba{sa{ss}})", is_busy (self), &objects);
 }
 
-static void
-update_sync_status (OctopusWindow *self)
+void
+_octopus_window_update_sync_status (OctopusWindow *self)
 {
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "sync-status");
   g_autoptr(GVariant) status = g_variant_ref_sink (build_sync_status (self));
@@ -182,7 +209,7 @@ summary_idle_cb (gpointer user_data)
   /* Rows change state in place; the "only problems" filter must look again. */
   gtk_filter_changed (GTK_FILTER (self->problems_filter), GTK_FILTER_CHANGE_DIFFERENT);
   _octopus_window_actions_update (self);
-  update_sync_status (self);
+  _octopus_window_update_sync_status (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -346,40 +373,80 @@ clear_finished_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+char *
+_octopus_format_upload_batch (const guint  counts[7],
+                              const char  *first_failure)
+{
+  guint done = counts[OCTOPUS_TRANSFER_STATE_DONE];
+  guint partial = counts[OCTOPUS_TRANSFER_STATE_PARTIAL];
+  guint failed = counts[OCTOPUS_TRANSFER_STATE_FAILED];
+  guint cancelled = counts[OCTOPUS_TRANSFER_STATE_CANCELLED];
+  guint total = done + partial + failed + cancelled;
+
+  if (total == 0)
+    return NULL;
+  if (failed > 0)
+    /* Translators: "<n> of <total> files could not be uploaded: <first error>" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u of %u file could not be uploaded: %s",
+                                         "%u of %u files could not be uploaded: %s", total),
+                            failed, total, first_failure != NULL ? first_failure : _("no service took the file"));
+  if (partial > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u of %u file is not on every service; repair can complete it",
+                                         "%u of %u files are not on every service; repair can complete them",
+                                         total), partial, total);
+  if (done == 0)
+    return g_strdup (g_dngettext (GETTEXT_PACKAGE, "Upload cancelled", "Uploads cancelled", cancelled));
+  if (cancelled > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Uploaded %u file to every service, %u cancelled",
+                                         "Uploaded %u files to every service, %u cancelled", done),
+                            done, cancelled);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Uploaded %u file to every service",
+                                       "Uploaded %u files to every service", done), done);
+}
+
+static gboolean
+queue_has_unfinished (OctopusUploadQueue *queue)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (queue));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusTransfer) transfer = g_list_model_get_item (G_LIST_MODEL (queue), i);
+
+      if (!octopus_transfer_is_finished (transfer))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* One message per batch (files dropped together, or added while others were uploading), not
+ * one per file: it is told once the queue has nothing left to do. */
 static void
 transfer_finished_cb (OctopusWindow      *self,
                       OctopusTransfer    *transfer,
                       OctopusUploadQueue *queue)
 {
-  g_autofree char *message = NULL;
+  OctopusTransferState state = octopus_transfer_get_state (transfer);
   const GError *error = octopus_transfer_get_error (transfer);
-  const char *key = octopus_transfer_get_key (transfer);
 
-  switch (octopus_transfer_get_state (transfer))
-    {
-    case OCTOPUS_TRANSFER_STATE_DONE:
-      message = g_strdup_printf (_("Uploaded “%s” to every service"), key);
-      break;
-    case OCTOPUS_TRANSFER_STATE_PARTIAL:
-      message = g_strdup_printf (_("“%s” could not be uploaded to every service; repair can complete it"), key);
-      break;
-    case OCTOPUS_TRANSFER_STATE_CANCELLED:
-      message = g_strdup_printf (_("Upload of “%s” cancelled"), key);
-      break;
-    default:
-      message = g_strdup_printf (_("Could not upload “%s”: %s"), key,
-                                 error != NULL ? error->message : _("no service took the file"));
-      break;
-    }
-  octopus_window_toast (self, message);
-  if (!gtk_window_is_active (GTK_WINDOW (self)))
-    {
-      GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-      g_autoptr(GNotification) notification = g_notification_new (_("Upload finished"));
+  if ((guint) state < G_N_ELEMENTS (self->batch_counts))
+    self->batch_counts[state]++;
+  if (state == OCTOPUS_TRANSFER_STATE_FAILED && self->batch_failure == NULL)
+    /* Translators: "<file>: <why>" */
+    self->batch_failure = g_strdup_printf (_("%s: %s"), octopus_transfer_get_key (transfer),
+                                           error != NULL ? error->message : _("no service took the file"));
 
-      g_notification_set_body (notification, message);
-      if (app != NULL)
-        g_application_send_notification (app, "octopus-upload", notification);
+  if (!queue_has_unfinished (queue))
+    {
+      g_autofree char *message = _octopus_format_upload_batch (self->batch_counts, self->batch_failure);
+
+      if (message != NULL)
+        _octopus_window_notify (self, "octopus-upload", _("Upload finished"), message);
+      memset (self->batch_counts, 0, sizeof self->batch_counts);
+      g_clear_pointer (&self->batch_failure, g_free);
     }
 
   /* Finished transfers leave the panel; the table learns the result from a listing. */
@@ -780,6 +847,7 @@ octopus_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->accounts);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->batch_failure, g_free);
   G_OBJECT_CLASS (octopus_window_parent_class)->dispose (object);
 }
 

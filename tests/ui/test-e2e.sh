@@ -26,10 +26,11 @@ if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDP
 fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/octopus-e2e.XXXXXX")
-APP_PID="" SRC_PID="" DST_PID=""
+APP_PID="" SRC_PID="" DST_PID="" REC_PID=""
 cleanup() {
   [ -n "$SRC_PID" ] && kill "$SRC_PID" 2>/dev/null || true
   [ -n "$DST_PID" ] && kill "$DST_PID" 2>/dev/null || true
+  [ -n "$REC_PID" ] && kill "$REC_PID" 2>/dev/null || true
   [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
   wait 2>/dev/null || true
   rm -rf "$W"
@@ -46,7 +47,7 @@ action() {  # action NAME [GVARIANT-PARAMS]
     --object-path /io/github/octopus_rais/Octopus/window/1 \
     --method org.gtk.Actions.Activate "$1" "${2:-[]}" '{}' >/dev/null
 }
-echo "1..10"
+echo "1..11"
 
 # --- two accounts on the two servers, in a fresh bucket ---
 bucket="octopus-e2e-$(date +%s)-$$"
@@ -58,7 +59,11 @@ printf '%s\n' "$OCTOPUS_TEST_SWIFT_SECRET_KEY" | "$OCTOPUS_CLI" account add "Loc
   --access-key "$OCTOPUS_TEST_SWIFT_ACCESS_KEY" --path-style --allow-http --bucket "$bucket" >/dev/null 2>&1
 ok "two accounts added with octopus-cli"
 
-# --- the app ---
+# --- a stand-in notification daemon, then the app ---
+/usr/bin/python3 "$NOTIFICATION_RECORDER" "$W/notifications.log" > "$W/rec.log" 2>&1 &
+REC_PID=$!
+for _ in $(seq 200); do grep -q 'RECORDER READY' "$W/rec.log" && break; sleep 0.05; done
+grep -q 'RECORDER READY' "$W/rec.log" || fail "the notification recorder did not start"
 G_MESSAGES_DEBUG=octopus "$OCTOPUS_APP" > "$W/app.log" 2>&1 &
 APP_PID=$!
 for _ in $(seq 300); do grep -q '^READY$' "$W/app.log" && break; sleep 0.1; done
@@ -156,6 +161,26 @@ dropped=$(sed -n 's/^DROPPED //p' "$W/dst.log")
 cmp -s "$dropped" "$W/files/dropped one.txt" || fail "the dropped file's bytes differ"
 wait "$DST_PID" 2>/dev/null || true; DST_PID=""
 ok "row dragged out of the window arrives as a file with the object's bytes"
+
+# --- auto-repair: with repair-automatically on, a refresh that finds a copy missing repairs it;
+# the window is not focused (pointer outside it, no window manager), so the user learns it
+# from a desktop notification ---
+s3() {
+  AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_S3RVER_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$OCTOPUS_TEST_S3RVER_SECRET_KEY" \
+  AWS_DEFAULT_REGION=us-east-1 /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_S3RVER_ENDPOINT" s3api "$@"
+}
+: > "$W/notifications.log"   # only what this step sends counts
+s3 delete-object --bucket "$bucket" --key "dropped one.txt" >/dev/null
+xdotool mousemove 1250 780
+gdbus call --session --dest io.github.octopus_rais.Octopus \
+  --object-path /io/github/octopus_rais/Octopus/window/1 \
+  --method org.gtk.Actions.SetState repair-automatically '<true>' '{}' >/dev/null
+action refresh
+atspi settle "dropped one.txt" "Local s3rver" in-sync || fail "the missing copy was not repaired automatically"
+s3 head-object --bucket "$bucket" --key "dropped one.txt" >/dev/null || fail "s3rver still lacks the copy"
+grep -q "^Repair finished|" "$W/notifications.log" 2>/dev/null ||
+  fail "no desktop notification for the repair: $(cat "$W/notifications.log" 2>/dev/null)"
+ok "refresh found the copy missing and repaired it automatically; desktop notification sent"
 
 # --- what the command line sees ---
 "$OCTOPUS_CLI" status --json > "$W/status.json" || true

@@ -284,6 +284,45 @@ test_rate_window (void)
   g_assert_cmpstr (text, ==, "Uploading…");
 }
 
+/* One toast per batch of uploads, saying what the user must know first: failures, then
+ * partial copies, then how many made it. */
+static void
+test_upload_batch_message (void)
+{
+  guint counts[7] = { 0, };
+  g_autofree char *none = _octopus_format_upload_batch (counts, NULL);
+  g_autofree char *two = NULL, *partial = NULL, *failed = NULL, *cancelled = NULL;
+
+  g_assert_null (none);
+  counts[OCTOPUS_TRANSFER_STATE_DONE] = 2;
+  two = _octopus_format_upload_batch (counts, NULL);
+  g_assert_cmpstr (two, ==, "Uploaded 2 files to every service");
+  counts[OCTOPUS_TRANSFER_STATE_PARTIAL] = 1;
+  partial = _octopus_format_upload_batch (counts, NULL);
+  g_assert_cmpstr (partial, ==, "1 of 3 files are not on every service; repair can complete them");
+  counts[OCTOPUS_TRANSFER_STATE_FAILED] = 1;
+  failed = _octopus_format_upload_batch (counts, "a.txt: disk on fire");
+  g_assert_cmpstr (failed, ==, "1 of 4 files could not be uploaded: a.txt: disk on fire");
+  memset (counts, 0, sizeof counts);
+  counts[OCTOPUS_TRANSFER_STATE_CANCELLED] = 3;
+  cancelled = _octopus_format_upload_batch (counts, NULL);
+  g_assert_cmpstr (cancelled, ==, "Uploads cancelled");
+}
+
+/* A window that does not have the focus also notifies the desktop. */
+static void
+test_notify_decision (void)
+{
+  OctopusWindow *window = g_object_ref_sink (octopus_window_new (NULL, NULL));
+
+  g_assert_false (gtk_window_is_active (GTK_WINDOW (window)));
+  g_assert_true (_octopus_window_should_notify_desktop (window));
+  /* No application: the toast still shows, nothing is sent (and nothing crashes). */
+  _octopus_window_notify (window, "test", "Title", "Body");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 static void
 test_transfers_panel_follows_queue (void)
 {
@@ -365,5 +404,7 @@ main (int   argc,
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/transfers-panel", test_transfers_panel_follows_queue);
   g_test_add_func ("/ui/rate-window", test_rate_window);
+  g_test_add_func ("/ui/upload-batch-message", test_upload_batch_message);
+  g_test_add_func ("/ui/window/notify-decision", test_notify_decision);
   return g_test_run ();
 }
