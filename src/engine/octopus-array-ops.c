@@ -143,6 +143,12 @@ delete_next (ServiceDelete *sd)
   OctopusService *service = sd_service (sd);
   OctopusS3Client *client = octopus_service_get_client (service);
   GCancellable *cancellable = g_task_get_cancellable (sd->task);
+  const GError *unusable = octopus_service_get_unusable (service);
+
+  /* Nothing is sent to a service that cannot be used; every key is reported. */
+  for (; unusable != NULL && sd->offset < data->keys->len; sd->offset++)
+    add_result (sd, g_ptr_array_index (data->keys, sd->offset), OCTOPUS_RESULT_UNREACHABLE,
+                unusable->message);
 
   if (sd->offset >= data->keys->len || g_cancellable_is_cancelled (cancellable))
     {
@@ -423,6 +429,12 @@ octopus_array_get_acl_async (OctopusArray        *self,
 
       entry->service = g_strdup (octopus_service_get_name (service));
       g_ptr_array_add (data->entries, entry);
+      if (octopus_service_get_unusable (service) != NULL)
+        {
+          entry->status = OCTOPUS_RESULT_UNREACHABLE;
+          entry->message = g_strdup (octopus_service_get_unusable (service)->message);
+          continue;
+        }
       if (octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
         {
           entry->status = OCTOPUS_RESULT_UNSUPPORTED;
@@ -524,6 +536,14 @@ octopus_array_set_acl_async (OctopusArray        *self,
       OctopusService *service = g_ptr_array_index (self->services, i);
       AclCall *call;
 
+      if (octopus_service_get_unusable (service) != NULL)
+        {
+          g_ptr_array_add (data->results,
+                           _octopus_array_result_new (key, octopus_service_get_name (service),
+                                                      OCTOPUS_RESULT_UNREACHABLE,
+                                                      octopus_service_get_unusable (service)->message));
+          continue;
+        }
       if (octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
         {
           g_ptr_array_add (data->results,

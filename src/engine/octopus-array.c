@@ -502,6 +502,13 @@ typedef struct {
 } ListCall;
 
 static void
+listings_done (GTask *task)
+{
+  queue_head_jobs (task);
+  pump_jobs (task);
+}
+
+static void
 list_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -527,10 +534,8 @@ list_cb (GObject      *source,
     }
   g_free (call);
 
-  if (--data->listing_pending > 0)
-    return;
-  queue_head_jobs (task);
-  pump_jobs (task);
+  if (--data->listing_pending == 0)
+    listings_done (task);
 }
 
 void
@@ -563,19 +568,29 @@ octopus_array_refresh_async (OctopusArray             *self,
       return;
     }
 
-  data->listing_pending = data->n;
+  data->listing_pending = 1;   /* held until every listing is started */
   for (guint i = 0; i < data->n; i++)
     {
       OctopusService *service = g_ptr_array_index (self->services, i);
-      ListCall *call = g_new0 (ListCall, 1);
+      const GError *unusable = octopus_service_get_unusable (service);
+      ListCall *call;
 
       data->service_ids[i] = _octopus_array_service_id (service);
+      if (unusable != NULL)
+        {
+          data->errors[i] = g_strdup (unusable->message);
+          continue;
+        }
+      call = g_new0 (ListCall, 1);
+      data->listing_pending++;
       call->task = g_object_ref (task);
       call->service = i;
       octopus_s3_client_list_all_objects_async (octopus_service_get_client (service),
                                                 octopus_service_get_bucket (service), NULL,
                                                 cancellable, list_cb, call);
     }
+  if (--data->listing_pending == 0)
+    listings_done (task);
 }
 
 gboolean

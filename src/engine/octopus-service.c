@@ -13,6 +13,7 @@ struct _OctopusService
   OctopusSupport   acl_support;
   OctopusSupport   multipart_listing;
   GError          *last_error;
+  GError          *unusable;     /* why nothing may be sent here; NULL: usable */
 };
 
 G_DEFINE_FINAL_TYPE (OctopusService, octopus_service, G_TYPE_OBJECT)
@@ -37,6 +38,7 @@ octopus_service_finalize (GObject *object)
   g_clear_pointer (&self->bucket, g_free);
   g_clear_object (&self->client);
   g_clear_error (&self->last_error);
+  g_clear_error (&self->unusable);
 
   G_OBJECT_CLASS (octopus_service_parent_class)->finalize (object);
 }
@@ -188,6 +190,8 @@ octopus_service_set_last_error (OctopusService *self,
 
   g_return_if_fail (OCTOPUS_IS_SERVICE (self));
 
+  if (error == NULL)
+    error = self->unusable;
   was_reachable = self->last_error == NULL;
   g_clear_error (&self->last_error);
   if (error != NULL)
@@ -196,4 +200,23 @@ octopus_service_set_last_error (OctopusService *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_ERROR_MESSAGE]);
   if (was_reachable != (error == NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REACHABLE]);
+}
+
+void
+octopus_service_set_unusable (OctopusService *self,
+                              const GError   *reason)
+{
+  g_return_if_fail (OCTOPUS_IS_SERVICE (self));
+
+  g_clear_error (&self->unusable);
+  if (reason != NULL)
+    self->unusable = g_error_copy (reason);
+  octopus_service_set_last_error (self, reason);
+}
+
+const GError *
+octopus_service_get_unusable (OctopusService *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_SERVICE (self), NULL);
+  return self->unusable;
 }

@@ -46,4 +46,11 @@ const GError    *octopus_service_get_last_error     (OctopusService  *self);
 void             octopus_service_set_last_error     (OctopusService  *self,
                                                      const GError    *error);
 
+/* A service that cannot be used at all (its secret is not in the keyring, its settings make
+ * no client): nothing is sent to it, and it stays unreachable with @reason as its last error
+ * (a later set_last_error (NULL) does not clear it).  NULL while the service is usable. */
+void             octopus_service_set_unusable       (OctopusService  *self,
+                                                     const GError    *reason);
+const GError    *octopus_service_get_unusable       (OctopusService  *self);
+
 G_END_DECLS

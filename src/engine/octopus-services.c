@@ -36,8 +36,10 @@ support_from_account (OctopusAclSupport support)
     }
 }
 
-/* A service for @account; with no usable secret it still exists (so its column shows), marked
- * unreachable with @reason. */
+/* A service for @account; with no usable secret (@reason), or settings that make no client
+ * (e.g. a hand-edited http:// endpoint without allow-http), it still exists so its column
+ * shows, marked unusable with the reason: nothing is sent to it, and the other accounts are
+ * not affected. */
 static OctopusService *
 service_for_account (OctopusAccount *account,
                      const char     *secret,
@@ -46,19 +48,33 @@ service_for_account (OctopusAccount *account,
 {
   g_autoptr(OctopusS3Client) client = NULL;
   g_autoptr(OctopusService) service = NULL;
+  g_autoptr(GError) client_error = NULL;
 
-  /* A client needs some secret; an empty one can never sign a request that a server accepts,
-   * and the service is marked unreachable before anything is sent. */
-  client = octopus_account_create_client (account, secret != NULL ? secret : "", error);
+  /* A client needs some secret; an empty one can never sign a request that a server accepts
+   * (and none is sent: the service is unusable). */
+  client = octopus_account_create_client (account, secret != NULL ? secret : "", &client_error);
   if (client == NULL)
-    return NULL;
+    {
+      /* A stand-in that is never used: an unusable service sends nothing. */
+      OctopusS3ClientOptions options = {
+        .name = octopus_account_get_name (account),
+        .endpoint = "https://invalid.invalid",   /* RFC 6761: never resolves */
+        .access_key = "",
+        .secret_key = "",
+      };
+
+      client = octopus_s3_client_new (&options, error);
+      if (client == NULL)
+        return NULL;
+      reason = client_error;
+    }
 
   service = octopus_service_new (octopus_account_get_name (account), client,
                                  octopus_account_get_bucket (account));
   octopus_service_set_acl_support (service,
                                    support_from_account (octopus_account_get_acl_support (account)));
   if (reason != NULL)
-    octopus_service_set_last_error (service, reason);
+    octopus_service_set_unusable (service, reason);
   return g_steal_pointer (&service);
 }
 

@@ -108,6 +108,21 @@ with_keyring() {
   json_check status2 "status after repair: every copy in-sync" \
     'len(doc["objects"]) == 3 and all(s["state"] == "in-sync" for o in doc["objects"] for s in o["services"].values())'
 
+  # One account whose settings cannot make a client (plain http:// without allow-http, as a
+  # hand edit leaves it) must not take the three working services away: its column shows
+  # unreachable with the reason, the others are listed as before.
+  local ini="$XDG_CONFIG_HOME/octopus/accounts.ini"
+  cp "$ini" "$T/accounts.ini.good"
+  printf '\n[Account broken]\nprovider=custom\nendpoint=http://127.0.0.1:9\nbucket=nope\naccess-key=x\n' >> "$ini"
+  run status-broken "" status --json
+  expect_rc status-broken 1 "status with one unusable account: exit 1"
+  json_check status-broken "status with one unusable account: the other three are listed, it is unreachable" \
+    'len(doc["objects"]) == 3 and [s["reachable"] for s in doc["services"]] == [True, True, True, False] and all(state(o["key"], "s3") == "in-sync" and state(o["key"], "broken") == "unreachable" for o in doc["objects"])'
+  if grep -q "broken" "$T/log/status-broken.err" && grep -q "http" "$T/log/status-broken.err"; then
+    ok "status with one unusable account: says which and why"
+  else not_ok "status with one unusable account: says which and why" "$(cat "$T/log/status-broken.err")"; fi
+  cp "$T/accounts.ini.good" "$ini"
+
   mkdir -p "$T/dl"
   run dl "" download c.txt b.txt --to "$T/dl"
   expect_rc dl 0 "download: exit 0"
