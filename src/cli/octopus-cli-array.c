@@ -36,9 +36,11 @@ const char octopus_cli_repair_synopsis[] =
 
 /* ---- shared ----------------------------------------------------------------------------- */
 
-/* Loads the services, builds the array and refreshes it; NULL (message printed) on failure. */
+/* Loads the services and builds the array, refreshed unless @refresh is FALSE; NULL (message
+ * printed) on failure. */
 static OctopusArray *
-load_array (OctopusArrayRefreshFlags flags)
+load_array (gboolean                 refresh,
+            OctopusArrayRefreshFlags flags)
 {
   GAsyncResult *pending = NULL;
   g_autoptr(GAsyncResult) res = NULL;
@@ -62,6 +64,8 @@ load_array (OctopusArrayRefreshFlags flags)
     }
 
   array = octopus_array_new (services);
+  if (!refresh)
+    return g_steal_pointer (&array);
   octopus_array_refresh_async (array, flags, NULL, octopus_cli_async_done, &pending);
   res2 = octopus_cli_wait (&pending);
   if (!octopus_array_refresh_finish (array, res2, &error))
@@ -264,7 +268,7 @@ octopus_cli_status (int    argc,
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 
-  array = load_array (deep ? OCTOPUS_ARRAY_REFRESH_DEEP : OCTOPUS_ARRAY_REFRESH_NONE);
+  array = load_array (TRUE, deep ? OCTOPUS_ARRAY_REFRESH_DEEP : OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
   unreachable = report_unreachable (array);
@@ -291,7 +295,7 @@ octopus_cli_repair (int    argc,
   if (!parse_options (&argc, &argv, "[KEY…]", octopus_cli_repair_synopsis, entries))
     return OCTOPUS_CLI_EXIT_USAGE;
 
-  array = load_array (OCTOPUS_ARRAY_REFRESH_NONE);
+  array = load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
   octopus_array_repair_async (array, argc > 1 ? (const char * const *) argv + 1 : NULL, NULL,
@@ -339,7 +343,7 @@ octopus_cli_delete (int    argc,
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 
-  array = load_array (OCTOPUS_ARRAY_REFRESH_NONE);
+  array = load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
   unreachable = report_unreachable (array);
@@ -572,22 +576,9 @@ octopus_cli_acl (int    argc,
     }
 
   /* No listing needed: an ACL is asked of every service directly. */
-  {
-    GAsyncResult *pending = NULL;
-    g_autoptr(GAsyncResult) res = NULL;
-    g_autoptr(GPtrArray) services = NULL;
-    g_autoptr(GError) error = NULL;
-
-    octopus_services_load_async (NULL, octopus_cli_async_done, &pending);
-    res = octopus_cli_wait (&pending);
-    services = octopus_services_load_finish (res, &error);
-    if (services == NULL)
-      {
-        octopus_cli_error ("%s", error->message);
-        return OCTOPUS_CLI_EXIT_FAILED;
-      }
-    array = octopus_array_new (services);
-  }
+  array = load_array (FALSE, OCTOPUS_ARRAY_REFRESH_NONE);
+  if (array == NULL)
+    return OCTOPUS_CLI_EXIT_FAILED;
 
   return get ? acl_get (array, argv[2], json) : acl_set (array, argv[2], argv[3]);
 }
@@ -619,7 +610,7 @@ octopus_cli_download (int    argc,
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 
-  array = load_array (OCTOPUS_ARRAY_REFRESH_NONE);
+  array = load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
 
