@@ -23,7 +23,8 @@ echo "ok 1 German catalogue built"
 
 "$OCTOPUS_APP" > "$W/app.log" 2>&1 &
 APP_PID=$!
-for _ in $(seq 300); do grep -q '^READY$' "$W/app.log" && break; sleep 0.1; done
+# Generous: under ASan on a loaded 2-core machine GTK takes 20-40 s to start.
+for _ in $(seq 1800); do grep -q '^READY$' "$W/app.log" && break; sleep 0.1; done
 grep -q '^READY$' "$W/app.log" || { echo "not ok 2 the app did not start"; cat "$W/app.log"; exit 1; }
 echo "ok 2 app started"
 
