@@ -60,33 +60,6 @@ _octopus_window_toast_error (OctopusWindow *self,
   octopus_window_toast (self, message);
 }
 
-gboolean
-_octopus_window_should_notify_desktop (OctopusWindow *self)
-{
-  /* A toast in a window the user is not looking at goes unseen. */
-  return !gtk_window_is_active (GTK_WINDOW (self));
-}
-
-void
-_octopus_window_notify (OctopusWindow *self,
-                        const char    *id,
-                        const char    *title,
-                        const char    *body)
-{
-  GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-
-  octopus_window_toast (self, body);
-  if (_octopus_window_should_notify_desktop (self)
-      && app != NULL && g_application_get_is_registered (app))
-    {
-      g_autoptr(GNotification) notification = g_notification_new (title);
-
-      g_notification_set_body (notification, body);
-      g_application_send_notification (app, id, notification);
-      g_debug ("Notification sent: %s", body);
-    }
-}
-
 /* ---- pages and summary ---- */
 
 void
@@ -142,60 +115,6 @@ _octopus_window_update_summary (OctopusWindow *self)
     summary = g_strjoin (" · ", objects, services, NULL);
 
   adw_window_title_set_subtitle (self->window_title, summary);
-}
-
-/* ---- what the window shows, as state visible on D-Bus ----
- *
- * The read-only action "win.sync-status" holds (busy, {key: {service: state}}), the table as
- * the status cells show it.  GtkApplication exports it with the window's other actions, so
- * scripts and the GUI tests can wait for a condition over D-Bus (org.gtk.Actions.Describe and
- * the Changed signal) instead of polling the accessibility tree while rows come and go; they
- * then read the cells through AT-SPI once the window has settled. */
-
-static gboolean
-is_busy (OctopusWindow *self)
-{
-  return self->loading
-         || self->refreshing > 0
-         || self->operations > 0
-         || self->refresh_timeout_id != 0
-         || (self->queue != NULL && g_list_model_get_n_items (G_LIST_MODEL (self->queue)) > 0);
-}
-
-static GVariant *
-build_sync_status (OctopusWindow *self)
-{
-  GVariantBuilder objects;
-  guint n = self->table != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->table)) : 0;
-
-  g_variant_builder_init (&objects, G_VARIANT_TYPE ("a{sa{ss}}"));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(OctopusObject) object = g_list_model_get_item (G_LIST_MODEL (self->table), i);
-      GVariantBuilder cells;
-
-      g_variant_builder_init (&cells, G_VARIANT_TYPE ("a{ss}"));
-      for (guint s = 0; s < octopus_object_get_n_services (object); s++)
-        g_variant_builder_add (&cells, "{ss}", octopus_object_get_service_name (object, s),
-                               octopus_object_state_to_string (octopus_object_get_service_state (object, s)));
-      g_variant_builder_add (&objects, "{sa{ss}}", octopus_object_get_key (object), &cells);
-    }
-  return g_variant_new ("(ba{sa{ss}})", is_busy (self), &objects);
-}
-
-void
-_octopus_window_update_sync_status (OctopusWindow *self)
-{
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "sync-status");
-  g_autoptr(GVariant) status = g_variant_ref_sink (build_sync_status (self));
-  g_autoptr(GVariant) old = NULL;
-
-  if (action == NULL)
-    return;
-  /* Only real changes: every set_state is a D-Bus signal. */
-  old = g_action_get_state (action);
-  if (old == NULL || !g_variant_equal (old, status))
-    g_simple_action_set_state (G_SIMPLE_ACTION (action), status);
 }
 
 static gboolean
@@ -373,55 +292,6 @@ clear_finished_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-char *
-_octopus_format_upload_batch (const guint  counts[7],
-                              const char  *first_failure)
-{
-  guint done = counts[OCTOPUS_TRANSFER_STATE_DONE];
-  guint partial = counts[OCTOPUS_TRANSFER_STATE_PARTIAL];
-  guint failed = counts[OCTOPUS_TRANSFER_STATE_FAILED];
-  guint cancelled = counts[OCTOPUS_TRANSFER_STATE_CANCELLED];
-  guint total = done + partial + failed + cancelled;
-
-  if (total == 0)
-    return NULL;
-  if (failed > 0)
-    /* Translators: "<n> of <total> files could not be uploaded: <first error>" */
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%u of %u file could not be uploaded: %s",
-                                         "%u of %u files could not be uploaded: %s", total),
-                            failed, total, first_failure != NULL ? first_failure : _("no service took the file"));
-  if (partial > 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%u of %u file is not on every service; repair can complete it",
-                                         "%u of %u files are not on every service; repair can complete them",
-                                         total), partial, total);
-  if (done == 0)
-    return g_strdup (g_dngettext (GETTEXT_PACKAGE, "Upload cancelled", "Uploads cancelled", cancelled));
-  if (cancelled > 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "Uploaded %u file to every service, %u cancelled",
-                                         "Uploaded %u files to every service, %u cancelled", done),
-                            done, cancelled);
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Uploaded %u file to every service",
-                                       "Uploaded %u files to every service", done), done);
-}
-
-static gboolean
-queue_has_unfinished (OctopusUploadQueue *queue)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (queue));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(OctopusTransfer) transfer = g_list_model_get_item (G_LIST_MODEL (queue), i);
-
-      if (!octopus_transfer_is_finished (transfer))
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* One message per batch (files dropped together, or added while others were uploading), not
  * one per file: it is told once the queue has nothing left to do. */
 static void
@@ -439,7 +309,7 @@ transfer_finished_cb (OctopusWindow      *self,
     self->batch_failure = g_strdup_printf (_("%s: %s"), octopus_transfer_get_key (transfer),
                                            error != NULL ? error->message : _("no service took the file"));
 
-  if (!queue_has_unfinished (queue))
+  if (!_octopus_upload_queue_has_unfinished (queue))
     {
       g_autofree char *message = _octopus_format_upload_batch (self->batch_counts, self->batch_failure);
 
