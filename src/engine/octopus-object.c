@@ -438,9 +438,11 @@ octopus_object_set_transferring (OctopusObject *self,
   octopus_object_classify (self);
 }
 
-/* The reference copy: the MD5 most reachable copies agree on; among equally common MD5s the
+/* The reference copy: the MD5 most present copies agree on; among equally common MD5s the
  * one held by the newest copy (and that is a tie the user is told about).  Without any MD5,
- * the newest copy's size is the reference. */
+ * the newest copy's size is the reference.  A service that could not be listed still votes
+ * with what it held at its last listing: that keeps a lone newer copy from outvoting the
+ * array while the others are away (repair needs a reachable in-sync source anyway). */
 static int
 find_reference (OctopusObject *self,
                 gboolean      *tie)
