@@ -566,7 +566,9 @@ error_free0 (gpointer error)
     g_error_free (error);
 }
 
-/* Services that failed at the network level moments ago: skip them for this file. */
+/* Services that cannot be used at all (their client is a stand-in: no secret, settings that
+ * make no client), with their own reason, and services that failed at the network level
+ * moments ago: skip them for this file. */
 static GPtrArray *
 queue_skip_list (OctopusUploadQueue *self)
 {
@@ -578,8 +580,11 @@ queue_skip_list (OctopusUploadQueue *self)
       OctopusService *service = self->services->pdata[i];
       gint64 *since = g_hash_table_lookup (self->down_since, octopus_service_get_name (service));
       const GError *last = octopus_service_get_last_error (service);
+      const GError *unusable = octopus_service_get_unusable (service);
 
-      if (since != NULL && now - *since < UNREACHABLE_HOLD_US)
+      if (unusable != NULL)
+        g_ptr_array_add (skip, g_error_copy (unusable));
+      else if (since != NULL && now - *since < UNREACHABLE_HOLD_US)
         g_ptr_array_add (skip, last ? g_error_copy (last)
                                     : g_error_new (OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NETWORK,
                                                    _("%s is unreachable"),

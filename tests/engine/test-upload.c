@@ -218,6 +218,20 @@ dead_client (void)
   return client;
 }
 
+/* What octopus-services.c gives an account whose settings make no client. */
+static OctopusS3Client *
+stand_in_client (void)
+{
+  g_autoptr(GError) error = NULL;
+  OctopusS3ClientOptions options = {
+    .name = "swift-b", .endpoint = "https://invalid.invalid", .access_key = "", .secret_key = "",
+  };
+  OctopusS3Client *client = octopus_s3_client_new (&options, &error);
+
+  g_assert_no_error (error);
+  return client;
+}
+
 static void
 fixture_setup (Fixture       *fx,
                gconstpointer  data)
@@ -226,6 +240,7 @@ fixture_setup (Fixture       *fx,
   const OctopusTestServer *swift = octopus_test_server_lookup ("swift");
   g_autoptr(GError) error = NULL;
   gboolean dead_swift_b = GPOINTER_TO_INT (data) == 1;
+  gboolean unusable_swift_b = GPOINTER_TO_INT (data) == 3;
 
   if (!octopus_test_server_ready (s3rver) || !octopus_test_server_ready (swift))
     return;
@@ -243,8 +258,16 @@ fixture_setup (Fixture       *fx,
   for (guint i = 0; i < N; i++)
     {
       g_autoptr(OctopusS3Client) dead = (i == SWIFT_B && dead_swift_b) ? dead_client () : NULL;
-      g_ptr_array_add (fx->services,
-                       octopus_service_new (names[i], dead ? dead : fx->clients[i], fx->buckets[i]));
+      g_autoptr(OctopusS3Client) stand_in = (i == SWIFT_B && unusable_swift_b) ? stand_in_client () : NULL;
+      OctopusS3Client *client = dead ? dead : stand_in ? stand_in : fx->clients[i];
+
+      g_ptr_array_add (fx->services, octopus_service_new (names[i], client, fx->buckets[i]));
+    }
+  if (unusable_swift_b)
+    {
+      g_autoptr(GError) reason = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                                      "No secret key for swift-b in the keyring");
+      octopus_service_set_unusable (fx->services->pdata[SWIFT_B], reason);
     }
   fx->tmpdir = g_dir_make_tmp ("octopus-upload-XXXXXX", &error);
   g_assert_no_error (error);
@@ -523,6 +546,48 @@ test_dead_service (Fixture       *fx,
     }
   /* The array learned that the service is unreachable. */
   g_assert_false (octopus_service_get_reachable (fx->services->pdata[SWIFT_B]));
+}
+
+/* swift-b cannot be used (no secret): every file is failed for it at once, with its own
+ * reason (not a network error), nothing is sent to it, and the others get every file. */
+static void
+test_unusable_service (Fixture       *fx,
+                       gconstpointer  data)
+{
+  g_autofree char *big = NULL, *big_md5 = NULL, *small = NULL, *small_md5 = NULL;
+
+  if (fx->queue == NULL)
+    return;
+  octopus_upload_queue_set_part_size (fx->queue, 5 * MIB);
+  octopus_upload_queue_set_multipart_threshold (fx->queue, 6 * MIB);
+  big = g_build_filename (fx->tmpdir, "big", NULL);
+  big_md5 = write_pattern_file (big, 11 * MIB, 5);
+  small = g_build_filename (fx->tmpdir, "small", NULL);
+  small_md5 = write_pattern_file (small, 3000, 6);
+  add_path (fx, big, NULL);
+  add_path (fx, small, NULL);
+  wait_settled (fx);
+
+  for (guint k = 0; k < 2; k++)
+    {
+      const char *key = k == 0 ? "big" : "small";
+      OctopusTransfer *t = find_transfer (fx, key);
+      OctopusUploadProgress *p = octopus_transfer_get_progress_for (t, names[SWIFT_B]);
+
+      g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_PARTIAL);
+      g_assert_cmpint (octopus_upload_progress_get_state (p), ==, OCTOPUS_UPLOAD_STATE_FAILED);
+      g_assert_error (octopus_upload_progress_get_error (p), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_assert_cmpstr (octopus_upload_progress_get_error (p)->message, ==,
+                       "No secret key for swift-b in the keyring");
+      g_assert_cmpint (service_state (t, S3RVER), ==, OCTOPUS_UPLOAD_STATE_DONE);
+      g_assert_cmpint (service_state (t, SWIFT_A), ==, OCTOPUS_UPLOAD_STATE_DONE);
+      assert_copy (fx, S3RVER, key, k == 0 ? 11 * MIB : 3000, k == 0 ? big_md5 : small_md5);
+      assert_copy (fx, SWIFT_A, key, k == 0 ? 11 * MIB : 3000, k == 0 ? big_md5 : small_md5);
+    }
+  g_assert_cmpint (octopus_upload_queue_get_bytes_sent (fx->queue, names[SWIFT_B]), ==, 0);
+  /* Still unusable for the same reason, not turned into a network error. */
+  g_assert_error (octopus_service_get_last_error (fx->services->pdata[SWIFT_B]),
+                  G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
 static void
@@ -871,6 +936,7 @@ main (int argc, char **argv)
   ADD ("file-changes", test_file_changes, 0);
   ADD ("file-disappears", test_file_changes, 2);
   ADD ("dead-service", test_dead_service, 1);
+  ADD ("unusable-service", test_unusable_service, 3);
   ADD ("cancel", test_cancel, 0);
   ADD ("resume-after-quit", test_resume_after_quit, 0);
   ADD ("resume-unreachable", test_resume_unreachable, 1);
