@@ -109,6 +109,7 @@ struct _Job {
   gboolean                   reading_started;
   gboolean                   read_done;    /* every part read, final check passed */
   GError                    *fatal;        /* file-level failure or cancellation */
+  GPtrArray                 *owed_aborts;  /* abort entries of aborts that failed, or NULL */
   gboolean                   finished;
 };
 
@@ -118,6 +119,7 @@ typedef struct {
   Part                *part;
   guint                attempt;
   goffset              written;
+  char                *upload_id;   /* aborts: the upload being aborted */
   OctopusS3PutOptions  options;
 } Request;
 
@@ -176,6 +178,7 @@ job_free (Job *job)
   g_clear_pointer (&job->metadata, g_hash_table_unref);
   g_clear_pointer (&job->context, g_main_context_unref);
   g_clear_error (&job->fatal);
+  g_clear_pointer (&job->owed_aborts, g_ptr_array_unref);
   g_free (job);
 }
 
@@ -197,6 +200,7 @@ static void
 request_free (Request *req)
 {
   g_object_unref (req->task);
+  g_free (req->upload_id);
   g_free (req);
 }
 
@@ -315,10 +319,29 @@ on_aborted (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   req->lane->ops--;
-  /* Best effort: s3rver cannot abort, and leftovers are swept at the next start. */
   if (!octopus_s3_client_abort_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error))
-    g_debug ("Abort of an upload of %s failed: %s",
-             octopus_transfer_get_key (job->transfer), error->message);
+    {
+      g_debug ("Abort of an upload of %s failed: %s",
+               octopus_transfer_get_key (job->transfer), error->message);
+      /* The service is down (it died mid-upload): the upload stays open there until an
+       * abort gets through.  Journal it now (the file's own entry may go once it settled),
+       * and let the queue retry it while it runs, the next start otherwise. */
+      if (!octopus_upload_abort_error_is_final (error))
+        {
+          OctopusService *service = req->lane->service;
+          g_autoptr(OctopusUploadJournalEntry) owed =
+            octopus_upload_journal_entry_new_abort (octopus_service_get_name (service),
+                                                    octopus_service_get_bucket (service),
+                                                    octopus_transfer_get_key (job->transfer),
+                                                    req->upload_id);
+
+          if (job->journal != NULL)
+            octopus_upload_journal_queue_save (job->journal, owed);
+          if (job->owed_aborts == NULL)
+            job->owed_aborts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
+          g_ptr_array_add (job->owed_aborts, g_steal_pointer (&owed));
+        }
+    }
   job_check_finished (job);
   request_free (req);
 }
@@ -328,14 +351,15 @@ lane_abort (Lane       *lane,
             const char *upload_id)
 {
   Job *job = lane->job;
+  Request *req = request_new (lane, NULL, 1);
 
   lane->ops++;
+  req->upload_id = g_strdup (upload_id);
   /* No cancellable: an abort must run even (especially) when the upload was cancelled. */
   octopus_s3_client_abort_multipart_async (octopus_service_get_client (lane->service),
                                            octopus_service_get_bucket (lane->service),
                                            octopus_transfer_get_key (job->transfer),
-                                           upload_id, NULL, on_aborted,
-                                           request_new (lane, NULL, 1));
+                                           upload_id, NULL, on_aborted, req);
 }
 
 static void
@@ -1155,8 +1179,22 @@ octopus_upload_job_run_async (OctopusTransfer             *transfer,
 
 gboolean
 octopus_upload_job_run_finish (GAsyncResult  *result,
+                               GPtrArray    **owed_aborts,
                                GError       **error)
 {
+  Job *job;
+
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  job = g_task_get_task_data (G_TASK (result));
+  if (owed_aborts != NULL)
+    *owed_aborts = g_steal_pointer (&job->owed_aborts);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+octopus_upload_abort_error_is_final (const GError *error)
+{
+  return g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_UPLOAD)
+         || g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_BUCKET)
+         || g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NOT_IMPLEMENTED);
 }

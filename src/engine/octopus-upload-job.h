@@ -37,7 +37,15 @@ void     octopus_upload_job_run_async  (OctopusTransfer             *transfer,
                                         OctopusUploadJournal        *journal,
                                         GAsyncReadyCallback          callback,
                                         gpointer                     user_data);
+/* @owed_aborts (may be NULL): set to the aborts that failed (the service could not be
+ * reached), as abort entries already saved in the journal, for the queue to retry; NULL when
+ * there are none. */
 gboolean octopus_upload_job_run_finish (GAsyncResult                *result,
+                                        GPtrArray                  **owed_aborts,
                                         GError                     **error);
+
+/* An AbortMultipartUpload failure that no retry can change: the upload (or bucket) is gone
+ * already, or the service cannot abort at all (s3rver). */
+gboolean octopus_upload_abort_error_is_final (const GError *error);
 
 G_END_DECLS

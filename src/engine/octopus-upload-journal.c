@@ -18,6 +18,7 @@ struct _OctopusUploadJournalEntry
   guint64          part_size;
   char            *md5;
   GHashTable      *lanes;       /* service name → OctopusUploadJournalLane */
+  char            *abort_service; /* an abort entry's service; NULL: a queued file */
 };
 
 static void
@@ -86,10 +87,26 @@ octopus_upload_journal_entry_unref (OctopusUploadJournalEntry *entry)
   g_free (entry->path);
   g_free (entry->key);
   g_free (entry->md5);
+  g_free (entry->abort_service);
   g_hash_table_unref (entry->lanes);
   g_free (entry);
 }
 
+OctopusUploadJournalEntry *
+octopus_upload_journal_entry_new_abort (const char *service_name,
+                                        const char *bucket,
+                                        const char *key,
+                                        const char *upload_id)
+{
+  OctopusUploadJournalEntry *entry = octopus_upload_journal_entry_new ("", key, -1, 0, 0, NULL);
+
+  entry->abort_service = g_strdup (service_name);
+  octopus_upload_journal_entry_set_upload (entry, service_name, bucket, upload_id);
+  return entry;
+}
+
+gboolean octopus_upload_journal_entry_is_abort (OctopusUploadJournalEntry *e) { return e->abort_service != NULL; }
+const char *octopus_upload_journal_entry_get_abort_service (OctopusUploadJournalEntry *e) { return e->abort_service; }
 const char *octopus_upload_journal_entry_get_path (OctopusUploadJournalEntry *e) { return e->path; }
 const char *octopus_upload_journal_entry_get_key (OctopusUploadJournalEntry *e) { return e->key; }
 gint64 octopus_upload_journal_entry_get_size (OctopusUploadJournalEntry *e) { return e->size; }
@@ -317,7 +334,13 @@ static char *
 entry_filename (OctopusUploadJournal      *self,
                 OctopusUploadJournalEntry *entry)
 {
-  g_autofree char *id_source = g_strconcat (entry->path, "\n", entry->key, NULL);
+  OctopusUploadJournalLane *lane =
+    entry->abort_service ? g_hash_table_lookup (entry->lanes, entry->abort_service) : NULL;
+  /* An abort entry: one file per upload id (a key may have several owed). */
+  g_autofree char *id_source =
+    lane != NULL ? g_strconcat ("abort\n", entry->abort_service, "\n", lane->bucket, "\n",
+                                lane->upload_id, "\n", entry->key, NULL)
+                 : g_strconcat (entry->path, "\n", entry->key, NULL);
   g_autofree char *id = g_compute_checksum_for_string (G_CHECKSUM_SHA1, id_source, -1);
   g_autofree char *base = g_strconcat (id, ".json", NULL);
 
@@ -332,7 +355,13 @@ entry_to_json (OctopusUploadJournalEntry *entry)
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, 2);
+  /* 3: an abort entry (older versions skip it rather than queue a file ""). */
+  json_builder_add_int_value (b, entry->abort_service != NULL ? 3 : 2);
+  if (entry->abort_service != NULL)
+    {
+      json_builder_set_member_name (b, "abort-service");
+      json_builder_add_string_value (b, entry->abort_service);
+    }
   json_builder_set_member_name (b, "path");
   json_builder_add_string_value (b, entry->path);
   json_builder_set_member_name (b, "key");
@@ -403,8 +432,8 @@ entry_from_json (JsonNode *root)
     return NULL;
   o = json_node_get_object (root);
   version = json_object_get_int_member_with_default (o, "version", 0);
-  /* Version 1 journaled multipart uploads only; 2 every queued file. */
-  if ((version != 1 && version != 2)
+  /* Version 1 journaled multipart uploads only; 2 every queued file; 3 an owed abort. */
+  if ((version != 1 && version != 2 && version != 3)
       || !json_object_has_member (o, "path") || !json_object_has_member (o, "key"))
     return NULL;
 
@@ -417,6 +446,14 @@ entry_from_json (JsonNode *root)
     json_object_get_string_member_with_default (o, "md5chksum", NULL));
   if (entry->path == NULL || entry->key == NULL || *entry->key == '\0')
     return NULL;
+  if (version == 3)
+    {
+      const char *service = json_object_get_string_member_with_default (o, "abort-service", NULL);
+
+      if (service == NULL)
+        return NULL;
+      entry->abort_service = g_strdup (service);
+    }
   if (entry->md5 == NULL || entry->part_size == 0)
     octopus_upload_journal_entry_set_multipart (entry, 0, NULL);
 

@@ -89,6 +89,18 @@ gboolean octopus_upload_journal_entry_is_settled (OctopusUploadJournalEntry *ent
 void octopus_upload_journal_entry_remove_lane   (OctopusUploadJournalEntry *entry,
                                                  const char *service_name);
 
+/* An abort still owed: @service_name could not be reached to abort @upload_id of @key in
+ * @bucket.  Kept in the journal (its own file) until the abort went through, so a service
+ * that died mid-upload is cleaned up once it is back, in this run or the next.  Its one
+ * lane (@service_name) holds the bucket and upload id; its path is "". */
+OctopusUploadJournalEntry *octopus_upload_journal_entry_new_abort (const char *service_name,
+                                                                   const char *bucket,
+                                                                   const char *key,
+                                                                   const char *upload_id);
+gboolean    octopus_upload_journal_entry_is_abort      (OctopusUploadJournalEntry *entry);
+/* The service of an abort entry. */
+const char *octopus_upload_journal_entry_get_abort_service (OctopusUploadJournalEntry *entry);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OctopusUploadJournalEntry, octopus_upload_journal_entry_unref)
 
 #define OCTOPUS_TYPE_UPLOAD_JOURNAL (octopus_upload_journal_get_type ())

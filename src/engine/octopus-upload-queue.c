@@ -14,6 +14,7 @@
 
 #include "octopus-array.h"
 #include "octopus-transfer-private.h"
+#include "octopus-upload-aborts.h"
 #include "octopus-upload-job.h"
 #include "octopus-upload-queue.h"
 
@@ -32,6 +33,7 @@ struct _OctopusUploadQueue
   OctopusUploadSettings settings;
   guint                 max_in_flight;
   OctopusUploadJournal *journal;
+  OctopusUploadAborts  *aborts;        /* failed aborts, retried until they get through */
   guint                 running;
   guint                 busy_ops;      /* folder walks and resumes in progress */
   gboolean              busy;
@@ -55,6 +57,7 @@ enum {
   PROP_MULTIPART_THRESHOLD,
   PROP_BUSY,
   PROP_N_ITEMS,
+  PROP_ABORTS_PENDING,
   N_PROPS
 };
 
@@ -128,6 +131,8 @@ octopus_upload_queue_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->transfers->pdata[i], self);
       _octopus_transfer_suspend (self->transfers->pdata[i]);
     }
+  /* What is still owed stays journaled for the next start. */
+  g_clear_pointer (&self->aborts, octopus_upload_aborts_free);
   if (self->journal != NULL)
     octopus_upload_journal_close (self->journal);
   for (guint i = 0; waiters != NULL && i < waiters->len; i++)
@@ -180,6 +185,9 @@ octopus_upload_queue_get_property (GObject    *object,
       break;
     case PROP_N_ITEMS:
       g_value_set_uint (value, self->transfers->len);
+      break;
+    case PROP_ABORTS_PENDING:
+      g_value_set_uint (value, octopus_upload_queue_get_aborts_pending (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -236,6 +244,8 @@ octopus_upload_queue_class_init (OctopusUploadQueueClass *klass)
     g_param_spec_int64 ("multipart-threshold", NULL, NULL, 0, G_MAXINT64, 16 * MIB, rw);
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
   properties[PROP_N_ITEMS] = g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_ABORTS_PENDING] =
+    g_param_spec_uint ("aborts-pending", NULL, NULL, 0, G_MAXUINT, 0, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Emitted for every transfer when it finishes (after the transfer's own "finished"). */
@@ -259,6 +269,54 @@ octopus_upload_queue_init (OctopusUploadQueue *self)
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
+static void
+on_aborts_changed (gpointer user_data)
+{
+  g_object_notify_by_pspec (G_OBJECT (user_data), properties[PROP_ABORTS_PENDING]);
+}
+
+static OctopusService *
+queue_lookup_service (OctopusUploadQueue *self,
+                      const char         *name)
+{
+  for (guint i = 0; i < self->services->len; i++)
+    if (g_strcmp0 (octopus_service_get_name (self->services->pdata[i]), name) == 0)
+      return self->services->pdata[i];
+  return NULL;
+}
+
+/* Owes the aborts in @owed (abort entries, journaled), retried while the queue lives. */
+static void
+queue_owe_aborts (OctopusUploadQueue *self,
+                  GPtrArray          *owed,
+                  gboolean            now)
+{
+  for (guint i = 0; owed != NULL && self->aborts != NULL && i < owed->len; i++)
+    {
+      OctopusUploadJournalEntry *entry = owed->pdata[i];
+      OctopusService *service =
+        queue_lookup_service (self, octopus_upload_journal_entry_get_abort_service (entry));
+
+      /* An account removed since: nothing can abort it any more; the entry stays, harmless. */
+      if (service != NULL)
+        octopus_upload_aborts_add (self->aborts, service, entry, now);
+    }
+}
+
+guint
+octopus_upload_queue_get_aborts_pending (OctopusUploadQueue *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
+  return self->aborts != NULL ? octopus_upload_aborts_get_pending (self->aborts) : 0;
+}
+
+void
+octopus_upload_queue_flush_journal (OctopusUploadQueue *self)
+{
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+  octopus_upload_journal_flush (self->journal);
+}
+
 OctopusUploadQueue *
 octopus_upload_queue_new (GPtrArray  *services,
                           const char *journal_dir)
@@ -269,6 +327,7 @@ octopus_upload_queue_new (GPtrArray  *services,
   for (guint i = 0; i < services->len; i++)
     g_ptr_array_add (self->services, g_object_ref (services->pdata[i]));
   self->journal = octopus_upload_journal_new (journal_dir);
+  self->aborts = octopus_upload_aborts_new (self->journal, G_CALLBACK (on_aborts_changed), self);
   return self;
 }
 
@@ -548,12 +607,14 @@ on_job_done (GObject      *source,
 {
   GWeakRef *weak = user_data;
   g_autoptr(OctopusUploadQueue) self = g_weak_ref_get (weak);
+  g_autoptr(GPtrArray) owed = NULL;
 
   g_weak_ref_clear (weak);
   g_free (weak);
-  octopus_upload_job_run_finish (result, NULL);
+  octopus_upload_job_run_finish (result, &owed, NULL);
   if (self == NULL)
-    return;   /* dropped: the job was only winding down */
+    return;   /* dropped: the job was only winding down (its owed aborts are journaled) */
+  queue_owe_aborts (self, owed, FALSE);
   self->running--;
   queue_schedule (self);
   queue_check_settled (self);
@@ -1029,6 +1090,8 @@ typedef struct {
 typedef struct {
   GTask          *task;
   OctopusService *service;
+  char           *key;         /* a leftover's abort: its key and upload id */
+  char           *upload_id;
 } ResumeOp;
 
 static void
@@ -1055,6 +1118,8 @@ resume_op_free (ResumeOp *op)
 {
   g_object_unref (op->task);
   g_clear_object (&op->service);
+  g_free (op->key);
+  g_free (op->upload_id);
   g_free (op);
 }
 
@@ -1068,7 +1133,11 @@ resume_finish (GTask *task)
   for (guint i = 0; i < data->entries->len; i++)
     {
       OctopusUploadJournalEntry *entry = data->entries->pdata[i];
-      g_autoptr(GFile) file = g_file_new_for_path (octopus_upload_journal_entry_get_path (entry));
+      g_autoptr(GFile) file = NULL;
+
+      if (octopus_upload_journal_entry_is_abort (entry))
+        continue;   /* owed aborts: retried from resume_sweep() */
+      file = g_file_new_for_path (octopus_upload_journal_entry_get_path (entry));
 
       /* Settled on every service this queue has (accounts removed since do not count). */
       if (!queue_entry_needed (data->queue, entry))
@@ -1099,11 +1168,26 @@ on_leftover_aborted (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
+  ResumeOp *op = user_data;
+  ResumeData *data = g_task_get_task_data (op->task);
   g_autoptr(GError) error = NULL;
 
   if (!octopus_s3_client_abort_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error))
-    g_debug ("Cannot abort a leftover upload: %s", error->message);
-  resume_op_done (user_data);
+    {
+      g_debug ("Cannot abort a leftover upload: %s", error->message);
+      if (!octopus_upload_abort_error_is_final (error))
+        {
+          g_autoptr(GPtrArray) owed =
+            g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
+
+          g_ptr_array_add (owed, octopus_upload_journal_entry_new_abort (
+                             octopus_service_get_name (op->service),
+                             octopus_service_get_bucket (op->service), op->key, op->upload_id));
+          octopus_upload_journal_queue_save (data->queue->journal, owed->pdata[0]);
+          queue_owe_aborts (data->queue, owed, FALSE);
+        }
+    }
+  resume_op_done (op);
 }
 
 static gboolean
@@ -1150,14 +1234,18 @@ on_uploads_listed (GObject      *source,
 
           /* The bucket is Octopus's own: an upload no journal knows is one a killed or
            * crashed Octopus left behind (its journal line was never written or is gone). */
+          ResumeOp *abort_op;
+
           if (entries_track (data->entries, op->service, upload->upload_id))
             continue;
           data->pending++;
+          abort_op = resume_op_new (op->task, op->service);
+          abort_op->key = g_strdup (upload->key);
+          abort_op->upload_id = g_strdup (upload->upload_id);
           octopus_s3_client_abort_multipart_async (octopus_service_get_client (op->service),
                                                    octopus_service_get_bucket (op->service),
                                                    upload->key, upload->upload_id, NULL,
-                                                   on_leftover_aborted,
-                                                   resume_op_new (op->task, op->service));
+                                                   on_leftover_aborted, abort_op);
         }
     }
   resume_op_done (op);
@@ -1209,6 +1297,16 @@ resume_sweep (GTask *task)
   ResumeData *data = g_task_get_task_data (task);
   OctopusUploadQueue *self = data->queue;
   GCancellable *cancellable = g_task_get_cancellable (task);
+
+  /* Aborts a previous run could not get through: try them again now. */
+  for (guint i = 0; i < data->entries->len; i++)
+    if (octopus_upload_journal_entry_is_abort (data->entries->pdata[i]))
+      {
+        g_autoptr(GPtrArray) owed = g_ptr_array_new ();
+
+        g_ptr_array_add (owed, data->entries->pdata[i]);
+        queue_owe_aborts (self, owed, TRUE);
+      }
 
   data->pending = 1;   /* held until every listing has been started */
   for (guint i = 0; i < self->services->len; i++)

@@ -87,6 +87,13 @@ gboolean octopus_upload_queue_wait_finish (OctopusUploadQueue  *self,
                                            GError             **error);
 
 gboolean octopus_upload_queue_get_busy      (OctopusUploadQueue *self);
+/* Multipart uploads still to be aborted on a service that could not be reached when it was
+ * given up (property "aborts-pending"): retried with backoff while the queue lives, and at
+ * once when the service is reachable again; journaled, so the next start retries the rest.
+ * Not part of "busy": a service may stay down for days. */
+guint    octopus_upload_queue_get_aborts_pending (OctopusUploadQueue *self);
+/* Writes the journal's batched changes now (they go out within 100 ms anyway). */
+void     octopus_upload_queue_flush_journal      (OctopusUploadQueue *self);
 void     octopus_upload_queue_cancel_all    (OctopusUploadQueue *self);
 /* Drops finished transfers from the list. */
 void     octopus_upload_queue_clear_finished (OctopusUploadQueue *self);

@@ -23,6 +23,7 @@
 #include "octopus-download.h"
 #include "octopus-fault-proxy.h"
 #include "octopus-test-util.h"
+#include "octopus-upload-journal.h"
 #include "octopus-upload-queue.h"
 
 #define MIB (1024 * 1024)
@@ -513,6 +514,41 @@ test_refused (Fixture       *fx,
 
 /* ---- (b) dies mid-upload -------------------------------------------------------------------- */
 
+/* Abort entries in the journal directory (written out first). */
+static guint
+journaled_aborts (Fixture *fx)
+{
+  g_autoptr(OctopusUploadJournal) journal = octopus_upload_journal_new (fx->journal);
+  g_autoptr(GPtrArray) entries = NULL;
+  guint n = 0;
+
+  octopus_upload_queue_flush_journal (fx->queue);
+  entries = octopus_upload_journal_load (journal);
+  for (guint i = 0; i < entries->len; i++)
+    if (octopus_upload_journal_entry_is_abort (entries->pdata[i]))
+      n++;
+  return n;
+}
+
+static gboolean
+on_aborts_deadline (gpointer user_data)
+{
+  g_error ("the queue still owes %u aborts after 60 s",
+           octopus_upload_queue_get_aborts_pending (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+/* Until the queue owes no abort (its retries run on their own timers). */
+static void
+wait_aborts_settled (OctopusUploadQueue *queue)
+{
+  guint deadline = g_timeout_add_seconds (60, on_aborts_deadline, queue);
+
+  while (octopus_upload_queue_get_aborts_pending (queue) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (deadline);
+}
+
 typedef struct {
   OctopusFaultProxy *proxy;
   gboolean           died;
@@ -579,17 +615,24 @@ test_dies_mid_upload (Fixture       *fx,
         g_assert_cmpint (state, ==, OCTOPUS_UPLOAD_STATE_FAILED);
     }
   g_assert_cmpuint (open_uploads (fx, SWIFT), ==, 0);
-  /* The abort could not reach the dead server; the next start sweeps it (below). */
+  /* The abort could not reach the dead server: the queue still owes it, and so does the
+   * journal (for a start while the server is still down). */
   leftover = open_uploads (fx, PROXIED);
   g_test_message ("multipart uploads left on the dead service: %u", leftover);
   g_assert_cmpuint (leftover, <=, 1);
+  g_assert_cmpuint (octopus_upload_queue_get_aborts_pending (fx->queue), ==, leftover);
+  g_assert_cmpuint (journaled_aborts (fx), ==, leftover);
 
   refresh (fx);
   assert_seeds_in_sync (fx, FALSE);
   assert_table_state (fx, files[0].key, PROXIED, OCTOPUS_OBJECT_STATE_UNREACHABLE);
 
-  /* The server comes back. */
+  /* The server comes back: the queue aborts what it left open without a restart, and
+   * forgets it in the journal. */
   octopus_fault_proxy_clear (fx->proxy);
+  wait_aborts_settled (fx->queue);
+  g_assert_cmpuint (open_uploads (fx, PROXIED), ==, 0);
+  g_assert_cmpuint (journaled_aborts (fx), ==, 0);
   refresh (fx);
   assert_seeds_in_sync (fx, TRUE);
   for (guint f = 0; f < N_FILES; f++)
