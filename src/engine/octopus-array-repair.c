@@ -23,6 +23,7 @@ typedef struct {
   GPtrArray  *parts;          /* of OctopusS3Part; multipart only */
   char       *error;          /* first failure; the target is dropped from then on */
   char       *listed_etag;    /* the ETag the refresh saw there; NULL: it saw no copy */
+  char       *new_etag;       /* the ETag of the copy written */
 } Target;
 
 typedef struct _KeyRepair KeyRepair;
@@ -132,6 +133,7 @@ key_repair_free (KeyRepair *kr)
       g_clear_pointer (&t->parts, g_ptr_array_unref);
       g_free (t->error);
       g_free (t->listed_etag);
+      g_free (t->new_etag);
     }
   g_array_unref (kr->targets);
   g_clear_object (&kr->stream);
@@ -146,12 +148,15 @@ key_repair_free (KeyRepair *kr)
   g_free (kr);
 }
 
-/* Reports every target and moves on to the next key. */
+/* Reports every target and moves on to the next key.  A repaired copy shows in sync in the
+ * table at once (the user sees the icon change), not at the next refresh. */
 static void
 key_done (KeyRepair *kr)
 {
   RepairData *data = g_task_get_task_data (kr->task);
+  OctopusArray *self = g_task_get_source_object (kr->task);
   g_autoptr(GTask) task = g_object_ref (kr->task);
+  const char *md5 = kr->md5 != NULL ? g_checksum_get_string (kr->md5) : kr->expected_md5;
 
   for (guint i = 0; i < kr->targets->len; i++)
     {
@@ -168,6 +173,8 @@ key_done (KeyRepair *kr)
                              octopus_service_get_name (service_at (kr, kr->source)));
           g_ptr_array_add (data->results,
                            _octopus_array_result_new (kr->key, name, OCTOPUS_RESULT_OK, msg));
+          octopus_object_table_set_copy (self->table, kr->key, t->service, kr->bytes,
+                                         t->new_etag, md5, g_get_real_time () / G_USEC_PER_SEC);
         }
     }
   key_repair_free (kr);
@@ -264,6 +271,8 @@ put_cb (GObject      *source,
   etag = octopus_s3_client_put_object_finish (OCTOPUS_S3_CLIENT (source), result, &error);
   if (etag == NULL)
     target_fail (call->kr, call->target, error);
+  else
+    target_at (call->kr, call->target)->new_etag = g_steal_pointer (&etag);
   call_done (call);
 }
 
@@ -394,7 +403,12 @@ complete_cb (GObject      *source,
   if (etag == NULL)
     target_fail (call->kr, call->target, error);
   else
-    g_clear_pointer (&target_at (call->kr, call->target)->upload_id, g_free);
+    {
+      Target *t = target_at (call->kr, call->target);
+
+      g_clear_pointer (&t->upload_id, g_free);
+      t->new_etag = g_steal_pointer (&etag);
+    }
   call_done (call);
 }
 

@@ -364,6 +364,42 @@ octopus_object_table_forget (OctopusObjectTable *self,
 }
 
 void
+octopus_object_table_set_copy (OctopusObjectTable *self,
+                               const char         *key,
+                               guint               index,
+                               gint64              size,
+                               const char         *etag,
+                               const char         *md5,
+                               gint64              last_modified)
+{
+  OctopusObject *row;
+
+  g_return_if_fail (OCTOPUS_IS_OBJECT_TABLE (self));
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (index < self->n_services);
+
+  row = g_hash_table_lookup (self->by_key, key);
+  if (row == NULL)
+    {
+      GPtrArray *rows = g_ptr_array_new_full (self->rows->len + 1, g_object_unref);
+
+      for (guint i = 0; i < self->rows->len; i++)
+        g_ptr_array_add (rows, g_object_ref (g_ptr_array_index (self->rows, i)));
+      row = octopus_object_new (key, (const char * const *) self->service_names);
+      g_ptr_array_add (rows, row);
+      octopus_object_set_service_copy (row, index, TRUE, size, etag, md5, last_modified);
+      octopus_object_classify (row);
+      replace_rows (self, rows);
+      return;
+    }
+  /* It answered a write just now: reachable, whatever the last listing said. */
+  octopus_object_set_service_reachable (row, index, TRUE);
+  octopus_object_set_service_error (row, index, NULL);
+  octopus_object_set_service_copy (row, index, TRUE, size, etag, md5, last_modified);
+  octopus_object_classify (row);
+}
+
+void
 octopus_object_table_count_states (OctopusObjectTable *self,
                                    guint               counts[6])
 {

@@ -47,6 +47,18 @@ void                octopus_object_table_forget           (OctopusObjectTable *s
                                                            const char         *key,
                                                            guint               index);
 
+/* Records that service @index now holds @key as written by Octopus (a repair or an upload
+ * completed): its column is recomputed at once, without waiting for the next refresh.
+ * @md5: content MD5 (hex) or NULL; @last_modified: Unix seconds.  Creates the row if the
+ * key is new. */
+void                octopus_object_table_set_copy         (OctopusObjectTable *self,
+                                                           const char         *key,
+                                                           guint               index,
+                                                           gint64              size,
+                                                           const char         *etag,
+                                                           const char         *md5,
+                                                           gint64              last_modified);
+
 /* Counts of rows per overall state (for summaries): @counts has one slot per state. */
 void                octopus_object_table_count_states     (OctopusObjectTable *self,
                                                            guint               counts[6]);

@@ -48,6 +48,7 @@
 #include "octopus-transfer-private.h"
 #include "octopus-upload-job.h"
 #include "octopus-upload-reader.h"
+#include "octopus-object-table.h"
 
 #define MIB (1024 * 1024)
 
@@ -291,11 +292,15 @@ lane_progress_changed (Lane *lane)
 }
 
 static void
-lane_set_done (Lane *lane)
+lane_set_done (Lane       *lane,
+               const char *etag)
 {
   Job *job = lane->job;
+  const char *md5_b64 = g_hash_table_lookup (job->metadata, "md5chksum");
+  g_autofree char *md5_hex = md5_b64 ? octopus_md5_base64_to_hex (md5_b64) : NULL;
 
   lane->state = LANE_DONE;
+  _octopus_upload_progress_set_copy (lane->progress, etag, md5_hex);
   _octopus_upload_progress_set_state (lane->progress, OCTOPUS_UPLOAD_STATE_DONE, NULL);
   if (!octopus_service_get_reachable (lane->service))
     octopus_service_set_last_error (lane->service, NULL);
@@ -430,7 +435,7 @@ lane_part_done (Lane       *lane,
   if (job->multipart)
     lane_maybe_complete (lane);
   else
-    lane_set_done (lane);
+    lane_set_done (lane, etag);
 }
 
 static void
@@ -558,7 +563,7 @@ on_completed (GObject      *source,
   else if (etag != NULL)
     {
       g_clear_pointer (&lane->upload_id, g_free);   /* nothing left to abort */
-      lane_set_done (lane);
+      lane_set_done (lane, etag);
     }
   else if (should_retry (job, error, req->attempt))
     {
@@ -723,7 +728,7 @@ lane_start_multipart (Lane *lane)
     {
       lane->acked = job->n_parts;
       _octopus_upload_progress_add_done (lane->progress, octopus_upload_reader_get_size (job->reader));
-      lane_set_done (lane);
+      lane_set_done (lane, NULL);
     }
   else if (journaled != NULL && journaled->upload_id != NULL)
     {
@@ -1194,7 +1199,7 @@ octopus_upload_job_run_finish (GAsyncResult  *result,
 gboolean
 octopus_upload_abort_error_is_final (const GError *error)
 {
-  return g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_UPLOAD)
-         || g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_BUCKET)
-         || g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NOT_IMPLEMENTED);
+  /* Only a service that could not be reached, or failed with a 5xx, may answer otherwise
+   * later; any other answer (NoSuchUpload, s3rver's 405, AccessDenied) is what it is. */
+  return !error_is_transient (error);
 }

@@ -44,8 +44,8 @@ gboolean octopus_upload_job_run_finish (GAsyncResult                *result,
                                         GPtrArray                  **owed_aborts,
                                         GError                     **error);
 
-/* An AbortMultipartUpload failure that no retry can change: the upload (or bucket) is gone
- * already, or the service cannot abort at all (s3rver). */
+/* An AbortMultipartUpload failure that no retry can change: anything but an unreachable
+ * service or a 5xx (the upload is gone already, the service cannot abort at all: s3rver). */
 gboolean octopus_upload_abort_error_is_final (const GError *error);
 
 G_END_DECLS

@@ -14,6 +14,8 @@ struct _OctopusUploadProgress
   goffset             in_flight;   /* written but not yet acknowledged */
   goffset             sent;
   GError             *error;
+  char               *etag;        /* once done */
+  char               *md5_hex;
 };
 
 G_DEFINE_FINAL_TYPE (OctopusUploadProgress, octopus_upload_progress, G_TYPE_OBJECT)
@@ -48,6 +50,8 @@ octopus_upload_progress_finalize (GObject *object)
 
   g_clear_object (&self->service);
   g_clear_error (&self->error);
+  g_free (self->etag);
+  g_free (self->md5_hex);
 
   G_OBJECT_CLASS (octopus_upload_progress_parent_class)->finalize (object);
 }
@@ -276,4 +280,27 @@ _octopus_upload_progress_add_sent (OctopusUploadProgress *self,
     return;
   self->sent += bytes;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_SENT]);
+}
+
+void
+_octopus_upload_progress_set_copy (OctopusUploadProgress *self,
+                                   const char            *etag,
+                                   const char            *md5_hex)
+{
+  g_free (self->etag);
+  self->etag = g_strdup (etag);
+  g_free (self->md5_hex);
+  self->md5_hex = g_strdup (md5_hex);
+}
+
+const char *
+_octopus_upload_progress_get_etag (OctopusUploadProgress *self)
+{
+  return self->etag;
+}
+
+const char *
+_octopus_upload_progress_get_md5 (OctopusUploadProgress *self)
+{
+  return self->md5_hex;
 }

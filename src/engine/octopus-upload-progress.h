@@ -48,5 +48,12 @@ void  _octopus_upload_progress_set_state     (OctopusUploadProgress *self,
 void  _octopus_upload_progress_add_done      (OctopusUploadProgress *self, goffset bytes);
 void  _octopus_upload_progress_add_written   (OctopusUploadProgress *self, goffset delta);
 void  _octopus_upload_progress_add_sent      (OctopusUploadProgress *self, goffset bytes);
+/* What the service holds once done: its ETag (NULL when not known) and the content MD5
+ * (hex), for the array's table. */
+void  _octopus_upload_progress_set_copy      (OctopusUploadProgress *self,
+                                              const char            *etag,
+                                              const char            *md5_hex);
+const char *_octopus_upload_progress_get_etag (OctopusUploadProgress *self);
+const char *_octopus_upload_progress_get_md5  (OctopusUploadProgress *self);
 
 G_END_DECLS

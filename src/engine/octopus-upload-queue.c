@@ -563,6 +563,33 @@ queue_journal_settle (OctopusUploadQueue *self,
     octopus_upload_journal_queue_save (self->journal, entry);
 }
 
+/* The copies the transfer completed show in sync in @array's table at once. */
+static void
+queue_show_copies (OctopusUploadQueue *self,
+                   OctopusTransfer    *transfer)
+{
+  GListModel *services = octopus_transfer_get_services (transfer);
+  OctopusObjectTable *table;
+
+  if (self->array == NULL)
+    return;
+  table = octopus_array_get_table (self->array);
+  for (guint i = 0; i < g_list_model_get_n_items (services); i++)
+    {
+      g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (services, i);
+      int index = octopus_object_table_lookup_service (table,
+                                                       octopus_upload_progress_get_service_name (p));
+
+      if (index < 0 || octopus_upload_progress_get_state (p) != OCTOPUS_UPLOAD_STATE_DONE)
+        continue;
+      octopus_object_table_set_copy (table, octopus_transfer_get_key (transfer), (guint) index,
+                                     octopus_transfer_get_size (transfer),
+                                     _octopus_upload_progress_get_etag (p),
+                                     _octopus_upload_progress_get_md5 (p),
+                                     g_get_real_time () / G_USEC_PER_SEC);
+    }
+}
+
 static void
 on_transfer_finished (OctopusTransfer    *transfer,
                       OctopusUploadQueue *self)
@@ -595,6 +622,7 @@ on_transfer_finished (OctopusTransfer    *transfer,
         g_hash_table_remove (self->down_since, name);
     }
   queue_mark_transferring (self, transfer, FALSE);
+  queue_show_copies (self, transfer);
   g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
   queue_schedule (self);
   queue_check_settled (self);

@@ -433,6 +433,8 @@ test_break_and_repair (Fixture       *fx,
   g_assert_cmpint (find_result (results, "large.bin", "swift-b")->status, ==, OCTOPUS_RESULT_OK);
   g_assert_null (find_result (results, "a.txt", "swift-a"));   /* nothing to do there */
 
+  /* The table shows the repaired copies in sync at once, before any refresh. */
+  assert_all_in_sync (fx->array);
   refresh (fx->array, OCTOPUS_ARRAY_REFRESH_NONE);
   assert_all_in_sync (fx->array);
 

@@ -468,10 +468,17 @@ test_refused (Fixture       *fx,
   if (fx->array == NULL)
     return;
   octopus_fault_proxy_set_refusing (fx->proxy, TRUE);
+  octopus_upload_queue_set_array (fx->queue, fx->array);
   upload_all (fx);
   g_test_message ("settled after %.1f s", elapsed_s (fx));
   g_assert_cmpfloat (elapsed_s (fx), <, 30.0);
 
+  /* The completed copies show in sync at once, before any refresh. */
+  for (guint f = 0; f < N_FILES; f++)
+    {
+      assert_table_state (fx, files[f].key, S3RVER, OCTOPUS_OBJECT_STATE_IN_SYNC);
+      assert_table_state (fx, files[f].key, SWIFT, OCTOPUS_OBJECT_STATE_IN_SYNC);
+    }
   assert_healthy_copies (fx);
   for (guint f = 0; f < N_FILES; f++)
     {
