@@ -25,6 +25,12 @@ if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDP
   echo "1..0 # SKIP no test servers (. DIR/env after tests/servers/octopus-test-servers start DIR)"; exit 77
 fi
 
+# Under ASan with fast_unwind_on_malloc=0 (the CI setting) every malloc unwinds slowly: GTK
+# then answers the AT-SPI registry so late that it never lists the app, and the XDND exchange
+# between the GTK processes crawls.  Memory errors are still caught with fast unwinding; the
+# app is ended with a signal, so LeakSanitizer would not run at its exit anyway.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}fast_unwind_on_malloc=1"
+
 W=$(mktemp -d "${TMPDIR:-/tmp}/octopus-e2e.XXXXXX")
 APP_PID="" SRC_PID="" DST_PID="" REC_PID=""
 cleanup() {

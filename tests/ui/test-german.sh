@@ -21,6 +21,8 @@ echo "1..5"
 [ -f "$OCTOPUS_LOCALEDIR/de/LC_MESSAGES/octopus.mo" ] || { echo "not ok 1 no German catalogue in $OCTOPUS_LOCALEDIR"; exit 1; }
 echo "ok 1 German catalogue built"
 
+# fast_unwind_on_malloc=1: see test-e2e.sh (slow unwinding keeps the app off the AT-SPI bus).
+ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}fast_unwind_on_malloc=1" \
 "$OCTOPUS_APP" > "$W/app.log" 2>&1 &
 APP_PID=$!
 # Generous: under ASan on a loaded 2-core machine GTK takes 20-40 s to start.
