@@ -354,7 +354,8 @@ acl_call_done (AclCall *call)
   AclData *data = g_task_get_task_data (task);
 
   g_free (call);
-  if (--data->pending == 0)
+  /* Cancelled: one G_IO_ERROR_CANCELLED for the call, never a "cancelled" per service. */
+  if (--data->pending == 0 && !g_task_return_error_if_cancelled (task))
     {
       if (data->entries != NULL)
         g_task_return_pointer (task, g_ptr_array_ref (data->entries),

@@ -585,6 +585,30 @@ test_acl (Fixture       *fx,
   }
   g_assert_cmpuint (acls->len, ==, N);
   g_assert_cmpint (((OctopusArrayAcl *) acls->pdata[S3RVER])->status, ==, OCTOPUS_RESULT_UNSUPPORTED);
+
+  /* Cancelled: one "cancelled" error for the call, not a failure per service. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+    g_autoptr(GAsyncResult) res = NULL;
+    g_autoptr(GAsyncResult) res2 = NULL;
+    g_autoptr(GError) cancelled = NULL;
+    g_autoptr(GError) cancelled2 = NULL;
+    g_autoptr(GPtrArray) none = NULL;
+    g_autoptr(GPtrArray) none2 = NULL;
+
+    g_cancellable_cancel (cancellable);
+    octopus_array_get_acl_async (fx->array, "public.txt", cancellable, octopus_test_result_cb, NULL);
+    res = octopus_test_wait_result ();
+    none = octopus_array_get_acl_finish (fx->array, res, &cancelled);
+    g_assert_error (cancelled, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (none);
+    octopus_array_set_acl_async (fx->array, "public.txt", "private", NULL, cancellable,
+                                 octopus_test_result_cb, NULL);
+    res2 = octopus_test_wait_result ();
+    none2 = octopus_array_set_acl_finish (fx->array, res2, &cancelled2);
+    g_assert_error (cancelled2, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_assert_null (none2);
+  }
   for (guint i = SWIFT_A; i <= SWIFT_B; i++)
     {
       OctopusArrayAcl *entry = acls->pdata[i];
