@@ -111,8 +111,10 @@ octopus_array_set_cache_path (OctopusArray *self,
 OctopusHashCache *
 _octopus_array_get_cache (OctopusArray *self)
 {
+  /* Never read on this (the main) thread: a refresh loads it with
+   * octopus_hash_cache_load_async() and waits for it before any lookup. */
   if (self->cache == NULL)
-    self->cache = octopus_hash_cache_new (self->cache_path);
+    self->cache = octopus_hash_cache_new_deferred (self->cache_path);
   return self->cache;
 }
 
@@ -287,6 +289,21 @@ cache_saved_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Forgets the MD5s of deleted keys — only when every service listed everything: a service
+ * that could not be listed (unreachable, unusable, cut short) says nothing about its keys. */
+static void
+prune_cache (OctopusArray *self,
+             RefreshData  *data)
+{
+  OctopusHashCache *cache = _octopus_array_get_cache (self);
+
+  for (guint i = 0; i < data->n; i++)
+    if (data->listings[i] == NULL || data->errors[i] != NULL)
+      return;
+  for (guint i = 0; i < data->n; i++)
+    octopus_hash_cache_prune (cache, data->service_ids[i], data->listings[i]);
+}
+
 static void
 finish_refresh (GTask *task)
 {
@@ -296,8 +313,11 @@ finish_refresh (GTask *task)
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  octopus_object_table_update (self->table, data->listings,
-                               (const char * const *) data->errors);
+  /* Without services there is no column to update (and no listing array to pass). */
+  if (data->n > 0)
+    octopus_object_table_update (self->table, data->listings,
+                                 (const char * const *) data->errors);
+  prune_cache (self, data);
   /* Written (and fsynced) off the main thread: the window must not stall on the disk. */
   octopus_hash_cache_save_async (_octopus_array_get_cache (self), NULL, cache_saved_cb,
                                  g_object_ref (task));
@@ -501,9 +521,14 @@ typedef struct {
   guint  service;
 } ListCall;
 
+/* Called once per listing and once for the cache load: the lookups need both. */
 static void
 listings_done (GTask *task)
 {
+  RefreshData *data = g_task_get_task_data (task);
+
+  if (--data->listing_pending > 0)
+    return;
   queue_head_jobs (task);
   pump_jobs (task);
 }
@@ -533,9 +558,19 @@ list_cb (GObject      *source,
       octopus_service_set_last_error (service, error);
     }
   g_free (call);
+  listings_done (task);
+}
 
-  if (--data->listing_pending == 0)
-    listings_done (task);
+static void
+cache_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  /* It never fails (an unreadable file is an empty cache); cancelled → the listings tell. */
+  octopus_hash_cache_load_finish (OCTOPUS_HASH_CACHE (source), result, NULL);
+  listings_done (task);
 }
 
 void
@@ -562,13 +597,11 @@ octopus_array_refresh_async (OctopusArray             *self,
   g_queue_init (&data->jobs);
   g_task_set_task_data (task, data, (GDestroyNotify) refresh_data_free);
 
-  if (data->n == 0)
-    {
-      finish_refresh (task);
-      return;
-    }
-
-  data->listing_pending = 1;   /* held until every listing is started */
+  /* One hold until every listing is started, one for the cache: its file is read in a
+   * worker thread while the services list. */
+  data->listing_pending = 2;
+  octopus_hash_cache_load_async (_octopus_array_get_cache (self), NULL, cache_loaded_cb,
+                                 g_object_ref (task));
   for (guint i = 0; i < data->n; i++)
     {
       OctopusService *service = g_ptr_array_index (self->services, i);
@@ -589,8 +622,7 @@ octopus_array_refresh_async (OctopusArray             *self,
                                                 octopus_service_get_bucket (service), NULL,
                                                 cancellable, list_cb, call);
     }
-  if (--data->listing_pending == 0)
-    listings_done (task);
+  listings_done (task);
 }
 
 gboolean

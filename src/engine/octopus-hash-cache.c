@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <json-glib/json-glib.h>
 
 #include "octopus-hash-cache.h"
@@ -13,6 +14,12 @@ typedef struct {
   char   *md5;            /* NULL: known to have no comparable MD5 */
 } Entry;
 
+typedef enum {
+  LOAD_DONE,              /* the file was read (or there is none) */
+  LOAD_NOT_STARTED,
+  LOAD_RUNNING,           /* a worker thread is reading it */
+} LoadState;
+
 struct _OctopusHashCache
 {
   GObject     parent_instance;
@@ -21,6 +28,8 @@ struct _OctopusHashCache
   GHashTable *entries;    /* "service_id\nkey" → Entry */
   gboolean    dirty;
   guint       generation; /* bumped by every store */
+  LoadState   load_state;
+  GQueue      load_waiters; /* of GTask, completed when the worker's read is merged */
 };
 
 G_DEFINE_FINAL_TYPE (OctopusHashCache, octopus_hash_cache, G_TYPE_OBJECT)
@@ -40,6 +49,8 @@ octopus_hash_cache_finalize (GObject *object)
 
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_clear_pointer (&self->path, g_free);
+  /* Every waiter holds a reference to self: none can be left here. */
+  g_warn_if_fail (g_queue_is_empty (&self->load_waiters));
 
   G_OBJECT_CLASS (octopus_hash_cache_parent_class)->finalize (object);
 }
@@ -55,6 +66,7 @@ octopus_hash_cache_init (OctopusHashCache *self)
 {
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) entry_free);
+  g_queue_init (&self->load_waiters);
 }
 
 static char *
@@ -64,22 +76,34 @@ make_id (const char *service_id,
   return g_strconcat (service_id, "\n", key, NULL);
 }
 
-static void
-load (OctopusHashCache *self)
+static GHashTable *
+new_entry_table (void)
 {
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
+}
+
+/* Reads and parses @path (blocking: a worker thread, or the synchronous constructor).
+ * Touches nothing shared.  → a new table, empty when the file is missing or unreadable. */
+static GHashTable *
+parse_file (const char *path)
+{
+  g_autoptr(GHashTable) table = new_entry_table ();
   g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  gsize len = 0;
   JsonNode *root;
   JsonObject *entries;
   g_autoptr(GList) members = NULL;
 
-  if (!json_parser_load_from_file (parser, self->path, NULL))
-    return;
+  if (!g_file_get_contents (path, &text, &len, NULL) ||
+      !json_parser_load_from_data (parser, text, (gssize) len, NULL))
+    return g_steal_pointer (&table);
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return;
+    return g_steal_pointer (&table);
   entries = json_object_get_object_member (json_node_get_object (root), "entries");
   if (entries == NULL)
-    return;
+    return g_steal_pointer (&table);
 
   members = json_object_get_members (entries);
   for (GList *l = members; l != NULL; l = l->next)
@@ -96,19 +120,128 @@ load (OctopusHashCache *self)
       entry->size = json_object_get_int_member_with_default (o, "size", -1);
       entry->last_modified = json_object_get_int_member_with_default (o, "mtime", 0);
       entry->md5 = g_strdup (json_object_get_string_member_with_default (o, "md5", NULL));
-      g_hash_table_replace (self->entries, g_strdup (l->data), entry);
+      g_hash_table_replace (table, g_strdup (l->data), entry);
     }
+  return g_steal_pointer (&table);
+}
+
+/* Takes the file's entries into the cache; what was stored meanwhile is newer and stays. */
+static void
+merge_loaded (OctopusHashCache *self,
+              GHashTable       *loaded)
+{
+  GHashTableIter iter;
+  gpointer id, entry;
+
+  g_hash_table_iter_init (&iter, loaded);
+  while (g_hash_table_iter_next (&iter, &id, &entry))
+    {
+      if (g_hash_table_contains (self->entries, id))
+        continue;
+      g_hash_table_iter_steal (&iter);
+      g_hash_table_insert (self->entries, id, entry);
+    }
+  self->load_state = LOAD_DONE;
 }
 
 OctopusHashCache *
 octopus_hash_cache_new (const char *path)
 {
+  OctopusHashCache *self = octopus_hash_cache_new_deferred (path);
+
+  if (path != NULL)
+    {
+      g_autoptr(GHashTable) loaded = parse_file (path);
+      merge_loaded (self, loaded);
+    }
+  return self;
+}
+
+OctopusHashCache *
+octopus_hash_cache_new_deferred (const char *path)
+{
   OctopusHashCache *self = g_object_new (OCTOPUS_TYPE_HASH_CACHE, NULL);
 
   self->path = g_strdup (path);
-  if (path != NULL)
-    load (self);
+  self->load_state = path != NULL ? LOAD_NOT_STARTED : LOAD_DONE;
   return self;
+}
+
+gboolean
+octopus_hash_cache_is_loaded (OctopusHashCache *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_HASH_CACHE (self), FALSE);
+  return self->load_state == LOAD_DONE;
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_task_return_pointer (task, parse_file (task_data), (GDestroyNotify) g_hash_table_unref);
+}
+
+/* Back on the caller's thread: merge, then release everyone who waited for the read. */
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  OctopusHashCache *self = OCTOPUS_HASH_CACHE (source);
+  g_autoptr(GHashTable) loaded = g_task_propagate_pointer (G_TASK (result), NULL);
+  GTask *waiter;
+
+  /* A synchronous save may have read the file meanwhile; its merge already counts. */
+  if (self->load_state == LOAD_RUNNING && loaded != NULL)
+    merge_loaded (self, loaded);
+  self->load_state = LOAD_DONE;
+  while ((waiter = g_queue_pop_head (&self->load_waiters)) != NULL)
+    {
+      if (!g_task_return_error_if_cancelled (waiter))
+        g_task_return_boolean (waiter, TRUE);
+      g_object_unref (waiter);
+    }
+}
+
+void
+octopus_hash_cache_load_async (OctopusHashCache    *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) reader = NULL;
+
+  g_return_if_fail (OCTOPUS_IS_HASH_CACHE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_hash_cache_load_async);
+  if (self->load_state == LOAD_DONE)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_queue_push_tail (&self->load_waiters, g_steal_pointer (&task));
+  if (self->load_state == LOAD_RUNNING)
+    return;
+
+  /* One read for all waiters; the worker gets only the path, never the table. */
+  self->load_state = LOAD_RUNNING;
+  reader = g_task_new (self, NULL, load_done_cb, NULL);
+  g_task_set_source_tag (reader, load_thread);
+  g_task_set_task_data (reader, g_strdup (self->path), g_free);
+  g_task_run_in_thread (reader, load_thread);
+}
+
+gboolean
+octopus_hash_cache_load_finish (OctopusHashCache  *self,
+                                GAsyncResult      *result,
+                                GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 char *
@@ -157,6 +290,49 @@ octopus_hash_cache_store (OctopusHashCache      *self,
   g_hash_table_replace (self->entries, make_id (service_id, object->key), entry);
   self->dirty = TRUE;
   self->generation++;
+}
+
+guint
+octopus_hash_cache_prune (OctopusHashCache *self,
+                          const char       *service_id,
+                          GPtrArray        *listing)
+{
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *prefix = NULL;
+  GHashTableIter iter;
+  gpointer id;
+  gsize prefix_len;
+  guint removed = 0;
+
+  g_return_val_if_fail (OCTOPUS_IS_HASH_CACHE (self), 0);
+  g_return_val_if_fail (service_id != NULL && listing != NULL, 0);
+
+  /* Before the load the file's entries are not here: pruning now would miss them. */
+  if (self->load_state != LOAD_DONE)
+    return 0;
+
+  for (guint i = 0; i < listing->len; i++)
+    {
+      OctopusS3Object *o = g_ptr_array_index (listing, i);
+      g_hash_table_add (listed, o->key);
+    }
+  prefix = make_id (service_id, "");
+  prefix_len = strlen (prefix);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    {
+      if (strncmp (id, prefix, prefix_len) != 0 ||
+          g_hash_table_contains (listed, (const char *) id + prefix_len))
+        continue;
+      g_hash_table_iter_remove (&iter);
+      removed++;
+    }
+  if (removed > 0)
+    {
+      self->dirty = TRUE;
+      self->generation++;
+    }
+  return removed;
 }
 
 /* The whole cache as the JSON text of the file. */
@@ -231,6 +407,12 @@ octopus_hash_cache_save (OctopusHashCache  *self,
 
   if (self->path == NULL || !self->dirty)
     return TRUE;
+  /* Never overwrite the file with a cache that has not read it (synchronous API: read now). */
+  if (self->load_state != LOAD_DONE)
+    {
+      g_autoptr(GHashTable) loaded = parse_file (self->path);
+      merge_loaded (self, loaded);
+    }
 
   text = serialize (self);
   if (!write_file (self->path, text, error))
@@ -268,22 +450,16 @@ save_thread (GTask        *task,
     g_task_return_error (task, error);
 }
 
-void
-octopus_hash_cache_save_async (OctopusHashCache    *self,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
+static void
+save_start (GTask *task)
 {
-  g_autoptr(GTask) task = NULL;
+  OctopusHashCache *self = g_task_get_source_object (task);
   SaveData *data;
 
-  g_return_if_fail (OCTOPUS_IS_HASH_CACHE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_hash_cache_save_async);
   if (self->path == NULL || !self->dirty)
     {
       g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
       return;
     }
 
@@ -294,6 +470,39 @@ octopus_hash_cache_save_async (OctopusHashCache    *self,
   data->generation = self->generation;
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
   g_task_run_in_thread (task, save_thread);
+  g_object_unref (task);
+}
+
+static void
+save_loaded_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  octopus_hash_cache_load_finish (OCTOPUS_HASH_CACHE (source), result, NULL);
+  save_start (task);
+}
+
+void
+octopus_hash_cache_save_async (OctopusHashCache    *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (OCTOPUS_IS_HASH_CACHE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_hash_cache_save_async);
+  /* Writing before the file was read would drop its entries: wait for the read. */
+  if (self->path != NULL && self->dirty && self->load_state != LOAD_DONE)
+    {
+      octopus_hash_cache_load_async (self, NULL, save_loaded_cb, task);
+      return;
+    }
+  save_start (task);
 }
 
 gboolean

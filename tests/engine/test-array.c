@@ -3,13 +3,17 @@
  * deleted from, ACL'd and downloaded from. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
 #include "octopus-test-util.h"
 #include "octopus-array.h"
 #include "octopus-download.h"
+#include "octopus-hash-cache.h"
 
 #define N 3
 static const char * const names[N] = { "s3rver", "swift-a", "swift-b" };
@@ -772,6 +776,27 @@ closed_port (void)
   return port;
 }
 
+/* A client for swift-b whose endpoint is a closed port. */
+static OctopusS3Client *
+dead_client (void)
+{
+  g_autofree char *endpoint = g_strdup_printf ("http://127.0.0.1:%u", closed_port ());
+  OctopusS3ClientOptions options = { 0 };
+  g_autoptr(GError) error = NULL;
+  OctopusS3Client *dead;
+
+  options.name = "swift-b";
+  options.endpoint = endpoint;
+  options.access_key = "test:tester";
+  options.secret_key = "testing";
+  options.path_style = TRUE;
+  options.allow_http = TRUE;
+  options.max_attempts = 1;
+  dead = octopus_s3_client_new (&options, &error);
+  g_assert_no_error (error);
+  return dead;
+}
+
 static void
 test_unreachable (Fixture       *fx,
                   gconstpointer  data)
@@ -782,9 +807,6 @@ test_unreachable (Fixture       *fx,
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(OctopusS3Object) before = NULL;
   g_autoptr(OctopusS3Object) after = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *endpoint = NULL;
-  OctopusS3ClientOptions options = { 0 };
   const char *keys[] = { "ok.txt", "miss.txt", "only-b.txt" };
 
   if (fx->array == NULL)
@@ -797,16 +819,7 @@ test_unreachable (Fixture       *fx,
   refresh (fx->array, OCTOPUS_ARRAY_REFRESH_NONE);
 
   /* The same array with swift-b's endpoint down. */
-  endpoint = g_strdup_printf ("http://127.0.0.1:%u", closed_port ());
-  options.name = "swift-b";
-  options.endpoint = endpoint;
-  options.access_key = "test:tester";
-  options.secret_key = "testing";
-  options.path_style = TRUE;
-  options.allow_http = TRUE;
-  options.max_attempts = 1;
-  dead = octopus_s3_client_new (&options, &error);
-  g_assert_no_error (error);
+  dead = dead_client ();
   broken = make_array (fx, dead);
   octopus_array_set_cache_path (broken, NULL);
   refresh (broken, OCTOPUS_ARRAY_REFRESH_NONE);
@@ -842,6 +855,134 @@ test_unreachable (Fixture       *fx,
               OCTOPUS_OBJECT_STATE_MISSING, OCTOPUS_OBJECT_STATE_IN_SYNC);
 }
 
+static char *
+service_id (Fixture *fx,
+            guint    i)
+{
+  return g_strconcat (names[i], "|", octopus_s3_client_get_endpoint (fx->clients[i]), "|",
+                      fx->buckets[i], NULL);
+}
+
+/* True when the cache file at @path remembers @key on every service. */
+static gboolean
+cached_everywhere (Fixture    *fx,
+                   const char *path,
+                   const char *key)
+{
+  g_autoptr(OctopusHashCache) cache = octopus_hash_cache_new (path);
+  g_autoptr(OctopusS3Object) o = g_new0 (OctopusS3Object, 1);
+
+  o->key = g_strdup (key);
+  o->etag = g_strdup ("\"feed-2\"");
+  o->size = 7;
+  for (guint i = 0; i < N; i++)
+    {
+      g_autofree char *id = service_id (fx, i);
+      g_autofree char *md5 = NULL;
+
+      if (!octopus_hash_cache_lookup (cache, id, o, &md5))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The MD5 cache forgets deleted keys after a refresh that listed every service completely —
+ * and never after one where a service was unreachable (its keys may well still exist). */
+static void
+test_cache_prune (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) body = text ("kept\n");
+  g_autoptr(OctopusS3Client) dead = NULL;
+  g_autoptr(OctopusArray) broken = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (fx->array == NULL)
+    return;
+
+  put_all (fx, "kept.txt", body);
+  path = g_build_filename (fx->tmpdir, "cache.json", NULL);
+  {
+    g_autoptr(OctopusHashCache) seed = octopus_hash_cache_new (path);
+    const char *keys[] = { "kept.txt", "gone.txt" };
+
+    for (guint i = 0; i < N; i++)
+      for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+        {
+          g_autofree char *id = service_id (fx, i);
+          g_autoptr(OctopusS3Object) o = g_new0 (OctopusS3Object, 1);
+
+          o->key = g_strdup (keys[k]);
+          o->etag = g_strdup ("\"feed-2\"");
+          o->size = 7;
+          octopus_hash_cache_store (seed, id, o, "0123456789abcdef0123456789abcdef");
+        }
+    g_assert_true (octopus_hash_cache_save (seed, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (cached_everywhere (fx, path, "gone.txt"));
+
+  dead = dead_client ();
+  broken = make_array (fx, dead);
+  octopus_array_set_cache_path (broken, path);
+  refresh (broken, OCTOPUS_ARRAY_REFRESH_NONE);
+  g_assert_false (octopus_service_get_reachable (octopus_array_get_service (broken, SWIFT_B)));
+  g_assert_true (cached_everywhere (fx, path, "gone.txt"));
+
+  refresh (fx->array, OCTOPUS_ARRAY_REFRESH_NONE);
+  for (guint i = 0; i < N; i++)
+    g_assert_true (octopus_service_get_reachable (octopus_array_get_service (fx->array, i)));
+  {
+    g_autoptr(OctopusHashCache) after = octopus_hash_cache_new (path);
+    g_autoptr(OctopusS3Object) gone = g_new0 (OctopusS3Object, 1);
+
+    gone->key = g_strdup ("gone.txt");
+    gone->etag = g_strdup ("\"feed-2\"");
+    gone->size = 7;
+    for (guint i = 0; i < N; i++)
+      {
+        g_autofree char *id = service_id (fx, i);
+        g_autofree char *md5 = NULL;
+        g_assert_false (octopus_hash_cache_lookup (after, id, gone, &md5));
+      }
+  }
+  g_assert_true (cached_everywhere (fx, path, "kept.txt"));
+}
+
+/* A refresh reads the cache file in a worker thread: here the file is a FIFO this (the main)
+ * thread writes only after refresh_async() returned.  Reading it on the main thread would
+ * block forever (the alarm then fails the test).  No services: no servers needed. */
+static void
+test_cache_load_in_worker (void)
+{
+  g_autoptr(GPtrArray) none = g_ptr_array_new ();
+  g_autoptr(OctopusArray) array = octopus_array_new (none);
+  g_autofree char *dir = g_dir_make_tmp ("octopus-array-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "cache.json", NULL);
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *json = "{\"version\":1,\"entries\":{}}";
+  int fd;
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  octopus_array_set_cache_path (array, path);
+  alarm (60);
+  octopus_array_refresh_async (array, OCTOPUS_ARRAY_REFRESH_NONE, NULL, octopus_test_result_cb,
+                               NULL);
+  fd = open (path, O_WRONLY);          /* blocks until the worker opens the FIFO */
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, json, strlen (json)), ==, (gssize) strlen (json));
+  close (fd);
+  res = octopus_test_wait_result ();
+  alarm (0);
+  g_assert_true (octopus_array_refresh_finish (array, res, &error));
+  g_assert_no_error (error);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -857,7 +998,9 @@ main (int   argc,
   ADD ("/array/acl", test_acl);
   ADD ("/array/download", test_download);
   ADD ("/array/unreachable", test_unreachable);
+  ADD ("/array/cache-prune", test_cache_prune);
 #undef ADD
+  g_test_add_func ("/array/cache-load-in-worker", test_cache_load_in_worker);
   g_test_add_func ("/array/local-paths", test_local_paths);
   g_test_add_func ("/array/symlink-in-the-way", test_symlink_in_the_way);
 
