@@ -311,11 +311,26 @@ is_signed_header (const char *name)
   return g_str_has_prefix (name, "x-amz-") || g_str_equal (name, "content-md5");
 }
 
+static gboolean
+has_header (OctopusS3Request *self,
+            const char       *name)
+{
+  for (guint i = 0; i + 1 < self->headers->len; i += 2)
+    if (g_ascii_strcasecmp (g_ptr_array_index (self->headers, i), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Object data (a stream, or a buffer sent with Content-MD5: PutObject, UploadPart) goes as
+ * UNSIGNED-PAYLOAD: the signed Content-MD5 header already binds the body to the signature and
+ * the server checks it, while a SHA-256 per service would hash every part once more for each
+ * service of the array (the upload fan-out hashes each part once).  Small request documents
+ * (XML) carry their SHA-256. */
 static const char *
 payload_hash (OctopusS3Request *self,
               char            **owned)
 {
-  if (self->body_stream != NULL)
+  if (self->body_stream != NULL || (self->body_bytes != NULL && has_header (self, "content-md5")))
     return OCTOPUS_SIGV4_UNSIGNED_PAYLOAD;
   if (self->body_bytes == NULL || g_bytes_get_size (self->body_bytes) == 0)
     return OCTOPUS_SIGV4_EMPTY_SHA256;
