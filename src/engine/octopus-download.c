@@ -110,6 +110,10 @@ octopus_download_make_parents (const char  *directory,
 }
 
 /* ---- the download ----------------------------------------------------------------------- */
+/* Every step that touches the disk runs without blocking the caller's (the main) thread:
+ * the temporary file is created, written, closed and deleted with GIO's async calls, and the
+ * folder creation (lstat + mkdir, never following a symlink) and the final rename run in a
+ * worker thread. */
 
 typedef struct {
   char          *key;
@@ -121,13 +125,20 @@ typedef struct {
   GArray        *candidates;    /* of guint service index, best first */
   guint          next;
   guint          current;
+  guint          create_attempts;
+  GInputStream  *in;            /* the body being fetched, until the pump starts */
   GOutputStream *out;
   GPtrArray     *results;       /* of OctopusArrayResult */
+  GError        *pending_error; /* returned once the temporary file is gone */
+  char          *md5;           /* of the bytes written in this attempt */
+  gint64         bytes;
 } Download;
 
 static void
 download_free (Download *d)
 {
+  /* Only a bug leaves a temporary file here (every path discards it first); still, never
+   * leave one behind. */
   if (d->tmp_path != NULL)
     g_unlink (d->tmp_path);
   g_free (d->tmp_path);
@@ -136,8 +147,11 @@ download_free (Download *d)
   g_free (d->path);
   g_free (d->expected_md5);
   g_clear_pointer (&d->candidates, g_array_unref);
+  g_clear_object (&d->in);
   g_clear_object (&d->out);
   g_clear_pointer (&d->results, g_ptr_array_unref);
+  g_clear_error (&d->pending_error);
+  g_free (d->md5);
   g_free (d);
 }
 
@@ -151,6 +165,95 @@ current_service (GTask *task)
   return g_ptr_array_index (self->services, d->current);
 }
 
+/* After the temporary file is gone: either the pending error, or the next replica. */
+static void
+after_discard (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+
+  if (d->pending_error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&d->pending_error));
+      g_object_unref (task);
+      return;
+    }
+  try_next (task);
+}
+
+static void
+tmp_deleted_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      /* tmp_path kept: download_free retries the unlink. */
+      g_warning ("Could not remove %s: %s", d->tmp_path, error->message);
+      after_discard (task);
+      return;
+    }
+  g_clear_pointer (&d->tmp_path, g_free);
+  after_discard (task);
+}
+
+static void
+tmp_closed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  g_autoptr(GFile) file = g_file_new_for_path (d->tmp_path);
+
+  g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, NULL);
+  g_clear_object (&d->out);
+  /* Not cancellable: a cancelled download must still clean up. */
+  g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, tmp_deleted_cb, task);
+}
+
+/* Closes and deletes the temporary file (if any), then after_discard().  Takes @task. */
+static void
+discard_temp (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+
+  g_clear_object (&d->in);
+  if (d->tmp_path == NULL)
+    {
+      g_clear_object (&d->out);
+      after_discard (task);
+      return;
+    }
+  if (d->out != NULL && !g_output_stream_is_closed (d->out))
+    {
+      g_output_stream_close_async (d->out, G_PRIORITY_DEFAULT, NULL, tmp_closed_cb, task);
+      return;
+    }
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (d->tmp_path);
+    g_clear_object (&d->out);
+    g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, tmp_deleted_cb, task);
+  }
+}
+
+/* Ends the download with @error once the temporary file is gone.  Takes @task and @error. */
+static void
+fail (GTask  *task,
+      GError *error)
+{
+  Download *d = g_task_get_task_data (task);
+
+  g_clear_error (&d->pending_error);
+  d->pending_error = error;
+  discard_temp (task);
+}
+
+/* This replica failed: noted, its temporary file discarded, the next one tried. */
 static void
 attempt_failed (GTask      *task,
                 const char *message)
@@ -161,50 +264,53 @@ attempt_failed (GTask      *task,
                    _octopus_array_result_new (d->key,
                                               octopus_service_get_name (current_service (task)),
                                               OCTOPUS_RESULT_FAILED, message));
-  g_clear_object (&d->out);
-  if (d->tmp_path != NULL)
-    g_unlink (d->tmp_path);
-  g_clear_pointer (&d->tmp_path, g_free);
-  try_next (task);
+  discard_temp (task);
 }
 
-static void
-pump_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Download *d = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *md5 = NULL;
-  gint64 bytes = 0;
+typedef struct {
+  char *from;
+  char *to;
+} Rename;
 
-  md5 = _octopus_pump_finish (result, &bytes, &error);
-  if (md5 == NULL)
-    {
-      attempt_failed (g_steal_pointer (&task), error->message);
-      return;
-    }
-  if (!g_output_stream_close (d->out, NULL, &error))
-    {
-      attempt_failed (g_steal_pointer (&task), error->message);
-      return;
-    }
-  if ((d->expected_md5 != NULL && !g_str_equal (md5, d->expected_md5)) ||
-      (d->expected_size >= 0 && bytes != d->expected_size))
-    {
-      g_autofree char *msg =
-        g_strdup_printf (_("the copy does not match (MD5 %s, %" G_GINT64_FORMAT " bytes; "
-                           "expected %s, %" G_GINT64_FORMAT " bytes)"),
-                         md5, bytes, d->expected_md5 ? d->expected_md5 : "?", d->expected_size);
-      attempt_failed (g_steal_pointer (&task), msg);
-      return;
-    }
-  if (g_rename (d->tmp_path, d->path) != 0)
+static void
+rename_free (Rename *r)
+{
+  g_free (r->from);
+  g_free (r->to);
+  g_free (r);
+}
+
+/* rename(2) replaces the final entry itself (a symlink there is replaced, not followed). */
+static void
+rename_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  Rename *r = task_data;
+
+  if (g_rename (r->from, r->to) != 0)
     {
       int saved = errno;
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
-                               _("Cannot write %s: %s"), d->path, g_strerror (saved));
+                               _("Cannot write %s: %s"), r->to, g_strerror (saved));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+renamed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      fail (task, error);
       return;
     }
   g_clear_pointer (&d->tmp_path, g_free);
@@ -215,37 +321,124 @@ pump_cb (GObject      *source,
                                               d->expected_md5 ? NULL
                                                               : _("no MD5 known: checked the size only")));
   g_task_return_pointer (task, g_strdup (d->path), g_free);
+  g_object_unref (task);
 }
 
-static GOutputStream *
-create_temp (Download  *d,
-             GError   **error)
+/* The copy is verified: move it into place atomically, in a worker. */
+static void
+rename_into_place (GTask *task)
 {
-  g_autofree char *parent = g_path_get_dirname (d->path);
+  Download *d = g_task_get_task_data (task);
+  g_autoptr(GTask) worker = g_task_new (NULL, NULL, renamed_cb, task);
+  Rename *r = g_new0 (Rename, 1);
 
-  for (guint attempt = 0; attempt < 16; attempt++)
+  r->from = g_strdup (d->tmp_path);
+  r->to = g_strdup (d->path);
+  g_task_set_source_tag (worker, rename_into_place);
+  g_task_set_task_data (worker, r, (GDestroyNotify) rename_free);
+  g_task_run_in_thread (worker, rename_thread);
+}
+
+static void
+closed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  const char *md5 = d->md5;
+  gint64 bytes = d->bytes;
+
+  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
     {
-      g_autofree char *name = g_strdup_printf (".octopus-%08x.part", g_random_int ());
-      g_autofree char *tmp = g_build_filename (parent, name, NULL);
-      g_autoptr(GFile) file = g_file_new_for_path (tmp);
-      g_autoptr(GError) local = NULL;
-      GFileOutputStream *out;
-
-      /* create = O_EXCL: never follows or reuses something already there. */
-      out = g_file_create (file, G_FILE_CREATE_NONE, NULL, &local);
-      if (out != NULL)
-        {
-          d->tmp_path = g_steal_pointer (&tmp);
-          return G_OUTPUT_STREAM (out);
-        }
-      if (!g_error_matches (local, G_IO_ERROR, G_IO_ERROR_EXISTS))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return NULL;
-        }
+      attempt_failed (task, error->message);
+      return;
     }
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("No free temporary name"));
-  return NULL;
+  /* Verified before the rename: a wrong copy never reaches the final name. */
+  if ((d->expected_md5 != NULL && !g_str_equal (md5, d->expected_md5)) ||
+      (d->expected_size >= 0 && bytes != d->expected_size))
+    {
+      g_autofree char *msg =
+        g_strdup_printf (_("the copy does not match (MD5 %s, %" G_GINT64_FORMAT " bytes; "
+                           "expected %s, %" G_GINT64_FORMAT " bytes)"),
+                         md5, bytes, d->expected_md5 ? d->expected_md5 : "?", d->expected_size);
+      attempt_failed (task, msg);
+      return;
+    }
+  rename_into_place (task);
+}
+
+static void
+pump_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&d->md5, g_free);
+  d->md5 = _octopus_pump_finish (result, &d->bytes, &error);
+  if (d->md5 == NULL)
+    {
+      attempt_failed (task, error->message);
+      return;
+    }
+  g_output_stream_close_async (d->out, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                               closed_cb, task);
+}
+
+static void create_temp (GTask *task);
+
+static void
+created_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  Download *d = g_task_get_task_data (task);
+  GError *error = NULL;
+  GFileOutputStream *out;
+  g_autoptr(GInputStream) in = NULL;
+
+  out = g_file_create_finish (G_FILE (source), result, &error);
+  if (out == NULL)
+    {
+      g_clear_pointer (&d->tmp_path, g_free);    /* not ours: never delete it */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS) && d->create_attempts < 16)
+        {
+          g_clear_error (&error);
+          create_temp (task);
+          return;
+        }
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          g_clear_error (&error);
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("No free temporary name"));
+        }
+      fail (task, error);
+      return;
+    }
+  d->out = G_OUTPUT_STREAM (out);
+  in = g_steal_pointer (&d->in);
+  _octopus_pump_async (in, d->out, g_task_get_cancellable (task), pump_cb, task);
+}
+
+/* create = O_EXCL: never follows or reuses something already there. */
+static void
+create_temp (GTask *task)
+{
+  Download *d = g_task_get_task_data (task);
+  g_autofree char *parent = g_path_get_dirname (d->path);
+  g_autofree char *name = g_strdup_printf (".octopus-%08x.part", g_random_int ());
+  g_autoptr(GFile) file = NULL;
+
+  d->create_attempts++;
+  d->tmp_path = g_build_filename (parent, name, NULL);
+  file = g_file_new_for_path (d->tmp_path);
+  g_file_create_async (file, G_FILE_CREATE_NONE, G_PRIORITY_DEFAULT,
+                       g_task_get_cancellable (task), created_cb, task);
 }
 
 static void
@@ -253,26 +446,18 @@ get_cb (GObject      *source,
         GAsyncResult *result,
         gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   Download *d = g_task_get_task_data (task);
-  g_autoptr(GInputStream) in = NULL;
   g_autoptr(GError) error = NULL;
-  GCancellable *cancellable;
 
-  in = octopus_s3_client_get_object_finish (OCTOPUS_S3_CLIENT (source), result, NULL, &error);
-  if (in == NULL)
+  d->in = octopus_s3_client_get_object_finish (OCTOPUS_S3_CLIENT (source), result, NULL, &error);
+  if (d->in == NULL)
     {
-      attempt_failed (g_steal_pointer (&task), error->message);
+      attempt_failed (task, error->message);
       return;
     }
-  d->out = create_temp (d, &error);
-  if (d->out == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  cancellable = g_task_get_cancellable (task);   /* before the task is handed over */
-  _octopus_pump_async (in, d->out, cancellable, pump_cb, g_steal_pointer (&task));
+  d->create_attempts = 0;
+  create_temp (task);
 }
 
 static void
@@ -318,6 +503,38 @@ add_candidates (Download      *d,
         g_array_append_val (d->candidates, i);
 }
 
+static void
+parents_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  char **paths = task_data;
+  GError *error = NULL;
+
+  if (octopus_download_make_parents (paths[0], paths[1], &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+parents_made_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  try_next (task);
+}
+
 void
 octopus_array_download_async (OctopusArray        *self,
                               const char          *key,
@@ -327,7 +544,7 @@ octopus_array_download_async (OctopusArray        *self,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) parents = NULL;
   OctopusObject *row;
   Download *d;
 
@@ -356,12 +573,12 @@ octopus_array_download_async (OctopusArray        *self,
   d->expected_size = octopus_object_get_size (row);
   add_candidates (d, row);
 
-  if (!octopus_download_make_parents (d->directory, d->path, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  try_next (g_steal_pointer (&task));
+  /* lstat + mkdir of the folders, in a worker thread. */
+  parents = g_task_new (NULL, cancellable, parents_made_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (parents, parents_thread);
+  g_task_set_task_data (parents, g_strdupv ((char *[]) { d->directory, d->path, NULL }),
+                        (GDestroyNotify) g_strfreev);
+  g_task_run_in_thread (parents, parents_thread);
 }
 
 char *
