@@ -118,8 +118,8 @@ on_transfer_finished (OctopusUploadQueue *queue,
   if (octopus_transfer_get_notice (t) != NULL)
     g_printerr ("%s: %s\n", octopus_transfer_get_key (t), octopus_transfer_get_notice (t));
   if (octopus_transfer_get_state (t) == OCTOPUS_TRANSFER_STATE_DONE)
-    printf (_("uploaded %s (%" G_GINT64_FORMAT " bytes)\n"), octopus_transfer_get_key (t),
-            (gint64) octopus_transfer_get_size (t));
+    printf (_("uploaded %s (%lld bytes)\n"), octopus_transfer_get_key (t),
+            (long long) octopus_transfer_get_size (t));
   else
     {
       d->failed = TRUE;
@@ -162,8 +162,8 @@ print_summary (OctopusUploadQueue *queue)
           else
             failed++;
         }
-      printf (_("%s: %u uploaded, %u failed, sent %" G_GINT64_FORMAT " bytes\n"), name, done,
-              failed, (gint64) octopus_upload_queue_get_bytes_sent (queue, name));
+      printf (_("%s: %u uploaded, %u failed, sent %lld bytes\n"), name, done,
+              failed, (long long) octopus_upload_queue_get_bytes_sent (queue, name));
     }
 }
 

@@ -681,8 +681,7 @@ read_cb (GObject      *source,
         {
           /* An endless or huge reply is cut off here, not buffered. */
           g_task_return_new_error (task, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY,
-                                   _("%s: the reply to %s %s is larger than %" G_GSIZE_FORMAT
-                                     " bytes"),
+                                   _("%s: the reply to %s %s is larger than %zu bytes"),
                                    octopus_s3_client_get_name (self->client), self->method,
                                    self->target.path, self->reply_max);
           g_object_unref (task);
