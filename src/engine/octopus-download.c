@@ -360,9 +360,10 @@ closed_cb (GObject      *source,
       (d->expected_size >= 0 && bytes != d->expected_size))
     {
       g_autofree char *msg =
-        g_strdup_printf (_("the copy does not match (MD5 %s, %" G_GINT64_FORMAT " bytes; "
-                           "expected %s, %" G_GINT64_FORMAT " bytes)"),
-                         md5, bytes, d->expected_md5 ? d->expected_md5 : "?", d->expected_size);
+        g_strdup_printf (_("the copy does not match (MD5 %s, %lld bytes; "
+                           "expected %s, %lld bytes)"),
+                         md5, (long long) bytes, d->expected_md5 ? d->expected_md5 : "?",
+                         (long long) d->expected_size);
       attempt_failed (task, msg);
       return;
     }
