@@ -13,17 +13,18 @@
 #include "octopus-cli.h"
 
 const char octopus_cli_account_synopsis[] =
-  "  octopus-cli account add NAME --endpoint URL --access-key KEY [--region R] [--bucket B]\n"
-  "                          [--path-style] [--allow-http] [--provider P]\n"
-  "        Add an account. The secret key is read from standard input (one line); it is\n"
-  "        never accepted on the command line. The account is checked and its bucket\n"
-  "        created (default: octopus-<16 random hex digits>) before anything is saved.\n"
-  "  octopus-cli account list\n"
-  "        One line per account: NAME, PROVIDER, ENDPOINT, BUCKET, separated by tabs.\n"
-  "  octopus-cli account remove NAME\n"
-  "        Remove the account and its secret key from the keyring (the bucket stays).\n"
-  "  octopus-cli account test [NAME]\n"
-  "        Check one account, or all: credentials, bucket, region and ACL support.";
+  /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
+  N_("  octopus-cli account add NAME --endpoint URL --access-key KEY [--region R] [--bucket B]\n"
+     "                          [--path-style] [--allow-http] [--provider P]\n"
+     "        Add an account. The secret key is read from standard input (one line); it is\n"
+     "        never accepted on the command line. The account is checked and its bucket\n"
+     "        created (default: octopus-<16 random hex digits>) before anything is saved.\n"
+     "  octopus-cli account list\n"
+     "        One line per account: NAME, PROVIDER, ENDPOINT, BUCKET, separated by tabs.\n"
+     "  octopus-cli account remove NAME\n"
+     "        Remove the account and its secret key from the keyring (the bucket stays).\n"
+     "  octopus-cli account test [NAME]\n"
+     "        Check one account, or all: credentials, bucket, region and ACL support.");
 
 /* ---- helpers ------------------------------------------------------------------- */
 
@@ -409,7 +410,7 @@ octopus_cli_account (int argc, char **argv)
 
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {
-      printf ("%s\n", octopus_cli_account_synopsis);
+      printf ("%s\n", _(octopus_cli_account_synopsis));
       return OCTOPUS_CLI_EXIT_OK;
     }
   for (guint i = 0; argc >= 2 && i < G_N_ELEMENTS (subcommands); i++)

@@ -12,27 +12,32 @@
 #include "octopus-cli-array.h"
 
 const char octopus_cli_status_synopsis[] =
-  "  octopus-cli status [--json] [--deep]\n"
-  "        One row per key: KEY, SIZE, overall state, then NAME=STATE per service.\n"
-  "        States: in-sync, missing, differs, unknown-hash, unreachable, transferring.\n"
-  "        --deep downloads and hashes copies without a comparable MD5.";
+  /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
+  N_("  octopus-cli status [--json] [--deep]\n"
+     "        One row per key: KEY, SIZE, overall state, then NAME=STATE per service.\n"
+     "        States: in-sync, missing, differs, unknown-hash, unreachable, transferring.\n"
+     "        --deep downloads and hashes copies without a comparable MD5.");
 const char octopus_cli_download_synopsis[] =
-  "  octopus-cli download KEY... --to DIR\n"
-  "        Download, verified against the MD5, from the first good replica (falling back\n"
-  "        to the next). Keys are mapped to paths inside DIR: \"..\", \".\", empty parts and\n"
-  "        leading slashes are dropped, control bytes become \"_\": nothing lands outside DIR.";
+  /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
+  N_("  octopus-cli download KEY... --to DIR\n"
+     "        Download, verified against the MD5, from the first good replica (falling back\n"
+     "        to the next). Keys are mapped to paths inside DIR: \"..\", \".\", empty parts and\n"
+     "        leading slashes are dropped, control bytes become \"_\": nothing lands outside DIR.");
 const char octopus_cli_delete_synopsis[] =
-  "  octopus-cli delete KEY... | delete --all --yes\n"
-  "        Delete the keys on every service (--all: every key, only with --yes).";
+  /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
+  N_("  octopus-cli delete KEY... | delete --all --yes\n"
+     "        Delete the keys on every service (--all: every key, only with --yes).");
 const char octopus_cli_acl_synopsis[] =
-  "  octopus-cli acl get KEY [--json] | acl set KEY CANNED\n"
-  "        Show each service's ACL for KEY and whether they agree, or set a canned ACL\n"
-  "        (private, public-read, public-read-write, authenticated-read) everywhere ACLs\n"
-  "        are supported.";
+  /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
+  N_("  octopus-cli acl get KEY [--json] | acl set KEY CANNED\n"
+     "        Show each service's ACL for KEY and whether they agree, or set a canned ACL\n"
+     "        (private, public-read, public-read-write, authenticated-read) everywhere ACLs\n"
+     "        are supported.");
 const char octopus_cli_repair_synopsis[] =
-  "  octopus-cli repair [KEY...]\n"
-  "        Copy a good replica to the services where a key is missing or differs.\n"
-  "        Never deletes anything.";
+  /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
+  N_("  octopus-cli repair [KEY...]\n"
+     "        Copy a good replica to the services where a key is missing or differs.\n"
+     "        Never deletes anything.");
 
 /* ---- shared ----------------------------------------------------------------------------- */
 
@@ -260,7 +265,7 @@ octopus_cli_status (int    argc,
   g_autoptr(OctopusArray) array = NULL;
   gboolean unreachable;
 
-  if (!parse_options (&argc, &argv, "", octopus_cli_status_synopsis, entries))
+  if (!parse_options (&argc, &argv, "", _(octopus_cli_status_synopsis), entries))
     return OCTOPUS_CLI_EXIT_USAGE;
   if (argc > 1)
     {
@@ -292,7 +297,7 @@ octopus_cli_repair (int    argc,
   g_autoptr(GError) error = NULL;
   GAsyncResult *pending = NULL;
 
-  if (!parse_options (&argc, &argv, "[KEY…]", octopus_cli_repair_synopsis, entries))
+  if (!parse_options (&argc, &argv, "[KEY…]", _(octopus_cli_repair_synopsis), entries))
     return OCTOPUS_CLI_EXIT_USAGE;
 
   array = load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
@@ -330,7 +335,8 @@ octopus_cli_delete (int    argc,
   GAsyncResult *pending = NULL;
   gboolean unreachable;
 
-  if (!parse_options (&argc, &argv, "KEY… | --all --yes", octopus_cli_delete_synopsis, entries))
+  if (!parse_options (&argc, &argv, "KEY… | --all --yes", _(octopus_cli_delete_synopsis),
+                      entries))
     return OCTOPUS_CLI_EXIT_USAGE;
   if (all && !yes)
     {
@@ -559,7 +565,7 @@ octopus_cli_acl (int    argc,
   g_autoptr(OctopusArray) array = NULL;
   gboolean get;
 
-  if (!parse_options (&argc, &argv, "get KEY | set KEY CANNED", octopus_cli_acl_synopsis, entries))
+  if (!parse_options (&argc, &argv, "get KEY | set KEY CANNED", _(octopus_cli_acl_synopsis), entries))
     return OCTOPUS_CLI_EXIT_USAGE;
 
   get = argc == 3 && g_str_equal (argv[1], "get");
@@ -597,7 +603,7 @@ octopus_cli_download (int    argc,
   g_autoptr(OctopusArray) array = NULL;
   int status = OCTOPUS_CLI_EXIT_OK;
 
-  if (!parse_options (&argc, &argv, "KEY… --to DIR", octopus_cli_download_synopsis, entries))
+  if (!parse_options (&argc, &argv, "KEY… --to DIR", _(octopus_cli_download_synopsis), entries))
     return OCTOPUS_CLI_EXIT_USAGE;
   if (to == NULL || argc < 2)
     {

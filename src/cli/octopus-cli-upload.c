@@ -15,12 +15,13 @@
 #include "octopus-cli-upload.h"
 
 const char octopus_cli_upload_synopsis[] =
-  "  octopus-cli upload [PATH...] [--prefix P]\n"
-  "        Upload files and folders (recursively; keys keep the folder's name and the path\n"
-  "        below it, after P/) to every service at once. Files queued earlier and not\n"
-  "        finished (quit, crash, kill, a service that was unreachable) are resumed first;\n"
-  "        with no PATH, only those. Ends with one line per service:\n"
-  "        \"NAME: N uploaded, M failed, sent B bytes\".";
+  /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
+  N_("  octopus-cli upload [PATH...] [--prefix P]\n"
+     "        Upload files and folders (recursively; keys keep the folder's name and the path\n"
+     "        below it, after P/) to every service at once. Files queued earlier and not\n"
+     "        finished (quit, crash, kill, a service that was unreachable) are resumed first;\n"
+     "        with no PATH, only those. Ends with one line per service:\n"
+     "        \"NAME: N uploaded, M failed, sent B bytes\".");
 
 /* How many running files the terminal display shows at once. */
 #define MAX_LIVE_LINES 8
@@ -207,7 +208,7 @@ octopus_cli_upload (int argc, char **argv)
   Display display = { 0 };
   guint resumed, tick;
 
-  g_option_context_set_description (context, octopus_cli_upload_synopsis);
+  g_option_context_set_description (context, _(octopus_cli_upload_synopsis));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -61,7 +61,7 @@ print_usage (FILE *out)
   fprintf (out, "%s\n", _("Usage: octopus-cli COMMAND [ARGUMENTS…]"));
   fprintf (out, "%s\n\n", _("Mirror files to several S3-compatible services at once."));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "%s\n", commands[i].synopsis);
+    fprintf (out, "%s\n", _(commands[i].synopsis));
   fprintf (out, "\n%s\n", _("Exit status:"));
   fprintf (out, "  0  %s\n", _("all services succeeded"));
   fprintf (out, "  1  %s\n", _("some service failed (what failed is printed)"));
@@ -72,8 +72,10 @@ print_usage (FILE *out)
 int
 main (int argc, char **argv)
 {
+  /* OCTOPUS_LOCALEDIR lets tests use the build tree's catalogues, as the window does. */
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("OCTOPUS_LOCALEDIR") != NULL
+                                   ? g_getenv ("OCTOPUS_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("octopus-cli");
