@@ -20,8 +20,14 @@ prefix=$("$meson" introspect "$builddir" --buildoptions | /usr/bin/python3 -c \
 datadir=$("$meson" introspect "$builddir" --buildoptions | /usr/bin/python3 -c \
   'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "datadir"))')
 case $datadir in /*) share=$dest$datadir ;; *) share=$dest$prefix/$datadir ;; esac
+bindir=$("$meson" introspect "$builddir" --buildoptions | /usr/bin/python3 -c \
+  'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "bindir"))')
+case $bindir in /*) bin=$dest$bindir ;; *) bin=$dest$prefix/$bindir ;; esac
 
 status=0
+for f in octopus octopus-cli; do
+  if [ -x "$bin/$f" ]; then echo "ok: bin/$f"; else echo "MISSING: $bin/$f"; status=1; fi
+done
 for f in \
   "applications/$app_id.desktop" \
   "metainfo/$app_id.metainfo.xml" \
