@@ -189,8 +189,11 @@ PYEOF
 
   "$SERVERS" start-one "$SRV" s3rver >/dev/null 2>&1
   run status "" status --json
-  check "status: sub/other.bin is missing on s3 only" \
-    $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); o=next(o for o in d["objects"] if o["key"]=="sub/other.bin"); s=o["services"]; sys.exit(0 if s["s3"]["state"]=="missing" and s["swift-a"]["state"]=="in-sync" and s["swift-b"]["state"]=="in-sync" else 1)' \
+  # Killed mid-write, s3rver can keep a half-assembled object file (it has no atomic commit, see
+  # tests/servers/README.md): then the truth is "differs", a broken copy, not "missing". Either
+  # way the copy needs repair and the Swift copies are good.
+  check "status: sub/other.bin needs repair on s3 only (missing, or differs if s3rver kept a partial file)" \
+    $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); o=next(o for o in d["objects"] if o["key"]=="sub/other.bin"); s=o["services"]; ok=s["s3"]["state"] in ("missing","differs") and s["swift-a"]["state"]=="in-sync" and s["swift-b"]["state"]=="in-sync"; ok or print("states:", {k: v["state"] for k, v in s.items()}, file=sys.stderr); sys.exit(0 if ok else 1)' \
     "$T/log/status.out"
   run repair "" repair sub/other.bin
   expect_rc repair 0 "repair: exit 0"
