@@ -591,6 +591,28 @@ octopus_cli_acl (int    argc,
 
 /* ---- download --------------------------------------------------------------------------- */
 
+/* A copy that failed before a good one was found is worth saying, with the copy that served:
+ * "KEY: downloaded from swift; px: the copy was cut off: …". */
+static void
+print_download_fallback (const char *printable_key,
+                         GPtrArray  *results)
+{
+  g_autoptr(GString) failed = g_string_new (NULL);
+  const char *served = NULL;
+
+  for (guint j = 0; results != NULL && j < results->len; j++)
+    {
+      OctopusArrayResult *r = g_ptr_array_index (results, j);
+
+      if (r->status == OCTOPUS_RESULT_FAILED)
+        g_string_append_printf (failed, "; %s", r->message);
+      else
+        served = r->service;
+    }
+  if (failed->len > 0 && served != NULL)
+    octopus_cli_error (_("%s: downloaded from %s%s"), printable_key, served, failed->str);
+}
+
 int
 octopus_cli_download (int    argc,
                       char **argv)
@@ -626,25 +648,27 @@ octopus_cli_download (int    argc,
       g_autoptr(GPtrArray) results = NULL;
       g_autoptr(GError) error = NULL;
       g_autofree char *path = NULL;
+      g_autofree char *printable = NULL;
       GAsyncResult *pending = NULL;
 
       octopus_array_download_async (array, argv[i], to, NULL, octopus_cli_async_done, &pending);
       res = octopus_cli_wait (&pending);
       path = octopus_array_download_finish (array, res, &results, &error);
-      /* Replicas that failed before a good one was found are worth a line on stderr. */
-      for (guint j = 0; results != NULL && j < results->len; j++)
-        {
-          OctopusArrayResult *r = g_ptr_array_index (results, j);
-          if (r->status == OCTOPUS_RESULT_FAILED)
-            octopus_cli_error ("%s: %s: %s", r->key, r->service, r->message);
-        }
+      printable = octopus_cli_printable_key (argv[i]);
       if (path == NULL)
         {
-          octopus_cli_error ("%s: %s", argv[i], error->message);
+          for (guint j = 0; results != NULL && j < results->len; j++)
+            {
+              OctopusArrayResult *r = g_ptr_array_index (results, j);
+              if (r->status == OCTOPUS_RESULT_FAILED)
+                octopus_cli_error ("%s: %s", printable, r->message);
+            }
+          octopus_cli_error ("%s: %s", printable, error->message);
           status = OCTOPUS_CLI_EXIT_FAILED;
           continue;
         }
-      printf ("%s\t%s\n", argv[i], path);
+      print_download_fallback (printable, results);
+      printf ("%s\t%s\n", printable, path);
     }
   return status;
 }

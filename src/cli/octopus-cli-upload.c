@@ -114,27 +114,29 @@ on_transfer_finished (OctopusUploadQueue *queue,
 {
   GListModel *services = octopus_transfer_get_services (t);
   const GError *error = octopus_transfer_get_error (t);
+  g_autofree char *key = octopus_cli_printable_key (octopus_transfer_get_key (t));
 
   display_clear (d);
   if (octopus_transfer_get_notice (t) != NULL)
-    g_printerr ("%s: %s\n", octopus_transfer_get_key (t), octopus_transfer_get_notice (t));
+    g_printerr ("%s: %s\n", key, octopus_transfer_get_notice (t));
   if (octopus_transfer_get_state (t) == OCTOPUS_TRANSFER_STATE_DONE)
-    printf (_("uploaded %s (%lld bytes)\n"), octopus_transfer_get_key (t),
-            (long long) octopus_transfer_get_size (t));
+    printf (_("uploaded %s (%lld bytes)\n"), key, (long long) octopus_transfer_get_size (t));
   else
     {
       d->failed = TRUE;
       if (error != NULL)
-        octopus_cli_error ("%s: %s", octopus_transfer_get_key (t), error->message);
+        octopus_cli_error ("%s: %s", key, error->message);
       for (guint i = 0; error == NULL && i < g_list_model_get_n_items (services); i++)
         {
           g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (services, i);
           const GError *perr = octopus_upload_progress_get_error (p);
+          g_autofree char *named = NULL;
 
-          if (octopus_upload_progress_get_state (p) != OCTOPUS_UPLOAD_STATE_DONE)
-            octopus_cli_error ("%s: %s: %s", octopus_transfer_get_key (t),
-                               octopus_upload_progress_get_service_name (p),
-                               perr ? perr->message : _("not uploaded"));
+          if (octopus_upload_progress_get_state (p) == OCTOPUS_UPLOAD_STATE_DONE)
+            continue;
+          named = octopus_service_name_message (octopus_upload_progress_get_service_name (p),
+                                                perr ? perr->message : _("not uploaded"));
+          octopus_cli_error ("%s: %s", key, named);
         }
     }
   fflush (stdout);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 #include <stdio.h>
 #include <glib/gi18n-lib.h>
 
@@ -53,6 +54,29 @@ octopus_cli_error (const char *format, ...)
   message = g_strdup_vprintf (format, args);
   va_end (args);
   g_printerr ("octopus-cli: %s\n", message);
+}
+
+char *
+octopus_cli_printable_key (const char *key)
+{
+  GString *out = g_string_sized_new (strlen (key));
+
+  for (const guchar *p = (const guchar *) key; *p != '\0'; p++)
+    {
+      if (*p == '\\')
+        g_string_append (out, "\\\\");
+      else if (*p == '\n')
+        g_string_append (out, "\\n");
+      else if (*p == '\t')
+        g_string_append (out, "\\t");
+      else if (*p == '\r')
+        g_string_append (out, "\\r");
+      else if (*p < 0x20 || *p == 0x7f)
+        g_string_append_printf (out, "\\x%02x", *p);
+      else
+        g_string_append_c (out, (char) *p);
+    }
+  return g_string_free (out, FALSE);
 }
 
 static void

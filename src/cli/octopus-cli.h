@@ -29,6 +29,10 @@ GAsyncResult *octopus_cli_wait       (GAsyncResult **result);
 /* Prints "octopus-cli: <message>" on stderr. */
 void          octopus_cli_error      (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
+/* @key as one line of output: backslash, control characters and DEL escaped (\n, \t,
+ * \\, \xNN), so that a key holding a newline cannot split a line that scripts read. */
+char         *octopus_cli_printable_key (const char *key);
+
 /* Subcommands: entry point and the lines they add to `octopus-cli --help`. */
 int           octopus_cli_account    (int argc, char **argv);
 extern const char octopus_cli_account_synopsis[];

@@ -1,6 +1,8 @@
 /* octopus-array-pump.c — stream → (hash, optional output stream), in bounded chunks. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "octopus-array-private.h"
 
 #define CHUNK (256 * 1024)
@@ -54,6 +56,9 @@ read_cb (GObject      *source,
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
   if (n < 0)
     {
+      /* Said so: it is the service's copy that failed, not a local file. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, _("the copy was cut off: "));
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

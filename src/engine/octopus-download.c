@@ -259,11 +259,11 @@ attempt_failed (GTask      *task,
                 const char *message)
 {
   Download *d = g_task_get_task_data (task);
+  const char *name = octopus_service_get_name (current_service (task));
+  g_autofree char *named = octopus_service_name_message (name, message);
 
   g_ptr_array_add (d->results,
-                   _octopus_array_result_new (d->key,
-                                              octopus_service_get_name (current_service (task)),
-                                              OCTOPUS_RESULT_FAILED, message));
+                   _octopus_array_result_new (d->key, name, OCTOPUS_RESULT_FAILED, named));
   discard_temp (task);
 }
 

@@ -1,6 +1,8 @@
 /* octopus-service.c — one member of the array. */
 #include "config.h"
 
+#include <string.h>
+
 #include "octopus-service.h"
 
 struct _OctopusService
@@ -219,4 +221,20 @@ octopus_service_get_unusable (OctopusService *self)
 {
   g_return_val_if_fail (OCTOPUS_IS_SERVICE (self), NULL);
   return self->unusable;
+}
+
+char *
+octopus_service_name_message (const char *service_name,
+                              const char *message)
+{
+  gsize len;
+
+  g_return_val_if_fail (service_name != NULL, NULL);
+
+  if (message == NULL)
+    return g_strdup (service_name);
+  len = strlen (service_name);
+  if (strncmp (message, service_name, len) == 0 && message[len] == ':')
+    return g_strdup (message);
+  return g_strdup_printf ("%s: %s", service_name, message);
 }

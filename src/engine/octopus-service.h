@@ -53,4 +53,9 @@ void             octopus_service_set_unusable       (OctopusService  *self,
                                                      const GError    *reason);
 const GError    *octopus_service_get_unusable       (OctopusService  *self);
 
+/* "@service_name: @message", or @message alone when it names that service already (errors
+ * from src/s3 start with the service's name): a service is named once in what users read. */
+char            *octopus_service_name_message       (const char      *service_name,
+                                                     const char      *message);
+
 G_END_DECLS

@@ -445,6 +445,11 @@ on_request_progress (goffset  bytes_sent,
 {
   Request *req = user_data;
 
+  /* A restarted request (libsoup resends on a fresh connection) counts from 0 again: what
+   * it sends then is sent once more, and only bytes that went out count as sent. */
+  _octopus_upload_progress_add_sent (req->lane->progress,
+                                     bytes_sent >= req->written ? bytes_sent - req->written
+                                                                : bytes_sent);
   _octopus_upload_progress_add_written (req->lane->progress, bytes_sent - req->written);
   req->written = bytes_sent;
 }
@@ -495,7 +500,6 @@ lane_send (Lane *lane,
   req->options.content_md5 = part->md5_base64;
   req->options.progress = on_request_progress;
   req->options.progress_data = req;
-  _octopus_upload_progress_add_sent (lane->progress, (goffset) part->length);
   _octopus_upload_progress_set_state (lane->progress, OCTOPUS_UPLOAD_STATE_UPLOADING, NULL);
 
   if (job->multipart)

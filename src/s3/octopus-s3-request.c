@@ -50,6 +50,7 @@ struct _OctopusS3Request {
   GByteArray           *reply;
   gsize                 reply_max;
   goffset               sent;
+  gboolean              network_fault;  /* an attempt (or a libsoup restart) was cut off */
   GSource              *wait_source;
   GSource              *cancel_source;
 };
@@ -311,14 +312,14 @@ is_signed_header (const char *name)
   return g_str_has_prefix (name, "x-amz-") || g_str_equal (name, "content-md5");
 }
 
-static gboolean
-has_header (OctopusS3Request *self,
+static const char *
+get_header (OctopusS3Request *self,
             const char       *name)
 {
   for (guint i = 0; i + 1 < self->headers->len; i += 2)
     if (g_ascii_strcasecmp (g_ptr_array_index (self->headers, i), name) == 0)
-      return TRUE;
-  return FALSE;
+      return g_ptr_array_index (self->headers, i + 1);
+  return NULL;
 }
 
 /* Object data (a stream, or a buffer sent with Content-MD5: PutObject, UploadPart) goes as
@@ -330,7 +331,7 @@ static const char *
 payload_hash (OctopusS3Request *self,
               char            **owned)
 {
-  if (self->body_stream != NULL || (self->body_bytes != NULL && has_header (self, "content-md5")))
+  if (self->body_stream != NULL || (self->body_bytes != NULL && get_header (self, "content-md5") != NULL))
     return OCTOPUS_SIGV4_UNSIGNED_PAYLOAD;
   if (self->body_bytes == NULL || g_bytes_get_size (self->body_bytes) == 0)
     return OCTOPUS_SIGV4_EMPTY_SHA256;
@@ -390,13 +391,14 @@ sign_message (OctopusS3Request *self,
 static gboolean
 set_body (OctopusS3Request *self,
           SoupMessage      *msg,
+          gboolean          rewind,
           GError          **error)
 {
   if (self->body_stream != NULL)
     {
       g_autoptr(GInputStream) wrapper = NULL;
 
-      if (self->attempt > 1 &&
+      if (rewind &&
           !g_seekable_seek (G_SEEKABLE (self->body_stream), self->stream_start, G_SEEK_SET,
                             NULL, error))
         return FALSE;
@@ -427,6 +429,27 @@ wrote_body_data_cb (SoupMessage *msg,
   self->sent += chunk_size;
   if (self->progress != NULL)
     self->progress (self->sent, self->body_length, self->progress_data);
+}
+
+/* libsoup restarts a request by itself when a connection it reused dies before the reply
+ * (soup_message_restarted() in 3.2), and the restarted message has lost its body: it would
+ * go out with Content-Length: 0 and the full body's Content-MD5.  Set the whole body again.
+ * Only in-memory bodies get here: a streamed body always goes on a new connection, which
+ * libsoup never restarts (attempt_start), so it is replayed, if at all, by our own retry. */
+static void
+restarted_cb (SoupMessage *msg,
+              gpointer     user_data)
+{
+  OctopusS3Request *self = user_data;
+
+  g_debug ("%s %s: libsoup restarted the request; its body is set again", self->method,
+           self->url);
+  g_assert (self->body_stream == NULL);
+  self->network_fault = TRUE;
+  self->sent = 0;
+  if (self->progress != NULL && self->body_length > 0)
+    self->progress (0, self->body_length, self->progress_data);
+  set_body (self, msg, FALSE, NULL);
 }
 
 static void attempt_start (GTask *task);
@@ -626,17 +649,102 @@ reply_error (OctopusS3Request *self,
   return error;
 }
 
+/* A NETWORK error, retryable as a connection reset is, with @message as the user reads it.
+ * @raw receives the transport error that decides retryability. */
+static GError *
+cut_off_error (OctopusS3Request *self,
+               GError          **raw,
+               const char       *message)
+{
+  GError *error;
+
+  *raw = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, message);
+  error = octopus_s3_error_new_from_transport (octopus_s3_client_get_name (self->client), *raw);
+  g_free (error->message);
+  error->message = g_strdup (message);
+  return error;
+}
+
+/* Objects the service encrypts with its own keys (SSE-KMS, SSE-C) get an ETag that is not
+ * the MD5 of their content; SSE-S3 (AES256) and unencrypted objects get the MD5. */
+static gboolean
+etag_is_content_md5 (SoupMessageHeaders *reply)
+{
+  const char *sse = soup_message_headers_get_one (reply, "x-amz-server-side-encryption");
+
+  if (soup_message_headers_get_one (reply, "x-amz-server-side-encryption-customer-algorithm"))
+    return FALSE;
+  return sse == NULL || g_ascii_strcasecmp (sse, "AES256") == 0;
+}
+
+/* Object data (PutObject, UploadPart) sent with Content-MD5: the ETag of what the service
+ * stored must be that MD5.  Anything else means the service holds other bytes than were
+ * sent (a body cut off on the way and stored anyway, as s3rver does): that attempt failed,
+ * and is retried like a reset connection.  NULL when the copy is the one sent. */
+static GError *
+check_stored_etag (OctopusS3Request *self,
+                   GError          **raw)
+{
+  SoupMessageHeaders *reply = soup_message_get_response_headers (self->msg);
+  const char *md5_base64 = get_header (self, "content-md5");
+  const char *etag = soup_message_headers_get_one (reply, "ETag");
+  g_autofree guchar *md5 = NULL;
+  g_autofree char *md5_hex = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *message = NULL;
+  gsize md5_len = 0;
+
+  if (!g_str_equal (self->method, "PUT") || md5_base64 == NULL ||
+      get_header (self, "x-amz-copy-source") != NULL || etag == NULL ||
+      !etag_is_content_md5 (reply))
+    return NULL;
+  md5 = g_base64_decode (md5_base64, &md5_len);
+  if (md5_len != 16)
+    return NULL;
+  md5_hex = g_malloc (33);
+  for (guint i = 0; i < 16; i++)
+    g_snprintf (md5_hex + 2 * i, 3, "%02x", md5[i]);
+  stored = g_strdup (etag);
+  g_strstrip (g_strdelimit (stored, "\"", ' '));
+  if (g_ascii_strcasecmp (stored, md5_hex) == 0)
+    return NULL;
+
+  message = g_strdup_printf (_("%s: the service stored other bytes than were sent "
+                               "(its ETag %s, the data's MD5 %s)"),
+                             octopus_s3_client_get_name (self->client), stored, md5_hex);
+  return cut_off_error (self, raw, message);
+}
+
 static void
 reply_complete (GTask *task)
 {
   OctopusS3Request *self = g_task_get_task_data (task);
   guint status = soup_message_get_status (self->msg);
   g_autofree char *code = NULL, *message = NULL, *request_id = NULL;
+  g_autoptr(GError) raw = NULL;
+  GError *error;
 
   g_clear_object (&self->reply_stream);
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      fail_or_retry (task, reply_error (self, status), NULL);
+      error = reply_error (self, status);
+      /* A BadDigest right after this request's connection was cut describes the cut, not
+       * the data: a network fault, retried and never taken as final. */
+      if (self->network_fault &&
+          g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_BAD_DIGEST))
+        {
+          g_autofree char *cut = g_strdup_printf (
+            _("%s: the connection was cut while sending, and the service then refused what "
+              "arrived as damaged (BadDigest)"), octopus_s3_client_get_name (self->client));
+          g_error_free (error);
+          error = cut_off_error (self, &raw, cut);
+        }
+      fail_or_retry (task, error, raw);
+      return;
+    }
+  if ((error = check_stored_etag (self, &raw)) != NULL)
+    {
+      fail_or_retry (task, error, raw);
       return;
     }
   /* Complete and Copy may answer 200 and then report failure in the body. */
@@ -667,6 +775,7 @@ read_cb (GObject      *source,
   if (chunk == NULL)
     {
       GError *shown = transport_error (self, error);
+      self->network_fault = TRUE;
       fail_or_retry (task, shown, error);
       return;
     }
@@ -712,6 +821,7 @@ send_cb (GObject      *source,
   if (self->reply_stream == NULL)
     {
       GError *shown = transport_error (self, error);
+      self->network_fault = TRUE;
       fail_or_retry (task, shown, error);
       return;
     }
@@ -776,14 +886,18 @@ attempt_start (GTask *task)
   self->msg = soup_message_new_from_uri (self->method, uri);
   /* A 301 from S3 means "wrong region": report it, never follow it. */
   soup_message_add_flags (self->msg, SOUP_MESSAGE_NO_REDIRECT);
-  if (!set_body (self, self->msg, &error))
+  if (!set_body (self, self->msg, self->attempt > 1, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
     }
+  /* A fresh connection is never restarted by libsoup (see restarted_cb). */
+  if (self->body_stream != NULL)
+    soup_message_add_flags (self->msg, SOUP_MESSAGE_NEW_CONNECTION);
   sign_message (self, self->msg);
   g_signal_connect (self->msg, "wrote-body-data", G_CALLBACK (wrote_body_data_cb), self);
+  g_signal_connect (self->msg, "restarted", G_CALLBACK (restarted_cb), self);
 
   g_debug ("%s %s (attempt %u)", self->method, self->url, self->attempt);
   soup_session_send_async (octopus_s3_client_get_session (self->client), self->msg,

@@ -41,6 +41,7 @@ typedef struct {
   GByteArray        *head;
   guint64            body_left;
   gint64             reset_left;  /* -1: no reset armed */
+  guint64            up_total;    /* bytes sent upstream on this connection */
   GString           *reply;       /* our own reply, once the discarded body is consumed */
   guint              delay_ms;    /* hold the pending bytes this long before sending */
   GByteArray        *to_up;
@@ -65,6 +66,8 @@ struct _OctopusFaultProxy {
 
   gsize           reset_after;
   guint           reset_n;
+  gsize           conn_reset_after;
+  guint           conn_reset_n;
   guint           delay_ms;
   guint           fail_status;
   guint           fail_n;
@@ -394,6 +397,45 @@ reply_written_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   conn_unref (c);
 }
 
+/* Is this connection's byte budget (the proxy's conn_reset_after) still to be enforced? */
+static gboolean
+connection_has_budget (Conn *c)
+{
+  OctopusFaultProxy *p = c->proxy;
+
+  return p->conn_reset_after > 0 && p->conn_reset_n > 0;
+}
+
+/* How many of @n bytes just read may go upstream before the budget runs out. */
+static gsize
+connection_budget (Conn *c, gsize n)
+{
+  guint64 left;
+
+  if (!connection_has_budget (c))
+    return n;
+  left = c->proxy->conn_reset_after - MIN (c->up_total, c->proxy->conn_reset_after);
+  return (gsize) MIN ((guint64) n, left);
+}
+
+/* Counts the bytes of @n that went upstream; TRUE when the budget is spent and the
+ * connection must be reset now. */
+static gboolean
+connection_spent (Conn *c, gsize n)
+{
+  OctopusFaultProxy *p = c->proxy;
+  gboolean budgeted = connection_has_budget (c);
+
+  c->up_total += connection_budget (c, n);
+  if (!budgeted || c->up_total < p->conn_reset_after)
+    return FALSE;
+  if (p->conn_reset_n != G_MAXUINT)
+    p->conn_reset_n--;
+  p->injected++;
+  g_debug ("fault proxy: connection %p reset after %" G_GUINT64_FORMAT " bytes", c, c->up_total);
+  return TRUE;
+}
+
 static void
 down_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -409,7 +451,9 @@ down_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  action = process_request (c, c->down_buf, n);
+  action = process_request (c, c->down_buf, connection_budget (c, n));
+  if (action == ACT_CONTINUE && connection_spent (c, n))
+    action = ACT_RESET;
   if (action == ACT_REPLY)
     {
       gsize len = c->reply->len;
@@ -693,6 +737,8 @@ void
 octopus_fault_proxy_clear (OctopusFaultProxy *self)
 {
   self->reset_n = self->fail_n = self->truncate_n = self->garbage_n = 0;
+  self->conn_reset_after = 0;
+  self->conn_reset_n = 0;
   self->delay_ms = 0;
   octopus_fault_proxy_set_refusing (self, FALSE);
 }
@@ -730,6 +776,14 @@ octopus_fault_proxy_reset_after (OctopusFaultProxy *self, gsize after_bytes, gui
 {
   self->reset_after = after_bytes;
   self->reset_n = n_requests;
+}
+
+void
+octopus_fault_proxy_reset_connections_after (OctopusFaultProxy *self, gsize after_bytes,
+                                             guint n_connections)
+{
+  self->conn_reset_after = after_bytes;
+  self->conn_reset_n = n_connections;
 }
 
 void

@@ -33,6 +33,13 @@ void               octopus_fault_proxy_set_refusing   (OctopusFaultProxy *self,
 void               octopus_fault_proxy_reset_after    (OctopusFaultProxy *self,
                                                        gsize              after_bytes,
                                                        guint              n_requests);
+/* Connections, those open now and those to come, up to @n_connections of them (G_MAXUINT:
+ * all), are reset (RST to both sides) once @after_bytes went upstream on each in all (request
+ * heads and bodies together): a kept-alive connection dies in the middle of a later request,
+ * as when a server or middlebox drops a connection it had let idle.  0 bytes: off. */
+void               octopus_fault_proxy_reset_connections_after (OctopusFaultProxy *self,
+                                                                gsize              after_bytes,
+                                                                guint              n_connections);
 /* Every request is held @delay_ms before it goes to the server (0: none). */
 void               octopus_fault_proxy_set_delay      (OctopusFaultProxy *self,
                                                        guint              delay_ms);
