@@ -227,6 +227,35 @@ octopus_transfer_get_notice (OctopusTransfer *self)
   return self->notice;
 }
 
+char *
+octopus_transfer_dup_failure (OctopusTransfer *self)
+{
+  GListModel *services;
+  g_autoptr(GString) why = NULL;
+
+  g_return_val_if_fail (OCTOPUS_IS_TRANSFER (self), NULL);
+
+  if (self->error != NULL)
+    return g_strdup (self->error->message);
+  services = octopus_transfer_get_services (self);
+  for (guint i = 0; i < g_list_model_get_n_items (services); i++)
+    {
+      g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (services, i);
+      const GError *error = octopus_upload_progress_get_error (p);
+      g_autofree char *named = NULL;
+
+      if (octopus_upload_progress_get_state (p) == OCTOPUS_UPLOAD_STATE_DONE)
+        continue;
+      named = octopus_service_name_message (octopus_upload_progress_get_service_name (p),
+                                            error != NULL ? error->message : _("not uploaded"));
+      if (why == NULL)
+        why = g_string_new (named);
+      else
+        g_string_append_printf (why, "; %s", named);
+    }
+  return why != NULL ? g_string_free (g_steal_pointer (&why), FALSE) : NULL;
+}
+
 GListModel *
 octopus_transfer_get_services (OctopusTransfer *self)
 {

@@ -40,6 +40,10 @@ const GError         *octopus_transfer_get_error         (OctopusTransfer *self)
  * between the run that queued it and the one that resumed it, so its current content was
  * uploaded (property "notice"). */
 const char           *octopus_transfer_get_notice        (OctopusTransfer *self);
+/* Why the file is not on every service, in words: the file-level error, or each service
+ * that did not get it with its reason ("px: cannot reach …; s3: access denied"), each
+ * service named once.  NULL when every service holds it. */
+char                 *octopus_transfer_dup_failure       (OctopusTransfer *self);
 /* GListModel of OctopusUploadProgress, one per service, in array order. */
 GListModel           *octopus_transfer_get_services      (OctopusTransfer *self);
 OctopusUploadProgress *octopus_transfer_get_progress_for (OctopusTransfer *self,

@@ -300,14 +300,17 @@ transfer_finished_cb (OctopusWindow      *self,
                       OctopusUploadQueue *queue)
 {
   OctopusTransferState state = octopus_transfer_get_state (transfer);
-  const GError *error = octopus_transfer_get_error (transfer);
 
   if ((guint) state < G_N_ELEMENTS (self->batch_counts))
     self->batch_counts[state]++;
   if (state == OCTOPUS_TRANSFER_STATE_FAILED && self->batch_failure == NULL)
-    /* Translators: "<file>: <why>" */
-    self->batch_failure = g_strdup_printf (_("%s: %s"), octopus_transfer_get_key (transfer),
-                                           error != NULL ? error->message : _("no service took the file"));
+    {
+      g_autofree char *why = octopus_transfer_dup_failure (transfer);
+
+      /* Translators: "<file>: <why>" */
+      self->batch_failure = g_strdup_printf (_("%s: %s"), octopus_transfer_get_key (transfer),
+                                             why != NULL ? why : _("no service took the file"));
+    }
 
   if (!_octopus_upload_queue_has_unfinished (queue))
     {
