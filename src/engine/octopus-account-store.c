@@ -258,6 +258,23 @@ account_to_group (GKeyFile *keyfile, OctopusAccount *account)
                             octopus_account_get_acl_support (account) == OCTOPUS_ACL_SUPPORT_YES);
 }
 
+/* GKeyFile reserves the key "Encoding" (the charset declaration of old desktop files): in the
+ * first group of a file, any value but "UTF-8" makes the whole file fail to load ("Key file
+ * contains unsupported encoding"); in any other group it is an ordinary key.  A group kept
+ * from the file may hold one (found by fuzzing), but a save moves groups around: the accounts
+ * are written after the kept groups, so a kept group can become the first one, and the file
+ * Octopus saved would then lose every account at the next start.  Octopus never reads this
+ * key, and no value of it but "UTF-8" is safe in a file whose group order Octopus changes, so
+ * the kept group loses that one key and keeps everything else: the accounts stay readable. */
+static void
+drop_reserved_encoding (GKeyFile *keyfile, const char *group)
+{
+  g_autofree char *value = g_key_file_get_value (keyfile, group, "Encoding", NULL);
+
+  if (value != NULL && g_ascii_strcasecmp (value, "UTF-8") != 0)
+    g_key_file_remove_key (keyfile, group, "Encoding", NULL);
+}
+
 /* Starts from the file as it is now and drops every group that reads as an account: the
  * store's accounts replace those.  What remains is what the store did not load (broken
  * [Account …] groups, other sections), kept for the user to repair or for a later version. */
@@ -274,11 +291,12 @@ keyfile_without_accounts (const char *path)
     {
       g_autoptr(OctopusAccount) account = NULL;
 
-      if (!g_str_has_prefix (groups[i], GROUP_PREFIX))
-        continue;
-      account = account_from_group (keyfile, groups[i], NULL);
+      if (g_str_has_prefix (groups[i], GROUP_PREFIX))
+        account = account_from_group (keyfile, groups[i], NULL);
       if (account != NULL)
         g_key_file_remove_group (keyfile, groups[i], NULL);
+      else
+        drop_reserved_encoding (keyfile, groups[i]);
     }
   return keyfile;
 }
