@@ -265,14 +265,36 @@ account_to_group (GKeyFile *keyfile, OctopusAccount *account)
  * are written after the kept groups, so a kept group can become the first one, and the file
  * Octopus saved would then lose every account at the next start.  Octopus never reads this
  * key, and no value of it but "UTF-8" is safe in a file whose group order Octopus changes, so
- * the kept group loses that one key and keeps everything else: the accounts stay readable. */
+ * the kept group loses that key and keeps everything else: the accounts stay readable.
+ *
+ * The key may be there more than once (a repeated line, or the group repeated further down).
+ * GKeyFile checks every such line, reads the last one, and g_key_file_remove_key() removes
+ * only that one, so such a group is written anew: every other key once, with the value
+ * GKeyFile reads for it, and no "Encoding". */
 static void
 drop_reserved_encoding (GKeyFile *keyfile, const char *group)
 {
-  g_autofree char *value = g_key_file_get_value (keyfile, group, "Encoding", NULL);
+  g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+  g_autoptr(GPtrArray) values = NULL;
+  g_autofree char *value = NULL;
+  guint n_encoding = 0;
 
-  if (value != NULL && g_ascii_strcasecmp (value, "UTF-8") != 0)
-    g_key_file_remove_key (keyfile, group, "Encoding", NULL);
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    if (g_str_equal (keys[i], "Encoding"))
+      n_encoding++;
+  if (n_encoding == 0)
+    return;
+  value = g_key_file_get_value (keyfile, group, "Encoding", NULL);
+  if (n_encoding == 1 && g_ascii_strcasecmp (value, "UTF-8") == 0)
+    return;
+
+  values = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_ptr_array_add (values, g_key_file_get_value (keyfile, group, keys[i], NULL));
+  g_key_file_remove_group (keyfile, group, NULL);
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (!g_str_equal (keys[i], "Encoding"))
+      g_key_file_set_value (keyfile, group, keys[i], g_ptr_array_index (values, i));
 }
 
 /* Starts from the file as it is now and drops every group that reads as an account: the

@@ -472,7 +472,23 @@ test_reserved_encoding_key (void)
   g_assert_cmpstr (octopus_account_get_region (reloaded), ==,
                    octopus_account_get_region (first));
 
-  /* "Encoding=UTF-8" is harmless anywhere in a file: it is kept. */
+  /* The key twice in a group (found by fuzzing too): GKeyFile checks both lines. */
+  g_assert_true (g_file_set_contents (path, "[Account a]\nprovider=custom\n"
+                                      "endpoint=https://s3.example.com\n\n"
+                                      "[Extra]\nEncoding=swift\nkept=yes\n"
+                                      "[Extra]\nEncoding=UTF-8\n", -1, NULL));
+  g_assert_true (octopus_account_store_load (store, &error));
+  g_assert_true (octopus_account_store_save (store, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&written, g_free);
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
+  g_assert_null (strstr (written, "Encoding="));
+  g_assert_nonnull (strstr (written, "[Extra]\nkept=yes\n"));
+  g_assert_true (octopus_account_store_load (again, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (octopus_account_store_lookup (again, "a"));
+
+  /* "Encoding=UTF-8" once is harmless anywhere in a file: it is kept. */
   g_assert_true (g_file_set_contents (path, "[Account a]\nprovider=custom\n"
                                       "endpoint=https://s3.example.com\n\n"
                                       "[Extra]\nEncoding=UTF-8\n", -1, NULL));
