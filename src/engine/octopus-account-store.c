@@ -258,6 +258,45 @@ account_to_group (GKeyFile *keyfile, OctopusAccount *account)
                             octopus_account_get_acl_support (account) == OCTOPUS_ACL_SUPPORT_YES);
 }
 
+/* GKeyFile reserves the key "Encoding" (the charset declaration of old desktop files): in the
+ * first group of a file, any value but "UTF-8" makes the whole file fail to load ("Key file
+ * contains unsupported encoding"); in any other group it is an ordinary key.  A group kept
+ * from the file may hold one (found by fuzzing), but a save moves groups around: the accounts
+ * are written after the kept groups, so a kept group can become the first one, and the file
+ * Octopus saved would then lose every account at the next start.  Octopus never reads this
+ * key, and no value of it but "UTF-8" is safe in a file whose group order Octopus changes, so
+ * the kept group loses that key and keeps everything else: the accounts stay readable.
+ *
+ * The key may be there more than once (a repeated line, or the group repeated further down).
+ * GKeyFile checks every such line, reads the last one, and g_key_file_remove_key() removes
+ * only that one, so such a group is written anew: every other key once, with the value
+ * GKeyFile reads for it, and no "Encoding". */
+static void
+drop_reserved_encoding (GKeyFile *keyfile, const char *group)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (keyfile, group, NULL, NULL);
+  g_autoptr(GPtrArray) values = NULL;
+  g_autofree char *value = NULL;
+  guint n_encoding = 0;
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    if (g_str_equal (keys[i], "Encoding"))
+      n_encoding++;
+  if (n_encoding == 0)
+    return;
+  value = g_key_file_get_value (keyfile, group, "Encoding", NULL);
+  if (n_encoding == 1 && g_ascii_strcasecmp (value, "UTF-8") == 0)
+    return;
+
+  values = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; keys[i] != NULL; i++)
+    g_ptr_array_add (values, g_key_file_get_value (keyfile, group, keys[i], NULL));
+  g_key_file_remove_group (keyfile, group, NULL);
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (!g_str_equal (keys[i], "Encoding"))
+      g_key_file_set_value (keyfile, group, keys[i], g_ptr_array_index (values, i));
+}
+
 /* Starts from the file as it is now and drops every group that reads as an account: the
  * store's accounts replace those.  What remains is what the store did not load (broken
  * [Account …] groups, other sections), kept for the user to repair or for a later version. */
@@ -274,11 +313,12 @@ keyfile_without_accounts (const char *path)
     {
       g_autoptr(OctopusAccount) account = NULL;
 
-      if (!g_str_has_prefix (groups[i], GROUP_PREFIX))
-        continue;
-      account = account_from_group (keyfile, groups[i], NULL);
+      if (g_str_has_prefix (groups[i], GROUP_PREFIX))
+        account = account_from_group (keyfile, groups[i], NULL);
       if (account != NULL)
         g_key_file_remove_group (keyfile, groups[i], NULL);
+      else
+        drop_reserved_encoding (keyfile, groups[i]);
     }
   return keyfile;
 }

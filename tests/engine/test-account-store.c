@@ -411,6 +411,98 @@ test_not_utf8_entries (void)
   g_assert_nonnull (octopus_account_store_lookup (again, "good"));
 }
 
+/* Found by fuzzing (tests/fuzz/regressions/account-store-reserved-encoding-key): a broken
+ * group "[Account Swift]" holds "Encoding=swift" below a good account.  GKeyFile accepts that
+ * key outside the first group only; the save put the kept broken group first, and the file
+ * Octopus had written no longer loaded ("Key file contains unsupported encoding").  The good
+ * account must survive load → save → load, and the broken entries stay for the user. */
+static void
+test_reserved_encoding_key (void)
+{
+  g_autofree char *fixture = g_test_build_filename (G_TEST_DIST, "fuzz", "regressions",
+                                                    "account-store-reserved-encoding-key",
+                                                    NULL);
+  g_autofree char *path = g_build_filename (g_get_user_config_dir (), "encoding.ini", NULL);
+  g_autoptr(OctopusAccountStore) store = octopus_account_store_new (path);
+  g_autoptr(OctopusAccountStore) again = octopus_account_store_new (path);
+  g_autoptr(OctopusAccount) first = NULL;
+  g_autoptr(OctopusAccount) reloaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *written = NULL;
+  gsize len = 0, written_len = 0;
+
+  g_assert_true (g_file_get_contents (fixture, &data, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, data, len, NULL));
+
+  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING,
+                         "*“Swift” lacks its provider or endpoint*ignored*");
+  g_assert_true (octopus_account_store_load (store, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  g_assert_cmpstr (octopus_account_get_name (first), ==, "AWS eu");
+  g_assert_cmpstr (octopus_account_get_provider_id (first), ==, "aws");
+  g_assert_cmpstr (octopus_account_get_endpoint (first), ==,
+                   "htttps://s3.eu-west-1.amazonaws.co");
+
+  g_assert_true (octopus_account_store_save (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &written, &written_len, NULL));
+  /* The broken group and the other section are kept; only the reserved key is gone. */
+  g_assert_nonnull (g_strstr_len (written, written_len, "[Account Swift]"));
+  g_assert_nonnull (g_strstr_len (written, written_len, "endnpoith=ttp://127.0.0\xdc"));
+  g_assert_nonnull (g_strstr_len (written, written_len, "[Other]"));
+  g_assert_null (g_strstr_len (written, written_len, "Encoding="));
+
+  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING,
+                         "*“Swift” lacks its provider or endpoint*ignored*");
+  g_assert_true (octopus_account_store_load (again, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 1);
+  reloaded = g_list_model_get_item (G_LIST_MODEL (again), 0);
+  g_assert_cmpstr (octopus_account_get_name (reloaded), ==, "AWS eu");
+  g_assert_cmpstr (octopus_account_get_provider_id (reloaded), ==, "aws");
+  g_assert_cmpstr (octopus_account_get_endpoint (reloaded), ==,
+                   octopus_account_get_endpoint (first));
+  g_assert_cmpstr (octopus_account_get_region (reloaded), ==,
+                   octopus_account_get_region (first));
+
+  /* The key twice in a group (found by fuzzing too): GKeyFile checks both lines. */
+  g_assert_true (g_file_set_contents (path, "[Account a]\nprovider=custom\n"
+                                      "endpoint=https://s3.example.com\n\n"
+                                      "[Extra]\nEncoding=swift\nkept=yes\n"
+                                      "[Extra]\nEncoding=UTF-8\n", -1, NULL));
+  g_assert_true (octopus_account_store_load (store, &error));
+  g_assert_true (octopus_account_store_save (store, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&written, g_free);
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
+  g_assert_null (strstr (written, "Encoding="));
+  g_assert_nonnull (strstr (written, "[Extra]\nkept=yes\n"));
+  g_assert_true (octopus_account_store_load (again, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (octopus_account_store_lookup (again, "a"));
+
+  /* "Encoding=UTF-8" once is harmless anywhere in a file: it is kept. */
+  g_assert_true (g_file_set_contents (path, "[Account a]\nprovider=custom\n"
+                                      "endpoint=https://s3.example.com\n\n"
+                                      "[Extra]\nEncoding=UTF-8\n", -1, NULL));
+  g_assert_true (octopus_account_store_load (store, &error));
+  g_assert_true (octopus_account_store_save (store, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&written, g_free);
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
+  g_assert_nonnull (strstr (written, "[Extra]\nEncoding=UTF-8\n"));
+  g_assert_true (octopus_account_store_load (again, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (octopus_account_store_lookup (again, "a"));
+}
+
 /* An add that fails validation touches neither the keyring nor the file. */
 static void
 test_add_invalid_writes_nothing (void)
@@ -548,6 +640,7 @@ main (int argc, char **argv)
   g_test_add_func ("/account-store/round-trip", test_keyfile_round_trip);
   g_test_add_func ("/account-store/unreadable", test_unreadable_config);
   g_test_add_func ("/account-store/not-utf8-entries", test_not_utf8_entries);
+  g_test_add_func ("/account-store/reserved-encoding-key", test_reserved_encoding_key);
   g_test_add_func ("/account-store/add-invalid-writes-nothing", test_add_invalid_writes_nothing);
   g_test_add_func ("/account-store/duplicate", test_duplicate_name);
   g_test_add_func ("/account-connect/refused", test_connect_refused);
