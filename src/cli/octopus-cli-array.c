@@ -7,7 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "octopus-array.h"
-#include "octopus-services.h"
+#include "octopus-service-loader.h"
 #include "octopus-cli.h"
 #include "octopus-cli-array.h"
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
-#include "octopus-services.h"
+#include "octopus-service-loader.h"
 #include "octopus-upload-journal.h"
 #include "octopus-upload-queue.h"
 #include "octopus-cli.h"

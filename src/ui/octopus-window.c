@@ -5,7 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "octopus-object-row.h"
-#include "octopus-services.h"
+#include "octopus-service-loader.h"
 #include "octopus-status-cell.h"
 #include "octopus-window-private.h"
 

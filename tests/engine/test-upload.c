@@ -218,7 +218,7 @@ dead_client (void)
   return client;
 }
 
-/* What octopus-services.c gives an account whose settings make no client. */
+/* What octopus-service-loader.c gives an account whose settings make no client. */
 static OctopusS3Client *
 stand_in_client (void)
 {

@@ -1,4 +1,4 @@
-/* octopus-services.c — the array's members, made from the configured accounts. */
+/* octopus-service-loader.c — the array's members, made from the configured accounts. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -6,7 +6,7 @@
 #include "octopus-account-connect.h"
 #include "octopus-account-store.h"
 #include "octopus-secret.h"
-#include "octopus-services.h"
+#include "octopus-service-loader.h"
 
 typedef struct {
   OctopusAccountStore *store;

@@ -1,4 +1,4 @@
-/* octopus-services.h — the array's members, made from the configured accounts.
+/* octopus-service-loader.h — the array's members, made from the configured accounts.
  *
  * Loads the account store, fetches each account's secret from the keyring, and builds one
  * OctopusService per account (client + bucket, ACL support from the account's probe).  This
