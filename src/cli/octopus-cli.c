@@ -10,7 +10,7 @@
 #include "octopus-cli-array.h"
 #include "octopus-cli-upload.h"
 
-/* One row per command word.  Keep it in the order of DESIGN.md's command line contract;
+/* One row per command word.  Keep it in the order of docs/DESIGN.md's command line contract;
  * --help prints each synopsis in this order.  Only commands that work belong here. */
 typedef struct {
   const char *name;

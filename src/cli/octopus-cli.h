@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* The exit status contract of DESIGN.md. */
+/* The exit status contract of docs/DESIGN.md. */
 enum {
   OCTOPUS_CLI_EXIT_OK = 0,       /* every service succeeded */
   OCTOPUS_CLI_EXIT_FAILED = 1,   /* some service (or the keyring, or a file) failed: printed */

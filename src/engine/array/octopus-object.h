@@ -100,7 +100,7 @@ void  octopus_object_set_service_reachable (OctopusObject *self,
                                             gboolean       reachable);
 
 /* Recomputes the reference copy and every column's state from the copies (majority MD5;
- * ties → newest; see DESIGN.md), then emits notifies and "changed" for what changed. */
+ * ties → newest; see docs/DESIGN.md), then emits notifies and "changed" for what changed. */
 void  octopus_object_classify           (OctopusObject *self);
 
 G_END_DECLS
