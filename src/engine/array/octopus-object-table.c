@@ -401,7 +401,7 @@ octopus_object_table_set_copy (OctopusObjectTable *self,
 
 void
 octopus_object_table_count_states (OctopusObjectTable *self,
-                                   guint               counts[6])
+                                   guint counts[OCTOPUS_OBJECT_N_STATES])
 {
   g_return_if_fail (OCTOPUS_IS_OBJECT_TABLE (self));
 

@@ -61,7 +61,7 @@ void                octopus_object_table_set_copy         (OctopusObjectTable *s
 
 /* Counts of rows per overall state (for summaries): @counts has one slot per state. */
 void                octopus_object_table_count_states     (OctopusObjectTable *self,
-                                                           guint               counts[6]);
+                                                           guint counts[OCTOPUS_OBJECT_N_STATES]);
 
 /* TRUE when @etag (quotes allowed) is a plain 32-hex MD5 — not a multipart "…-N" ETag. */
 gboolean            octopus_etag_is_md5                   (const char *etag);

@@ -22,6 +22,9 @@ typedef enum {
   OCTOPUS_OBJECT_STATE_DIFFERS,       /* MD5 or size disagree with the reference copy */
 } OctopusObjectState;
 
+/* How many states there are: the size of an array indexed by OctopusObjectState. */
+#define OCTOPUS_OBJECT_N_STATES (OCTOPUS_OBJECT_STATE_DIFFERS + 1)
+
 #define OCTOPUS_TYPE_OBJECT_STATE (octopus_object_state_get_type ())
 GType        octopus_object_state_get_type    (void);
 /* "in-sync", "missing", "differs", "unknown-hash", "unreachable", "transferring" */

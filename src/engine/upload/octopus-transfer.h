@@ -21,6 +21,9 @@ typedef enum {
   OCTOPUS_TRANSFER_STATE_CANCELLED,
 } OctopusTransferState;
 
+/* How many states there are: the size of an array indexed by OctopusTransferState. */
+#define OCTOPUS_TRANSFER_N_STATES (OCTOPUS_TRANSFER_STATE_CANCELLED + 1)
+
 #define OCTOPUS_TYPE_TRANSFER_STATE (octopus_transfer_state_get_type ())
 GType octopus_transfer_state_get_type (void);
 
