@@ -39,6 +39,8 @@ load_store (void)
       octopus_cli_error ("%s", error->message);
       return NULL;
     }
+  if (octopus_account_store_get_load_error (store) != NULL)
+    octopus_cli_error ("%s", octopus_account_store_get_load_error (store)->message);
   return g_steal_pointer (&store);
 }
 

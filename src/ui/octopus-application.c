@@ -89,13 +89,9 @@ octopus_application_handle_local_options (GApplication *app,
 static void
 load_accounts (OctopusApplication *self)
 {
-  g_autoptr(GError) error = NULL;
-
   self->accounts = octopus_account_store_new (NULL);
-  /* A broken accounts.ini must not stop the app: the window shows the error as a toast. */
-  if (!octopus_account_store_load (self->accounts, &error))
-    g_object_set_data_full (G_OBJECT (self->accounts), "octopus-load-error",
-                            g_strdup (error->message), g_free);
+  /* A broken accounts.ini must not stop the app: the window shows the store's load error. */
+  octopus_account_store_load (self->accounts, NULL);
 }
 
 static void

@@ -686,6 +686,9 @@ octopus_window_constructed (GObject *object)
                              self, G_CONNECT_SWAPPED);
   load_services (self);
   _octopus_window_update_page (self);
+  if (self->accounts != NULL && octopus_account_store_get_load_error (self->accounts) != NULL)
+    _octopus_window_toast_error (self, _("Some accounts could not be read"),
+                                 octopus_account_store_get_load_error (self->accounts));
 }
 
 static gboolean

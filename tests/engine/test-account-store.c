@@ -39,6 +39,24 @@ wait_for (GAsyncResult **slot)
 
 /* ---- presets -------------------------------------------------------------------- */
 
+/* The store's load error exists and names each of the NULL-terminated reasons: entries that
+ * cannot be read are told to the user, not left to a log. */
+static void
+assert_load_error_names (OctopusAccountStore *store,
+                         const char          *reason,
+                         ...)
+{
+  const GError *error = octopus_account_store_get_load_error (store);
+  va_list args;
+
+  g_assert_nonnull (error);
+  va_start (args, reason);
+  for (const char *r = reason; r != NULL; r = va_arg (args, const char *))
+    if (strstr (error->message, r) == NULL)
+      g_error ("the load error “%s” does not name “%s”", error->message, r);
+  va_end (args);
+}
+
 static void
 test_presets (void)
 {
@@ -318,9 +336,8 @@ test_keyfile_round_trip (void)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, sample_ini, -1, NULL));
   g_signal_connect (store, "items-changed", G_CALLBACK (count_changes_cb), &added);
-  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING, "*broken*");
   g_assert_true (octopus_account_store_load (store, &error));
-  g_test_assert_expected_messages ();
+  assert_load_error_names (store, "broken", NULL);
   g_assert_cmpuint (added, ==, 2);
   assert_sample_accounts (store);
 
@@ -362,13 +379,10 @@ static const char not_utf8_ini[] =
   "[Account badkey]\nprovider=custom\nendpoint=http://127.0.0.1:9000\naccess-key=\xe9t\xe9\n";
 
 static void
-expect_not_utf8_warnings (void)
+assert_not_utf8_entries_named (OctopusAccountStore *store)
 {
-  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING, "*is not valid UTF-8*ignored*");
-  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING,
-                         "*“badfield” has an unreadable “bucket”*ignored*");
-  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING,
-                         "*“badkey” has an unreadable “access-key”*ignored*");
+  assert_load_error_names (store, "is not valid UTF-8", "“badfield” has an unreadable “bucket”",
+                           "“badkey” has an unreadable “access-key”", NULL);
 }
 
 static void
@@ -385,9 +399,8 @@ test_not_utf8_entries (void)
   g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, not_utf8_ini, -1, NULL));
 
-  expect_not_utf8_warnings ();
   g_assert_true (octopus_account_store_load (store, &error));
-  g_test_assert_expected_messages ();
+  assert_not_utf8_entries_named (store);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
   first = g_list_model_get_item (G_LIST_MODEL (store), 0);
@@ -404,9 +417,8 @@ test_not_utf8_entries (void)
   g_assert_nonnull (g_strstr_len (written, written_len, "bucket=b\xc3"));
   g_assert_nonnull (strstr (written, "[Account good]"));
 
-  expect_not_utf8_warnings ();
   g_assert_true (octopus_account_store_load (again, &error));
-  g_test_assert_expected_messages ();
+  assert_not_utf8_entries_named (again);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 1);
   g_assert_nonnull (octopus_account_store_lookup (again, "good"));
 }
@@ -437,10 +449,8 @@ test_reserved_encoding_key (void)
   g_assert_cmpint (g_mkdir_with_parents (g_get_user_config_dir (), 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, data, len, NULL));
 
-  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING,
-                         "*“Swift” lacks its provider or endpoint*ignored*");
   g_assert_true (octopus_account_store_load (store, &error));
-  g_test_assert_expected_messages ();
+  assert_load_error_names (store, "“Swift” lacks its provider or endpoint", NULL);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
   first = g_list_model_get_item (G_LIST_MODEL (store), 0);
@@ -458,10 +468,8 @@ test_reserved_encoding_key (void)
   g_assert_nonnull (g_strstr_len (written, written_len, "[Other]"));
   g_assert_null (g_strstr_len (written, written_len, "Encoding="));
 
-  g_test_expect_message ("octopus-engine", G_LOG_LEVEL_WARNING,
-                         "*“Swift” lacks its provider or endpoint*ignored*");
   g_assert_true (octopus_account_store_load (again, &error));
-  g_test_assert_expected_messages ();
+  assert_load_error_names (again, "“Swift” lacks its provider or endpoint", NULL);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 1);
   reloaded = g_list_model_get_item (G_LIST_MODEL (again), 0);

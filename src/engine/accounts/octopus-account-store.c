@@ -17,6 +17,7 @@ struct _OctopusAccountStore
 
   char      *path;
   GPtrArray *accounts;   /* of OctopusAccount, in file order */
+  GError    *load_error; /* why the last load failed, or skipped entries; NULL when clean */
 };
 
 static void octopus_account_store_list_model_init (GListModelInterface *iface);
@@ -65,6 +66,7 @@ octopus_account_store_finalize (GObject *object)
   OctopusAccountStore *self = OCTOPUS_ACCOUNT_STORE (object);
 
   g_free (self->path);
+  g_clear_error (&self->load_error);
   g_ptr_array_unref (self->accounts);
   G_OBJECT_CLASS (octopus_account_store_parent_class)->finalize (object);
 }
@@ -188,6 +190,24 @@ account_from_group (GKeyFile *keyfile, const char *group, GError **error)
  * entry (hand-edited, half-written by another tool) must not take every other account
  * away from the user.  It is not lost either: saving keeps the groups it did not load as
  * they are (see write_accounts()), so the user can still repair it by hand. */
+/* An entry that cannot be read is kept in the file and named in the load error. */
+static void
+note_skipped_entry (OctopusAccountStore *self,
+                    const GError        *entry_error)
+{
+  if (self->load_error == NULL)
+    g_set_error (&self->load_error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG,
+                 _("Accounts in “%s” that cannot be read are left out: %s"), self->path,
+                 entry_error->message);
+  else
+    {
+      char *longer = g_strdup_printf ("%s; %s", self->load_error->message, entry_error->message);
+
+      g_free (self->load_error->message);
+      self->load_error->message = longer;
+    }
+}
+
 gboolean
 octopus_account_store_load (OctopusAccountStore *self, GError **error)
 {
@@ -199,12 +219,14 @@ octopus_account_store_load (OctopusAccountStore *self, GError **error)
 
   g_return_val_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self), FALSE);
 
+  g_clear_error (&self->load_error);
   if (!g_key_file_load_from_file (keyfile, self->path, G_KEY_FILE_NONE, &local_error)
       && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
-      g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG,
+      g_set_error (&self->load_error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_CONFIG,
                    _("Cannot read the accounts from “%s”: %s"), self->path,
                    local_error->message);
+      g_propagate_error (error, g_error_copy (self->load_error));
       return FALSE;
     }
 
@@ -219,7 +241,9 @@ octopus_account_store_load (OctopusAccountStore *self, GError **error)
       account = account_from_group (keyfile, groups[i], &group_error);
       if (account == NULL)
         {
-          g_warning ("%s: %s; this entry is ignored", self->path, group_error->message);
+          /* Kept in the file (saved back as it was), and told to whoever shows the store. */
+          g_debug ("%s: %s; this entry is ignored", self->path, group_error->message);
+          note_skipped_entry (self, group_error);
           continue;
         }
       g_ptr_array_add (accounts, account);
@@ -545,4 +569,11 @@ octopus_account_store_remove_finish (OctopusAccountStore *self, GAsyncResult *re
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
                         == octopus_account_store_remove_async, FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+const GError *
+octopus_account_store_get_load_error (OctopusAccountStore *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self), NULL);
+  return self->load_error;
 }

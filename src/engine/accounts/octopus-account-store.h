@@ -27,6 +27,10 @@ const char          *octopus_account_store_get_path  (OctopusAccountStore *self)
 /* Replaces the accounts by those in the file; a missing file is an empty store. */
 gboolean             octopus_account_store_load      (OctopusAccountStore *self,
                                                       GError             **error);
+/* Why the last load failed (the file cannot be read), or, after a load that succeeded, the
+ * account entries that could not be read and were left out; NULL when all was read.  The
+ * window shows it: a broken file must not look like "no accounts". */
+const GError        *octopus_account_store_get_load_error (OctopusAccountStore *self);
 /* Writes the accounts as they are now (e.g. after a region was discovered). */
 gboolean             octopus_account_store_save      (OctopusAccountStore *self,
                                                       GError             **error);
