@@ -439,42 +439,6 @@ signed_headers (SoupMessageHeaders *headers)
   return strstr (auth, "SignedHeaders=") + strlen ("SignedHeaders=");
 }
 
-/* A bare HTTP listener (in a thread) that keeps the request head exactly as it arrived:
- * SoupServer hands handlers a decoded path, which could not tell one encoding from two. */
-typedef struct {
-  GMutex  lock;
-  char   *head;
-} RawCapture;
-
-static gboolean
-raw_run_cb (GThreadedSocketService *service,
-            GSocketConnection      *connection,
-            GObject                *source,
-            gpointer                user_data)
-{
-  RawCapture *capture = user_data;
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  static const char reply[] = "HTTP/1.1 200 OK\r\nETag: \"abc\"\r\nContent-Length: 0\r\n"
-                              "Connection: close\r\n\r\n";
-  GString *head = g_string_new (NULL);
-  char c;
-
-  while (!g_str_has_suffix (head->str, "\r\n\r\n") &&
-         g_input_stream_read (in, &c, 1, NULL, NULL) == 1)
-    g_string_append_c (head, c);
-  /* The 5-byte body follows the head. */
-  for (guint i = 0; i < 5 && g_input_stream_read (in, &c, 1, NULL, NULL) == 1; i++)
-    ;
-  g_mutex_lock (&capture->lock);
-  g_free (capture->head);
-  capture->head = g_string_free (head, FALSE);
-  g_mutex_unlock (&capture->lock);
-  g_output_stream_write_all (out, reply, strlen (reply), NULL, NULL, NULL);
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  return TRUE;
-}
-
 static char *
 raw_header (const char *head, const char *name)
 {
@@ -487,6 +451,128 @@ raw_header (const char *head, const char *name)
   return NULL;
 }
 
+/* A bare HTTP listener that keeps the request head exactly as it arrived: SoupServer hands
+ * handlers a decoded path, which could not tell one encoding from two.
+ *
+ * It accepts with blocking calls in a thread of its own that never touches a main context,
+ * and raw_server_stop() joins that thread before the test returns.  (It was a
+ * GThreadedSocketService with max-threads 1: that stops accepting while its one job runs
+ * and restarts from the worker thread when the job ends.  GLib 2.74's
+ * g_socket_listener_accept_socket_async() attaches the new accept sources to the main
+ * context before it sets their task data, so when the client's next connection was already
+ * waiting, the main loop in octopus_test_wait() could dispatch accept_ready() in between
+ * and crash on the NULL task data: the SIGSEGV in /s3/retry/dot-segment-keys.) */
+typedef struct {
+  GSocket      *socket;
+  GCancellable *cancellable;
+  GThread      *thread;
+  char         *endpoint;
+  GMutex        lock;
+  char         *head;       /* the last request head, under @lock */
+} RawServer;
+
+static void
+raw_serve (RawServer *raw,
+           GSocket   *peer)
+{
+  static const char reply[] = "HTTP/1.1 200 OK\r\nETag: \"abc\"\r\nContent-Length: 0\r\n"
+                              "Connection: close\r\n\r\n";
+  g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection (peer);
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  GString *head = g_string_new (NULL);
+  g_autofree char *length = NULL;
+  guint64 body_length = 0;
+  char c;
+
+  while (!g_str_has_suffix (head->str, "\r\n\r\n") &&
+         g_input_stream_read (in, &c, 1, raw->cancellable, NULL) == 1)
+    g_string_append_c (head, c);
+  /* The body follows the head. */
+  length = raw_header (head->str, "Content-Length");
+  if (length != NULL)
+    g_ascii_string_to_unsigned (length, 10, 0, G_MAXUINT32, &body_length, NULL);
+  for (guint64 i = 0;
+       i < body_length && g_input_stream_read (in, &c, 1, raw->cancellable, NULL) == 1; i++)
+    ;
+  g_mutex_lock (&raw->lock);
+  g_free (raw->head);
+  raw->head = g_string_free (head, FALSE);
+  g_mutex_unlock (&raw->lock);
+  g_output_stream_write_all (out, reply, strlen (reply), NULL, raw->cancellable, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+}
+
+static gpointer
+raw_server_thread (gpointer user_data)
+{
+  RawServer *raw = user_data;
+
+  for (;;)
+    {
+      g_autoptr(GSocket) peer = g_socket_accept (raw->socket, raw->cancellable, NULL);
+
+      if (peer == NULL)
+        return NULL; /* raw_server_stop() */
+      g_socket_set_timeout (peer, OCTOPUS_TEST_TIMEOUT_SECONDS);
+      raw_serve (raw, peer);
+    }
+}
+
+static RawServer *
+raw_server_start (void)
+{
+  RawServer *raw = g_new0 (RawServer, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_mutex_init (&raw->lock);
+  raw->cancellable = g_cancellable_new ();
+  raw->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                              G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (raw->socket, any_port, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (raw->socket, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (raw->socket, &error);
+  g_assert_no_error (error);
+  raw->endpoint = g_strdup_printf ("http://127.0.0.1:%u",
+                                   g_inet_socket_address_get_port (
+                                     G_INET_SOCKET_ADDRESS (bound)));
+  raw->thread = g_thread_new ("raw-server", raw_server_thread, raw);
+  return raw;
+}
+
+/* The last request head received (owned). */
+static char *
+raw_server_dup_head (RawServer *raw)
+{
+  char *head;
+
+  g_mutex_lock (&raw->lock);
+  head = g_strdup (raw->head);
+  g_mutex_unlock (&raw->lock);
+  g_assert_nonnull (head);
+  return head;
+}
+
+static void
+raw_server_stop (RawServer *raw)
+{
+  g_cancellable_cancel (raw->cancellable);
+  g_thread_join (raw->thread);
+  g_socket_close (raw->socket, NULL);
+  g_object_unref (raw->socket);
+  g_object_unref (raw->cancellable);
+  g_mutex_clear (&raw->lock);
+  g_free (raw->head);
+  g_free (raw->endpoint);
+  g_free (raw);
+}
+
 /* @data: NULL for a plain buffer (its SHA-256 is signed), or the Content-MD5 to send with it
  * (object data: the signed Content-MD5 binds the body, the payload goes UNSIGNED-PAYLOAD so
  * an upload to N services does not hash each part N more times). */
@@ -495,29 +581,22 @@ test_request_line_and_signed_headers (gconstpointer data)
 {
   const char *content_md5 = data;
   OctopusS3PutOptions put_options = { .content_md5 = content_md5 };
-  RawCapture capture = { 0 };
-  g_autoptr(GSocketService) service = g_threaded_socket_service_new (1);
+  RawServer *raw = raw_server_start ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
   g_autoptr(OctopusS3Client) client = NULL;
-  g_autofree char *endpoint = NULL;
   g_autofree char *etag = NULL;
   g_autofree char *sha = octopus_sigv4_sha256_hex ("hello", 5);
+  g_autofree char *head = NULL;
   g_autofree char *auth = NULL, *content_sha = NULL, *ua = NULL, *accept = NULL;
   const char *signed_list;
-  guint16 port;
   OctopusS3ClientOptions options = {
     .name = "Raw", .access_key = "AKIDEXAMPLE", .secret_key = "s", .path_style = TRUE,
     .allow_http = TRUE, .max_attempts = 1,
   };
 
-  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (service, "run", G_CALLBACK (raw_run_cb), &capture);
-  g_socket_service_start (service);
-  endpoint = g_strdup_printf ("http://127.0.0.1:%u", port);
-  options.endpoint = endpoint;
+  options.endpoint = raw->endpoint;
   client = octopus_s3_client_new (&options, &error);
   g_assert_no_error (error);
 
@@ -527,17 +606,14 @@ test_request_line_and_signed_headers (gconstpointer data)
   etag = octopus_s3_client_put_object_finish (client, res, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (etag, ==, "abc");
-  g_socket_service_stop (service);
 
-  g_mutex_lock (&capture.lock);
+  head = raw_server_dup_head (raw);
   /* Encoded once: a double encoding would show %2520, a missing one a raw space. */
-  g_assert_true (g_str_has_prefix (capture.head,
-                                   "PUT /bkt/a%20b%2Bc~%C3%BC%25.txt HTTP/1.1\r\n"));
-  auth = raw_header (capture.head, "Authorization");
-  content_sha = raw_header (capture.head, "x-amz-content-sha256");
-  ua = raw_header (capture.head, "User-Agent");
-  accept = raw_header (capture.head, "Accept-Encoding");
-  g_mutex_unlock (&capture.lock);
+  g_assert_true (g_str_has_prefix (head, "PUT /bkt/a%20b%2Bc~%C3%BC%25.txt HTTP/1.1\r\n"));
+  auth = raw_header (head, "Authorization");
+  content_sha = raw_header (head, "x-amz-content-sha256");
+  ua = raw_header (head, "User-Agent");
+  accept = raw_header (head, "Accept-Encoding");
 
   g_assert_nonnull (auth);
   g_assert_true (g_str_has_prefix (auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
@@ -561,9 +637,7 @@ test_request_line_and_signed_headers (gconstpointer data)
 
   g_clear_object (&res);
   g_assert_finalize_object (g_steal_pointer (&client));
-  g_mutex_lock (&capture.lock);
-  g_free (capture.head);
-  g_mutex_unlock (&capture.lock);
+  raw_server_stop (raw);
 }
 
 /* The Authorization the client should have sent for the captured @head, signed over
@@ -624,25 +698,18 @@ test_dot_segment_keys (void)
     /* Only whole "." / ".." segments: dots inside a name are left alone. */
     { "..a/b../.../.x", "PUT /bkt/..a/b../.../.x HTTP/1.1\r\n", "/bkt/..a/b../.../.x" },
   };
-  RawCapture capture = { 0 };
-  g_autoptr(GSocketService) service = g_threaded_socket_service_new (1);
+  RawServer *raw = raw_server_start ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
   g_autoptr(OctopusS3Client) client = NULL;
-  g_autofree char *endpoint = NULL;
   g_autofree char *presigned = NULL;
-  guint16 port;
+  const char *endpoint = raw->endpoint;
   OctopusS3ClientOptions options = {
     .name = "Raw", .access_key = "AKIDEXAMPLE", .secret_key = "s", .path_style = TRUE,
     .allow_http = TRUE, .max_attempts = 1,
   };
 
-  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (service, "run", G_CALLBACK (raw_run_cb), &capture);
-  g_socket_service_start (service);
-  endpoint = g_strdup_printf ("http://127.0.0.1:%u", port);
-  options.endpoint = endpoint;
+  options.endpoint = raw->endpoint;
   client = octopus_s3_client_new (&options, &error);
   g_assert_no_error (error);
 
@@ -650,6 +717,7 @@ test_dot_segment_keys (void)
     {
       g_autoptr(GAsyncResult) res = NULL;
       g_autofree char *etag = NULL;
+      g_autofree char *head = NULL;
       g_autofree char *sent_auth = NULL;
       g_autofree char *want_auth = NULL;
 
@@ -659,16 +727,13 @@ test_dot_segment_keys (void)
       etag = octopus_s3_client_put_object_finish (client, res, &error);
       g_assert_no_error (error);
 
-      g_mutex_lock (&capture.lock);
-      if (!g_str_has_prefix (capture.head, cases[i].line))
-        g_error ("key “%s” sent as %.*s", cases[i].key,
-                 (int) strcspn (capture.head, "\r"), capture.head);
-      sent_auth = raw_header (capture.head, "Authorization");
-      want_auth = expected_authorization (capture.head, "PUT", cases[i].canonical, "s");
-      g_mutex_unlock (&capture.lock);
+      head = raw_server_dup_head (raw);
+      if (!g_str_has_prefix (head, cases[i].line))
+        g_error ("key “%s” sent as %.*s", cases[i].key, (int) strcspn (head, "\r"), head);
+      sent_auth = raw_header (head, "Authorization");
+      want_auth = expected_authorization (head, "PUT", cases[i].canonical, "s");
       g_assert_cmpstr (sent_auth, ==, want_auth);
     }
-  g_socket_service_stop (service);
 
   /* A presigned URL carries the wire form too (a browser would drop a literal "..").  */
   presigned = octopus_s3_client_presign_get (client, "bkt", "../x", 60);
@@ -683,9 +748,7 @@ test_dot_segment_keys (void)
   }
 
   g_assert_finalize_object (g_steal_pointer (&client));
-  g_mutex_lock (&capture.lock);
-  g_free (capture.head);
-  g_mutex_unlock (&capture.lock);
+  raw_server_stop (raw);
 }
 
 static void
