@@ -1,6 +1,7 @@
 /* test-s3-retry.c — the client's retries, reply bounds and request lines, against an
  * in-process SoupServer on 127.0.0.1 that serves canned replies in order (the last one
- * repeats) and records every request it sees.
+ * repeats) and records every request it sees (tests/common/octopus-test-canned-server.h),
+ * and against a bare listener where the request line must be seen as it was sent.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include "octopus-s3-client.h"
 #include "octopus-s3-xml.h"
 #include "octopus-sigv4.h"
+#include "octopus-test-canned-server.h"
 #include "octopus-test-util.h"
 
 #define BUCKETS_XML \
@@ -26,60 +28,13 @@
   "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" code "</Code>" \
   "<Message>canned " code "</Message><RequestId>req-1</RequestId></Error>"
 
-typedef struct {
-  guint       status;
-  const char *body;        /* NUL-terminated, or NULL */
-  gsize       body_len;    /* 0: strlen (body) */
-  const char *header;      /* one extra response header, or NULL */
-  const char *header_value;
-} Reply;
+typedef OctopusTestReply Reply;
 
+/* A client on a canned server. */
 typedef struct {
-  SoupServer         *server;
-  char               *endpoint;
-  const Reply        *replies;
-  guint               n_replies;
-  guint               requests;
-  GPtrArray          *paths;           /* encoded request paths (with query) as received */
-  GPtrArray          *bodies;          /* GBytes of each request body */
-  SoupMessageHeaders *last_headers;
-  GCancellable       *cancel_on_first; /* cancelled 50 ms after the first request */
-  OctopusS3Client    *client;
+  OctopusTestCannedServer *server;
+  OctopusS3Client         *client;
 } Fake;
-
-static void
-handler (SoupServer        *server,
-         SoupServerMessage *msg,
-         const char        *path,
-         GHashTable        *query,
-         gpointer           user_data)
-{
-  Fake *fake = user_data;
-  const Reply *reply = &fake->replies[MIN (fake->requests, fake->n_replies - 1)];
-  GUri *uri = soup_server_message_get_uri (msg);
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) received = soup_message_body_flatten (body);
-
-  fake->requests++;
-  g_ptr_array_add (fake->paths, g_strconcat (g_uri_get_path (uri),
-                                             g_uri_get_query (uri) ? "?" : "",
-                                             g_uri_get_query (uri) ? g_uri_get_query (uri) : "",
-                                             NULL));
-  g_ptr_array_add (fake->bodies, g_bytes_ref (received));
-  g_clear_pointer (&fake->last_headers, soup_message_headers_unref);
-  fake->last_headers = soup_message_headers_ref (soup_server_message_get_request_headers (msg));
-
-  if (fake->cancel_on_first != NULL && fake->requests == 1)
-    g_timeout_add_once (50, (GSourceOnceFunc) g_cancellable_cancel, fake->cancel_on_first);
-
-  soup_server_message_set_status (msg, reply->status, NULL);
-  if (reply->header != NULL)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  reply->header, reply->header_value);
-  if (reply->body != NULL)
-    soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_STATIC, reply->body,
-                                      reply->body_len ? reply->body_len : strlen (reply->body));
-}
 
 static void
 fake_setup (Fake        *fake,
@@ -87,27 +42,13 @@ fake_setup (Fake        *fake,
             guint        n_replies)
 {
   g_autoptr(GError) error = NULL;
-  GSList *uris;
   OctopusS3ClientOptions options = {
     .name = "Fake S3", .access_key = "AKIDEXAMPLE", .secret_key = "secret-never-logged",
     .path_style = TRUE, .allow_http = TRUE, .max_attempts = 3, .retry_base_ms = 2,
   };
 
-  memset (fake, 0, sizeof *fake);
-  fake->replies = replies;
-  fake->n_replies = n_replies;
-  fake->paths = g_ptr_array_new_with_free_func (g_free);
-  fake->bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  fake->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fake->server, NULL, handler, fake, NULL);
-  soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fake->server);
-  g_assert_nonnull (uris);
-  fake->endpoint = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  options.endpoint = fake->endpoint;
+  fake->server = octopus_test_canned_server_new (replies, n_replies);
+  options.endpoint = fake->server->endpoint;
   fake->client = octopus_s3_client_new (&options, &error);
   g_assert_no_error (error);
 }
@@ -116,12 +57,7 @@ static void
 fake_teardown (Fake *fake)
 {
   g_assert_finalize_object (fake->client);
-  soup_server_disconnect (fake->server);
-  g_assert_finalize_object (fake->server);
-  g_ptr_array_unref (fake->paths);
-  g_ptr_array_unref (fake->bodies);
-  g_clear_pointer (&fake->last_headers, soup_message_headers_unref);
-  g_free (fake->endpoint);
+  octopus_test_canned_server_free (fake->server);
 }
 
 static GPtrArray *
@@ -153,7 +89,7 @@ test_slowdown_then_success (void)
   g_assert_no_error (error);
   g_assert_cmpuint (buckets->len, ==, 1);
   g_assert_cmpstr (((OctopusS3Bucket *) buckets->pdata[0])->name, ==, "one");
-  g_assert_cmpuint (fake.requests, ==, 3);
+  g_assert_cmpuint (fake.server->requests, ==, 3);
   fake_teardown (&fake);
 }
 
@@ -171,7 +107,7 @@ test_permanent_500 (void)
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_SERVER);
   g_assert_cmpstr (octopus_s3_error_get_s3_code (error), ==, "InternalError");
   g_assert_cmpstr (octopus_s3_error_get_service (error), ==, "Fake S3");
-  g_assert_cmpuint (fake.requests, ==, 3); /* max_attempts */
+  g_assert_cmpuint (fake.server->requests, ==, 3); /* max_attempts */
   fake_teardown (&fake);
 }
 
@@ -189,7 +125,7 @@ test_403_not_retried (void)
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_ACCESS_DENIED);
   g_assert_nonnull (strstr (error->message, "Fake S3"));
   g_assert_null (strstr (error->message, "secret-never-logged"));
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   fake_teardown (&fake);
 }
 
@@ -214,7 +150,7 @@ test_reply_too_large (void)
   buckets = list_buckets (&fake, NULL, &error);
   g_assert_null (buckets);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY);
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   fake_teardown (&fake);
 }
 
@@ -240,7 +176,7 @@ test_malformed_list (void)
   g_assert_true (g_str_has_prefix (error->message, "Fake S3: "));
   g_assert_nonnull (strstr (error->message, "ListObjectsV2"));
   g_assert_cmpstr (octopus_s3_error_get_service (error), ==, "Fake S3");
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -320,8 +256,8 @@ test_error_in_200_complete (void)
   etag = complete (&fake, &error);
   g_assert_null (etag);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_UPLOAD);
-  g_assert_cmpuint (fake.requests, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (fake.paths, 0), ==, "/bkt/big?uploadId=upload-1");
+  g_assert_cmpuint (fake.server->requests, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fake.server->paths, 0), ==, "/bkt/big?uploadId=upload-1");
   fake_teardown (&fake);
 }
 
@@ -342,7 +278,7 @@ test_internal_error_in_200_retried (void)
   etag = complete (&fake, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (etag, ==, "3858f62230ac3c915f300c664312c11f-1");
-  g_assert_cmpuint (fake.requests, ==, 2);
+  g_assert_cmpuint (fake.server->requests, ==, 2);
   fake_teardown (&fake);
 }
 
@@ -363,17 +299,17 @@ test_cancel_during_backoff (void)
   fake_setup (&fake, replies, G_N_ELEMENTS (replies));
   /* A long backoff (at least half of 20 s) that the cancellation must cut short. */
   g_clear_object (&fake.client);
-  options.endpoint = fake.endpoint;
+  options.endpoint = fake.server->endpoint;
   fake.client = octopus_s3_client_new (&options, &error);
   g_assert_no_error (error);
-  fake.cancel_on_first = cancellable;
+  fake.server->cancel_on_first = cancellable;
 
   start = g_get_monotonic_time ();
   buckets = list_buckets (&fake, cancellable, &error);
   g_assert_null (buckets);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   fake_teardown (&fake);
 }
 
@@ -402,7 +338,7 @@ test_head_404_no_body (void)
   g_assert_false (octopus_s3_client_head_bucket_finish (fake.client, res, &region, &error));
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_BUCKET);
   g_assert_null (region);
-  g_assert_cmpuint (fake.requests, ==, 2);
+  g_assert_cmpuint (fake.server->requests, ==, 2);
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -423,7 +359,7 @@ test_redirect_wrong_region (void)
   g_assert_false (octopus_s3_client_head_bucket_finish (fake.client, res, NULL, &error));
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_WRONG_REGION);
   g_assert_cmpstr (octopus_s3_error_get_region (error), ==, "eu-west-3");
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -779,16 +715,16 @@ test_delete_objects_md5 (void)
   g_assert_cmpuint (failed->len, ==, 1);
   g_assert_cmpstr (((OctopusS3DeleteError *) failed->pdata[0])->key, ==, "b c");
 
-  g_assert_cmpstr (g_ptr_array_index (fake.paths, 0), ==, "/bkt?delete");
-  sent = g_ptr_array_index (fake.bodies, 0);
+  g_assert_cmpstr (g_ptr_array_index (fake.server->paths, 0), ==, "/bkt?delete");
+  sent = g_ptr_array_index (fake.server->bodies, 0);
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent),
                                   "<Quiet>true</Quiet>"));
   g_checksum_update (md5, g_bytes_get_data (sent, NULL), g_bytes_get_size (sent));
   g_checksum_get_digest (md5, digest, &len);
   expected_md5 = g_base64_encode (digest, len);
-  g_assert_cmpstr (soup_message_headers_get_one (fake.last_headers, "Content-MD5"), ==,
+  g_assert_cmpstr (soup_message_headers_get_one (fake.server->last_headers, "Content-MD5"), ==,
                    expected_md5);
-  g_assert_nonnull (strstr (signed_headers (fake.last_headers), "content-md5"));
+  g_assert_nonnull (strstr (signed_headers (fake.server->last_headers), "content-md5"));
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -813,7 +749,7 @@ test_too_many_delete_keys (void)
   failed = octopus_s3_client_delete_objects_finish (fake.client, res, &error);
   g_assert_null (failed);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_INVALID_ARGUMENT);
-  g_assert_cmpuint (fake.requests, ==, 0);
+  g_assert_cmpuint (fake.server->requests, ==, 0);
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -848,14 +784,15 @@ test_stream_replayed_when_seekable (void)
   etag = put_stream (&fake, in, 11, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (etag, ==, "e");
-  g_assert_cmpuint (fake.requests, ==, 2);
+  g_assert_cmpuint (fake.server->requests, ==, 2);
   for (guint i = 0; i < 2; i++)
     {
-      GBytes *sent = g_ptr_array_index (fake.bodies, i);
+      GBytes *sent = g_ptr_array_index (fake.server->bodies, i);
       g_assert_cmpmem (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent), "stream body",
                        11);
     }
-  g_assert_cmpstr (soup_message_headers_get_one (fake.last_headers, "x-amz-content-sha256"), ==,
+  g_assert_cmpstr (soup_message_headers_get_one (fake.server->last_headers,
+                                                 "x-amz-content-sha256"), ==,
                    OCTOPUS_SIGV4_UNSIGNED_PAYLOAD);
   fake_teardown (&fake);
 }
@@ -876,7 +813,7 @@ test_stream_sends_only_length (void)
   fake_setup (&fake, replies, G_N_ELEMENTS (replies));
   etag = put_stream (&fake, in, 8, &error);
   g_assert_no_error (error);
-  sent = g_ptr_array_index (fake.bodies, 0);
+  sent = g_ptr_array_index (fake.server->bodies, 0);
   g_assert_cmpmem (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent), "part-one", 8);
   /* The caller's stream is open and positioned right after what was sent. */
   g_assert_false (g_input_stream_is_closed (in));
@@ -906,7 +843,7 @@ test_stream_not_replayed_when_unseekable (void)
   etag = put_stream (&fake, in, 10, &error);
   g_assert_null (etag);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_SERVER);
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   fake_teardown (&fake);
 }
 
@@ -925,7 +862,7 @@ test_retry_after (void)
   fake_setup (&fake, replies, G_N_ELEMENTS (replies));
   buckets = list_buckets (&fake, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (fake.requests, ==, 2);
+  g_assert_cmpuint (fake.server->requests, ==, 2);
   /* retry_base_ms is 2 ms: only Retry-After explains a wait of a second. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
   fake_teardown (&fake);
