@@ -5,6 +5,8 @@
 # TAP on stdout.  Skips ("1..0 # SKIP") without servers unless OCTOPUS_TEST_REQUIRE_SERVERS is set.
 # Every CLI and keyring call runs under `timeout`, so a keyring prompt can never hang the run.
 set -uo pipefail
+. "$(dirname "$(readlink -f "$0")")/../common/tap.sh"
+TAP_RUN_TIMEOUT=60
 # The CLI needs no display.  Without one, gnome-keyring cannot raise an unlock prompt, which the
 # locked-keyring case relies on; and the bus started below passes its environment on to the
 # services it activates (the prompter), so the display must be gone before the bus starts.
@@ -12,38 +14,14 @@ unset DISPLAY WAYLAND_DISPLAY
 
 CLI=$(readlink -f "${1:?usage: test-cli-accounts.sh OCTOPUS_CLI}")
 SCHEMA=io.github.octopus_rais.Octopus.Account
-T=${OCTOPUS_CLI_TEST_TMP:-}
 
-# ---- TAP bookkeeping, shared by the outer script and the dbus-run-session inner one --------
-ok()     { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "ok $n - $1"; }
-not_ok() { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "not ok $n - $1"
-           echo x >> "$T/failed"; shift; for l in "$@"; do echo "# $l"; done; }
-check()  { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-# run NAME STDIN ARGS... : the CLI with STDIN on its standard input; output in $T/log/NAME.{out,err}
-run() {
-  local name=$1 input=$2; shift 2
-  printf '%s\n' "$input" | timeout 60 "$CLI" "$@" >"$T/log/$name.out" 2>"$T/log/$name.err"
-  echo $? > "$T/log/$name.rc"
-}
-rc()  { cat "$T/log/$1.rc"; }
-out() { cat "$T/log/$1.out"; }
-err() { cat "$T/log/$1.err"; }
-expect_rc() { # NAME RC DESCRIPTION
-  if [ "$(rc "$1")" = "$2" ]; then ok "$3"
-  else not_ok "$3" "exit status $(rc "$1"), expected $2" "stdout: $(out "$1")" "stderr: $(err "$1")"; fi
-}
 keyring_items() { # ACCOUNT → number of keyring items for it
   timeout 10 secret-tool search --all xdg:schema "$SCHEMA" account "$1" 2>/dev/null | grep -c '^label = ' || true
 }
 
 # ---- inside the private session with the unlocked keyring --------------------------------
 with_keyring() {
-  export XDG_RUNTIME_DIR="$T/k/run" XDG_DATA_HOME="$T/k/data" XDG_CONFIG_HOME="$T/k/config"
-  export XDG_CACHE_HOME="$T/k/cache" HOME="$T/k/home"
-  unset DISPLAY WAYLAND_DISPLAY
-  mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$HOME"
-  # The keyring password "test" only protects this throwaway keyring.
-  eval "$(printf test | timeout 10 gnome-keyring-daemon --unlock --components=secrets)"
+  tap_keyring_inner
   local ini="$XDG_CONFIG_HOME/octopus/accounts.ini"
   local s3_secret="s3rver-secret-$RANDOM$RANDOM"   # s3rver accepts any secret
   local sw_secret=$OCTOPUS_TEST_SWIFT_SECRET_KEY
@@ -215,32 +193,16 @@ CONF
 }
 
 # ---- main -------------------------------------------------------------------------------------
-if [ "${1:-}" != "" ] && [ "${2:-}" = "--inner" ]; then
+if tap_is_inner "$@"; then
   with_keyring
   exit 0
 fi
 
-if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDPOINT:-}" ]; then
-  if [ -n "${OCTOPUS_TEST_REQUIRE_SERVERS:-}" ]; then
-    echo "1..1"; echo "not ok 1 - OCTOPUS_TEST_REQUIRE_SERVERS is set but the servers are not in the environment"
-    exit 1
-  fi
-  # Under meson's TAP protocol a skip is this plan with exit 0 (exit 77 would be an ERROR).
-  echo "1..0 # SKIP no test servers (start tests/servers/octopus-test-servers and . DIR/env)"
-  exit 0
-fi
-for tool in dbus-run-session gnome-keyring-daemon secret-tool; do
-  command -v "$tool" >/dev/null || { echo "1..1"; echo "not ok 1 - $tool is not installed"; exit 1; }
-done
+tap_require_servers
+tap_require_tools dbus-run-session gnome-keyring-daemon secret-tool
+tap_init octopus-cli-test
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/octopus-cli-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/log"; echo 0 > "$T/count"; : > "$T/failed"
-export OCTOPUS_CLI_TEST_TMP=$T
-
-timeout 300 dbus-run-session -- "$0" "$CLI" --inner 2> >(grep -v -e 'Failed to set fd limit' >&2)
-[ $? -eq 0 ] || not_ok "the keyring session ran to its end"
+tap_run_in_keyring_session 300 "$CLI"
 without_keyring
 
-echo "1..$(cat "$T/count")"
-[ ! -s "$T/failed" ]
+tap_finish

@@ -6,25 +6,12 @@
 #
 # TAP on stdout.  Skips ("1..0 # SKIP") without servers unless OCTOPUS_TEST_REQUIRE_SERVERS is set.
 set -uo pipefail
+. "$(dirname "$(readlink -f "$0")")/../common/tap.sh"
 
 CLI=$(readlink -f "${1:?usage: test-cli-array.sh OCTOPUS_CLI}")
-T=${OCTOPUS_CLI_TEST_TMP:-}
 PY=/usr/bin/python3
 AWS=/usr/bin/aws
 
-ok()     { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "ok $n - $1"; }
-not_ok() { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "not ok $n - $1"
-           echo x >> "$T/failed"; shift; for l in "$@"; do echo "# $l"; done; }
-run() { # NAME STDIN ARGS...
-  local name=$1 input=$2; shift 2
-  printf '%s\n' "$input" | timeout 120 "$CLI" "$@" >"$T/log/$name.out" 2>"$T/log/$name.err"
-  echo $? > "$T/log/$name.rc"
-}
-expect_rc() { # NAME RC DESCRIPTION
-  if [ "$(cat "$T/log/$1.rc")" = "$2" ]; then ok "$3"
-  else not_ok "$3" "exit status $(cat "$T/log/$1.rc"), expected $2" \
-               "stdout: $(cat "$T/log/$1.out")" "stderr: $(cat "$T/log/$1.err")"; fi
-}
 # json_check NAME DESCRIPTION PYTHON-EXPRESSION (over `doc`, the parsed stdout of NAME)
 json_check() {
   if $PY - "$T/log/$1.out" "$3" <<'PYEOF' 2>"$T/log/py.err"
@@ -46,11 +33,7 @@ s3() {
 }
 
 with_keyring() {
-  export XDG_RUNTIME_DIR="$T/k/run" XDG_DATA_HOME="$T/k/data" XDG_CONFIG_HOME="$T/k/config"
-  export XDG_CACHE_HOME="$T/k/cache" HOME="$T/k/home"
-  unset DISPLAY WAYLAND_DISPLAY
-  mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$HOME"
-  eval "$(printf test | timeout 10 gnome-keyring-daemon --unlock --components=secrets)"
+  tap_keyring_inner
   local s3_ep=$OCTOPUS_TEST_S3RVER_ENDPOINT s3_ak=$OCTOPUS_TEST_S3RVER_ACCESS_KEY
   local s3_sk=$OCTOPUS_TEST_S3RVER_SECRET_KEY
   local sw_ep=$OCTOPUS_TEST_SWIFT_ENDPOINT sw_ak=$OCTOPUS_TEST_SWIFT_ACCESS_KEY
@@ -160,30 +143,16 @@ with_keyring() {
   s3 x "$s3_ep" "$s3_ak" "$s3_sk" delete-bucket --bucket "$b0"
 }
 
-if [ "${1:-}" != "" ] && [ "${2:-}" = "--inner" ]; then
+if tap_is_inner "$@"; then
   with_keyring
   exit 0
 fi
 
-if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDPOINT:-}" ]; then
-  if [ -n "${OCTOPUS_TEST_REQUIRE_SERVERS:-}" ]; then
-    echo "1..1"; echo "not ok 1 - OCTOPUS_TEST_REQUIRE_SERVERS is set but the servers are not in the environment"
-    exit 1
-  fi
-  echo "1..0 # SKIP no test servers (start tests/servers/octopus-test-servers and . DIR/env)"
-  exit 0
-fi
-for tool in dbus-run-session gnome-keyring-daemon "$AWS"; do
-  command -v "$tool" >/dev/null || { echo "1..1"; echo "not ok 1 - $tool is not installed"; exit 1; }
-done
+tap_require_servers
+tap_require_tools dbus-run-session gnome-keyring-daemon "$AWS"
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/octopus-cli-array.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/log"; echo 0 > "$T/count"; : > "$T/failed"
-export OCTOPUS_CLI_TEST_TMP=$T
+tap_init octopus-cli-array
 
-timeout 600 dbus-run-session -- "$0" "$CLI" --inner 2> >(grep -v -e 'Failed to set fd limit' >&2)
-[ $? -eq 0 ] || not_ok "the keyring session ran to its end"
+tap_run_in_keyring_session 600 "$CLI"
 
-echo "1..$(cat "$T/count")"
-[ ! -s "$T/failed" ]
+tap_finish

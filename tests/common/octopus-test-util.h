@@ -90,4 +90,61 @@ GBytes          *octopus_test_get_bytes                 (OctopusS3Client  *clien
                                                          OctopusS3Object **info,
                                                          GError          **error);
 
+/* A HEAD that waits; the object's info, or NULL and @error. */
+OctopusS3Object *octopus_test_head                      (OctopusS3Client *client,
+                                                         const char      *bucket,
+                                                         const char      *key,
+                                                         GError         **error);
+/* PutObject as Octopus does it: Content-MD5 and, when @md5chksum, the md5chksum metadata
+ * (both the base64 MD5 of @body), on top of @options (content type, other metadata; may
+ * be NULL).  Returns the ETag. */
+char            *octopus_test_put_object                (OctopusS3Client           *client,
+                                                         const char                *bucket,
+                                                         const char                *key,
+                                                         GBytes                    *body,
+                                                         const OctopusS3PutOptions *options,
+                                                         gboolean                   md5chksum,
+                                                         GError                   **error);
+
+/* Several services on the real servers, one fresh bucket each ("s3rver" and two Swift
+ * buckets, in the order a test wants).  Services on the same server share one client. */
+#define OCTOPUS_TEST_MAX_SERVICES 4
+
+typedef struct {
+  guint                    n;
+  const OctopusTestServer *servers[OCTOPUS_TEST_MAX_SERVICES];
+  OctopusS3Client         *clients[OCTOPUS_TEST_MAX_SERVICES];
+  char                    *buckets[OCTOPUS_TEST_MAX_SERVICES];
+} OctopusTestServices;
+
+/* Fills @services (zeroed first) with a client and a new bucket "<@bucket_prefix>-…" on each
+ * of the @n servers named in @server_names ("s3rver" or "swift"; a name may repeat).  FALSE,
+ * and @services left empty, when a server is not configured: the test is skipped (or fails
+ * under OCTOPUS_TEST_REQUIRE_SERVERS=1), see octopus_test_server_ready(). */
+gboolean         octopus_test_services_setup            (OctopusTestServices *services,
+                                                         const char * const  *server_names,
+                                                         guint                n,
+                                                         const char          *bucket_prefix);
+/* Empties and deletes every bucket (aborting unfinished multipart uploads where the server
+ * can list them) and drops the clients; @services is empty afterwards.  FALSE with the first
+ * error, though everything is still freed.  Does nothing on an empty @services. */
+gboolean         octopus_test_services_teardown         (OctopusTestServices *services,
+                                                         GError             **error);
+
+/* Test data.  Deterministic bytes that differ everywhere (a shifted or spliced copy cannot
+ * match, nothing compresses): xorshift64 seeded by @seed. */
+GBytes          *octopus_test_payload                   (gsize       size,
+                                                         guint32     seed);
+/* Writes octopus_test_payload (@size, @seed) to @path, 1 MiB at a time (a file may be larger
+ * than what a test wants in memory); returns its MD5 (hex). */
+char            *octopus_test_write_payload_file        (const char *path,
+                                                         gsize       size,
+                                                         guint32     seed);
+/* The MD5 of @bytes, in hex / in base64 (as Content-MD5 and md5chksum carry it). */
+char            *octopus_test_md5_hex                   (GBytes     *bytes);
+char            *octopus_test_md5_base64                (GBytes     *bytes);
+
+/* Removes @path and, without following symlinks, everything under it. */
+void             octopus_test_rm_rf                     (const char *path);
+
 G_END_DECLS

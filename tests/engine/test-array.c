@@ -17,13 +17,13 @@
 
 #define N 3
 static const char * const names[N] = { "s3rver", "swift-a", "swift-b" };
+static const char * const servers[N] = { "s3rver", "swift", "swift" };
 enum { S3RVER, SWIFT_A, SWIFT_B };
 
 typedef struct {
-  OctopusS3Client *clients[N];
-  char            *buckets[N];
-  OctopusArray    *array;
-  char            *tmpdir;
+  OctopusTestServices svc;   /* clients[], buckets[] in the order of names[] */
+  OctopusArray       *array;
+  char               *tmpdir;
 } Fixture;
 
 static OctopusArray *
@@ -34,10 +34,11 @@ make_array (Fixture          *fx,
   OctopusArray *array;
 
   for (guint i = 0; i < N; i++)
-    g_ptr_array_add (services,
-                     octopus_service_new (names[i],
-                                          i == SWIFT_B && override_b ? override_b : fx->clients[i],
-                                          fx->buckets[i]));
+    {
+      OctopusS3Client *client = i == SWIFT_B && override_b ? override_b : fx->svc.clients[i];
+
+      g_ptr_array_add (services, octopus_service_new (names[i], client, fx->svc.buckets[i]));
+    }
   array = octopus_array_new (services);
   return array;
 }
@@ -46,23 +47,12 @@ static void
 fixture_setup (Fixture       *fx,
                gconstpointer  data)
 {
-  const OctopusTestServer *s3rver = octopus_test_server_lookup ("s3rver");
-  const OctopusTestServer *swift = octopus_test_server_lookup ("swift");
   g_autoptr(GError) error = NULL;
   g_autofree char *cache = NULL;
 
-  if (!octopus_test_server_ready (s3rver) || !octopus_test_server_ready (swift))
+  if (!octopus_test_services_setup (&fx->svc, servers, N, "array"))
     return;
 
-  fx->clients[S3RVER] = octopus_test_server_new_client (s3rver);
-  fx->clients[SWIFT_A] = octopus_test_server_new_client (swift);
-  fx->clients[SWIFT_B] = g_object_ref (fx->clients[SWIFT_A]);
-  for (guint i = 0; i < N; i++)
-    {
-      fx->buckets[i] = octopus_test_unique_bucket ("array");
-      g_assert_true (octopus_test_create_bucket (fx->clients[i], fx->buckets[i], &error));
-      g_assert_no_error (error);
-    }
   fx->tmpdir = g_dir_make_tmp ("octopus-array-XXXXXX", &error);
   g_assert_no_error (error);
   fx->array = make_array (fx, NULL);
@@ -71,57 +61,18 @@ fixture_setup (Fixture       *fx,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) e = NULL;
-  GFileInfo *info;
-
-  e = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                 G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (e != NULL && (info = g_file_enumerator_next_file (e, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        rm_rf (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *fx,
                   gconstpointer  data)
 {
-  for (guint i = 0; i < N; i++)
-    {
-      if (fx->buckets[i] != NULL)
-        octopus_test_destroy_bucket (fx->clients[i], fx->buckets[i], TRUE, NULL);
-      g_free (fx->buckets[i]);
-      g_clear_object (&fx->clients[i]);
-    }
+  octopus_test_services_teardown (&fx->svc, NULL);
   if (fx->array != NULL)
     g_assert_finalize_object (fx->array);
   if (fx->tmpdir != NULL)
-    rm_rf (fx->tmpdir);
+    octopus_test_rm_rf (fx->tmpdir);
   g_free (fx->tmpdir);
 }
 
 /* ---- helpers ---------------------------------------------------------------------------- */
-
-static char *
-md5_b64 (GBytes *bytes)
-{
-  g_autoptr(GChecksum) c = g_checksum_new (G_CHECKSUM_MD5);
-  guint8 digest[16];
-  gsize len = sizeof digest;
-
-  g_checksum_update (c, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  g_checksum_get_digest (c, digest, &len);
-  return g_base64_encode (digest, len);
-}
 
 /* PutObject as Octopus does it: Content-MD5 and md5chksum metadata (or none). */
 static void
@@ -131,21 +82,14 @@ put (Fixture    *fx,
      GBytes     *body,
      gboolean    with_md5chksum)
 {
-  g_autoptr(GHashTable) meta = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *b64 = md5_b64 (body);
-  OctopusS3PutOptions options = { .content_type = "text/x-octopus-test", .content_md5 = b64 };
-  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GHashTable) meta = g_hash_table_new (g_str_hash, g_str_equal);
+  OctopusS3PutOptions options = { .content_type = "text/x-octopus-test", .metadata = meta };
   g_autoptr(GError) error = NULL;
   g_autofree char *etag = NULL;
 
-  if (with_md5chksum)
-    g_hash_table_insert (meta, g_strdup ("md5chksum"), g_strdup (b64));
-  g_hash_table_insert (meta, g_strdup ("origin"), g_strdup ("test"));
-  options.metadata = meta;
-  octopus_s3_client_put_object_async (fx->clients[service], fx->buckets[service], key, body,
-                                      &options, NULL, octopus_test_result_cb, NULL);
-  res = octopus_test_wait_result ();
-  etag = octopus_s3_client_put_object_finish (fx->clients[service], res, &error);
+  g_hash_table_insert (meta, "origin", "test");
+  etag = octopus_test_put_object (fx->svc.clients[service], fx->svc.buckets[service], key, body,
+                                  &options, with_md5chksum, &error);
   g_assert_no_error (error);
 }
 
@@ -166,10 +110,10 @@ put_multipart (Fixture    *fx,
                GBytes     *body,
                gboolean    with_md5chksum)
 {
-  OctopusS3Client *c = fx->clients[service];
-  const char *b = fx->buckets[service];
+  OctopusS3Client *c = fx->svc.clients[service];
+  const char *b = fx->svc.buckets[service];
   g_autoptr(GHashTable) meta = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *b64 = md5_b64 (body);
+  g_autofree char *b64 = octopus_test_md5_base64 (body);
   OctopusS3PutOptions options = { .metadata = meta };
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
   g_autoptr(GError) error = NULL;
@@ -222,22 +166,11 @@ delete_direct (Fixture    *fx,
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
 
-  octopus_s3_client_delete_object_async (fx->clients[service], fx->buckets[service], key, NULL,
-                                         octopus_test_result_cb, NULL);
+  octopus_s3_client_delete_object_async (fx->svc.clients[service], fx->svc.buckets[service], key,
+                                         NULL, octopus_test_result_cb, NULL);
   res = octopus_test_wait_result ();
-  g_assert_true (octopus_s3_client_delete_object_finish (fx->clients[service], res, &error));
+  g_assert_true (octopus_s3_client_delete_object_finish (fx->svc.clients[service], res, &error));
   g_assert_no_error (error);
-}
-
-static GBytes *
-pattern (gsize size,
-         guint seed)
-{
-  guint8 *data = g_malloc (size);
-
-  for (gsize i = 0; i < size; i++)
-    data[i] = (guint8) ((i * 131 + seed * 7 + (i >> 12)) & 0xff);
-  return g_bytes_new_take (data, size);
 }
 
 static GBytes *
@@ -335,8 +268,8 @@ get_bytes (Fixture          *fx,
            OctopusS3Object **info)
 {
   g_autoptr(GError) error = NULL;
-  GBytes *bytes = octopus_test_get_bytes (fx->clients[service], fx->buckets[service], key, info,
-                                          &error);
+  GBytes *bytes = octopus_test_get_bytes (fx->svc.clients[service], fx->svc.buckets[service], key,
+                                          info, &error);
   g_assert_no_error (error);
   return bytes;
 }
@@ -346,14 +279,10 @@ head (Fixture    *fx,
       guint       service,
       const char *key)
 {
-  g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
-  OctopusS3Object *info;
+  OctopusS3Object *info = octopus_test_head (fx->svc.clients[service], fx->svc.buckets[service],
+                                             key, &error);
 
-  octopus_s3_client_head_object_async (fx->clients[service], fx->buckets[service], key, NULL,
-                                       octopus_test_result_cb, NULL);
-  res = octopus_test_wait_result ();
-  info = octopus_s3_client_head_object_finish (fx->clients[service], res, &error);
   g_assert_no_error (error);
   return info;
 }
@@ -368,8 +297,8 @@ test_break_and_repair (Fixture       *fx,
   g_autoptr(GBytes) b = text ("bravo contents\n");
   g_autoptr(GBytes) c = text ("charlie contents\n");
   g_autoptr(GBytes) c_bad = text ("charlie CORRUPT!\n");
-  g_autoptr(GBytes) mp = pattern (5 * 1024 * 1024 + 1234, 1);
-  g_autoptr(GBytes) large = pattern (9 * 1024 * 1024 + 17, 2);
+  g_autoptr(GBytes) mp = octopus_test_payload (5 * 1024 * 1024 + 1234, 1);
+  g_autoptr(GBytes) large = octopus_test_payload (9 * 1024 * 1024 + 17, 2);
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(OctopusArray) second = NULL;
   g_autofree char *cache = NULL;
@@ -446,7 +375,7 @@ test_break_and_repair (Fixture       *fx,
   {
     g_autoptr(OctopusS3Object) info = NULL;
     g_autoptr(GBytes) got = get_bytes (fx, SWIFT_B, "c.txt", &info);
-    g_autofree char *b64 = md5_b64 (c);
+    g_autofree char *b64 = octopus_test_md5_base64 (c);
 
     g_assert_true (g_bytes_equal (got, c));
     g_assert_cmpstr (info->content_type, ==, "text/x-octopus-test");
@@ -455,7 +384,7 @@ test_break_and_repair (Fixture       *fx,
   }
   {
     g_autoptr(OctopusS3Object) info = head (fx, SWIFT_B, "large.bin");
-    g_autofree char *b64 = md5_b64 (large);
+    g_autofree char *b64 = octopus_test_md5_base64 (large);
     g_autoptr(GBytes) got = get_bytes (fx, SWIFT_B, "large.bin", NULL);
 
     g_assert_true (g_str_has_suffix (info->etag, "-2"));   /* went multipart */
@@ -859,8 +788,8 @@ static char *
 service_id (Fixture *fx,
             guint    i)
 {
-  return g_strconcat (names[i], "|", octopus_s3_client_get_endpoint (fx->clients[i]), "|",
-                      fx->buckets[i], NULL);
+  return g_strconcat (names[i], "|", octopus_s3_client_get_endpoint (fx->svc.clients[i]), "|",
+                      fx->svc.buckets[i], NULL);
 }
 
 /* True when the cache file at @path remembers @key on every service. */

@@ -22,11 +22,11 @@
 #define MIB (1024 * 1024)
 #define N 3
 static const char * const names[N] = { "s3rver", "swift-a", "swift-b" };
+static const char * const servers[N] = { "s3rver", "swift", "swift" };
 enum { S3RVER, SWIFT_A, SWIFT_B };
 
 typedef struct {
-  OctopusS3Client    *clients[N];
-  char               *buckets[N];
+  OctopusTestServices svc;       /* clients[], buckets[] in the order of names[] */
   GPtrArray          *services;
   OctopusUploadQueue *queue;
   char               *tmpdir;
@@ -34,55 +34,6 @@ typedef struct {
 } Fixture;
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-/* A file of @size bytes that compresses badly and differs in every 8 bytes (a counter mixed
- * with @seed); returns its MD5 (hex). */
-static char *
-write_pattern_file (const char *path,
-                    gsize       size,
-                    guint64     seed)
-{
-  g_autoptr(GChecksum) md5 = g_checksum_new (G_CHECKSUM_MD5);
-  g_autofree guint64 *block = g_malloc (MIB);
-  FILE *f = fopen (path, "wb");
-  guint64 counter = seed * 0x9E3779B97F4A7C15ull;
-
-  g_assert_nonnull (f);
-  for (gsize done = 0; done < size; done += MIB)
-    {
-      gsize n = MIN ((gsize) MIB, size - done);
-
-      for (gsize i = 0; i < MIB / 8; i++)
-        block[i] = (counter++) * 0xD6E8FEB86659FD93ull;
-      g_assert_cmpuint (fwrite (block, 1, n, f), ==, n);
-      g_checksum_update (md5, (guint8 *) block, n);
-    }
-  g_assert_cmpint (fclose (f), ==, 0);
-  return g_strdup (g_checksum_get_string (md5));
-}
-
-static char *
-md5_base64_of_hex (const char *hex)
-{
-  guint8 digest[16];
-
-  for (guint i = 0; i < 16; i++)
-    digest[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) * 16 + g_ascii_xdigit_value (hex[2 * i + 1]));
-  return g_base64_encode (digest, 16);
-}
-
-static OctopusS3Object *
-head (OctopusS3Client *client,
-      const char      *bucket,
-      const char      *key,
-      GError         **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  octopus_s3_client_head_object_async (client, bucket, key, NULL, octopus_test_result_cb, NULL);
-  result = octopus_test_wait_result ();
-  return octopus_s3_client_head_object_finish (client, result, error);
-}
 
 /* The copy on service @i: same bytes as the source, md5chksum metadata right. */
 static void
@@ -94,16 +45,17 @@ assert_copy (Fixture    *fx,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(OctopusS3Object) info = NULL;
-  g_autoptr(GBytes) bytes = octopus_test_get_bytes (fx->clients[i], fx->buckets[i], key, NULL, &error);
+  g_autoptr(GBytes) bytes = octopus_test_get_bytes (fx->svc.clients[i], fx->svc.buckets[i], key,
+                                                    NULL, &error);
   g_autofree char *got = NULL;
-  g_autofree char *b64 = md5_base64_of_hex (md5_hex);
+  g_autofree char *b64 = octopus_md5_hex_to_base64 (md5_hex);
 
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (bytes), ==, size);
   got = g_compute_checksum_for_bytes (G_CHECKSUM_MD5, bytes);
   g_assert_cmpstr (got, ==, md5_hex);
 
-  info = head (fx->clients[i], fx->buckets[i], key, &error);
+  info = octopus_test_head (fx->svc.clients[i], fx->svc.buckets[i], key, &error);
   g_assert_no_error (error);
   g_assert_nonnull (info->metadata);
   g_assert_cmpstr (g_hash_table_lookup (info->metadata, "md5chksum"), ==, b64);
@@ -115,7 +67,8 @@ assert_absent (Fixture    *fx,
                const char *key)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(OctopusS3Object) info = head (fx->clients[i], fx->buckets[i], key, &error);
+  g_autoptr(OctopusS3Object) info = octopus_test_head (fx->svc.clients[i], fx->svc.buckets[i],
+                                                       key, &error);
 
   g_assert_null (info);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_KEY);
@@ -130,11 +83,12 @@ assert_no_open_uploads (Fixture *fx)
       g_autoptr(GError) error = NULL;
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GPtrArray) uploads = NULL;
+      OctopusS3Client *client = fx->svc.clients[i];
 
-      octopus_s3_client_list_multipart_uploads_async (fx->clients[i], fx->buckets[i], NULL, NULL,
+      octopus_s3_client_list_multipart_uploads_async (client, fx->svc.buckets[i], NULL, NULL,
                                                       octopus_test_result_cb, NULL);
       result = octopus_test_wait_result ();
-      uploads = octopus_s3_client_list_multipart_uploads_finish (fx->clients[i], result, &error);
+      uploads = octopus_s3_client_list_multipart_uploads_finish (client, result, &error);
       g_assert_no_error (error);
       g_assert_cmpuint (uploads->len, ==, 0);
     }
@@ -236,32 +190,21 @@ static void
 fixture_setup (Fixture       *fx,
                gconstpointer  data)
 {
-  const OctopusTestServer *s3rver = octopus_test_server_lookup ("s3rver");
-  const OctopusTestServer *swift = octopus_test_server_lookup ("swift");
   g_autoptr(GError) error = NULL;
   gboolean dead_swift_b = GPOINTER_TO_INT (data) == 1;
   gboolean unusable_swift_b = GPOINTER_TO_INT (data) == 3;
 
-  if (!octopus_test_server_ready (s3rver) || !octopus_test_server_ready (swift))
+  if (!octopus_test_services_setup (&fx->svc, servers, N, "upload"))
     return;
 
-  fx->clients[S3RVER] = octopus_test_server_new_client (s3rver);
-  fx->clients[SWIFT_A] = octopus_test_server_new_client (swift);
-  fx->clients[SWIFT_B] = g_object_ref (fx->clients[SWIFT_A]);
   fx->services = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < N; i++)
-    {
-      fx->buckets[i] = octopus_test_unique_bucket ("upload");
-      g_assert_true (octopus_test_create_bucket (fx->clients[i], fx->buckets[i], &error));
-      g_assert_no_error (error);
-    }
   for (guint i = 0; i < N; i++)
     {
       g_autoptr(OctopusS3Client) dead = (i == SWIFT_B && dead_swift_b) ? dead_client () : NULL;
       g_autoptr(OctopusS3Client) stand_in = (i == SWIFT_B && unusable_swift_b) ? stand_in_client () : NULL;
-      OctopusS3Client *client = dead ? dead : stand_in ? stand_in : fx->clients[i];
+      OctopusS3Client *client = dead ? dead : stand_in ? stand_in : fx->svc.clients[i];
 
-      g_ptr_array_add (fx->services, octopus_service_new (names[i], client, fx->buckets[i]));
+      g_ptr_array_add (fx->services, octopus_service_new (names[i], client, fx->svc.buckets[i]));
     }
   if (unusable_swift_b)
     {
@@ -277,13 +220,6 @@ fixture_setup (Fixture       *fx,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", path);
-  g_assert_cmpint (system (cmd), ==, 0);
-}
-
-static void
 fixture_teardown (Fixture       *fx,
                   gconstpointer  data)
 {
@@ -293,15 +229,9 @@ fixture_teardown (Fixture       *fx,
   g_assert_finalize_object (fx->queue);
   /* Every part buffer was released. */
   g_assert_cmpuint (octopus_upload_reader_get_bytes_alive (), ==, 0);
-  for (guint i = 0; i < N; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      octopus_test_destroy_bucket (fx->clients[i], fx->buckets[i], i != S3RVER, &error);
-      g_free (fx->buckets[i]);
-      g_clear_object (&fx->clients[i]);
-    }
+  octopus_test_services_teardown (&fx->svc, NULL);
   g_ptr_array_unref (fx->services);
-  rm_rf (fx->tmpdir);
+  octopus_test_rm_rf (fx->tmpdir);
   g_free (fx->tmpdir);
   g_free (fx->journal);
 }
@@ -321,7 +251,7 @@ test_big_file_and_folder (Fixture       *fx,
     return;
 
   big = g_build_filename (fx->tmpdir, "big.bin", NULL);
-  big_md5 = write_pattern_file (big, 200 * MIB, 1);
+  big_md5 = octopus_test_write_payload_file (big, 200 * MIB, 1);
   folder = g_build_filename (fx->tmpdir, "photos", NULL);
   for (guint i = 0; i < 200; i++)
     {
@@ -330,7 +260,7 @@ test_big_file_and_folder (Fixture       *fx,
       g_autofree char *path = g_build_filename (dir, name, NULL);
 
       g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-      small_md5[i] = write_pattern_file (path, 1000 + i * 97, 100 + i);
+      small_md5[i] = octopus_test_write_payload_file (path, 1000 + i * 97, 100 + i);
     }
 
   g_assert_cmpuint (add_path (fx, big, "up"), ==, 1);
@@ -356,7 +286,7 @@ test_big_file_and_folder (Fixture       *fx,
 
       g_assert_cmpint (octopus_upload_progress_get_bytes_done (p), ==, 200 * MIB);
       assert_copy (fx, i, "up/big.bin", 200 * MIB, big_md5);
-      info = head (fx->clients[i], fx->buckets[i], "up/big.bin", &error);
+      info = octopus_test_head (fx->svc.clients[i], fx->svc.buckets[i], "up/big.bin", &error);
       g_assert_no_error (error);
       /* 200 MiB in 8 MiB parts: a 25-part multipart upload. */
       if (i != S3RVER)
@@ -369,8 +299,9 @@ test_big_file_and_folder (Fixture       *fx,
       for (guint i = 0; i < N; i++)
         {
           g_autoptr(GError) error = NULL;
-          g_autoptr(OctopusS3Object) info = head (fx->clients[i], fx->buckets[i], key, &error);
-          g_autofree char *b64 = md5_base64_of_hex (small_md5[f]);
+          g_autoptr(OctopusS3Object) info = octopus_test_head (fx->svc.clients[i],
+                                                               fx->svc.buckets[i], key, &error);
+          g_autofree char *b64 = octopus_md5_hex_to_base64 (small_md5[f]);
 
           g_assert_no_error (error);
           g_assert_cmpint (info->size, ==, 1000 + f * 97);
@@ -487,7 +418,7 @@ test_file_changes (Fixture       *fx,
   if (fx->queue == NULL)
     return;
   path = g_build_filename (fx->tmpdir, "changing.bin", NULL);
-  md5 = write_pattern_file (path, 40 * MIB, 7);
+  md5 = octopus_test_write_payload_file (path, 40 * MIB, 7);
   s.path = path;
   /* One part in memory at a time: the next part is read only after every service answered
    * for the previous one, so the change lands while the file is still being read. */
@@ -522,9 +453,9 @@ test_dead_service (Fixture       *fx,
   if (fx->queue == NULL)
     return;
   big = g_build_filename (fx->tmpdir, "big", NULL);
-  big_md5 = write_pattern_file (big, 24 * MIB, 3);
+  big_md5 = octopus_test_write_payload_file (big, 24 * MIB, 3);
   small = g_build_filename (fx->tmpdir, "small", NULL);
-  small_md5 = write_pattern_file (small, 3000, 4);
+  small_md5 = octopus_test_write_payload_file (small, 3000, 4);
   add_path (fx, big, NULL);
   add_path (fx, small, NULL);
   wait_settled (fx);
@@ -561,9 +492,9 @@ test_unusable_service (Fixture       *fx,
   octopus_upload_queue_set_part_size (fx->queue, 5 * MIB);
   octopus_upload_queue_set_multipart_threshold (fx->queue, 6 * MIB);
   big = g_build_filename (fx->tmpdir, "big", NULL);
-  big_md5 = write_pattern_file (big, 11 * MIB, 5);
+  big_md5 = octopus_test_write_payload_file (big, 11 * MIB, 5);
   small = g_build_filename (fx->tmpdir, "small", NULL);
-  small_md5 = write_pattern_file (small, 3000, 6);
+  small_md5 = octopus_test_write_payload_file (small, 3000, 6);
   add_path (fx, big, NULL);
   add_path (fx, small, NULL);
   wait_settled (fx);
@@ -610,9 +541,9 @@ test_cancel (Fixture       *fx,
   if (fx->queue == NULL)
     return;
   path = g_build_filename (fx->tmpdir, "cancel.bin", NULL);
-  md5 = write_pattern_file (path, 48 * MIB, 9);
+  md5 = octopus_test_write_payload_file (path, 48 * MIB, 9);
   other = g_build_filename (fx->tmpdir, "later.bin", NULL);
-  g_free (write_pattern_file (other, 1000, 10));
+  g_free (octopus_test_write_payload_file (other, 1000, 10));
   file = g_file_new_for_path (path);
   other_file = g_file_new_for_path (other);
   octopus_upload_queue_set_max_in_flight (fx->queue, 1);
@@ -659,12 +590,12 @@ make_source (Fixture    *fx,
              Source     *src,
              const char *key,
              gsize       size,
-             guint64     seed)
+             guint32     seed)
 {
   src->key = g_strdup (key);
   src->path = g_build_filename (fx->tmpdir, key, NULL);
   src->size = size;
-  src->md5 = write_pattern_file (src->path, size, seed);
+  src->md5 = octopus_test_write_payload_file (src->path, size, seed);
 }
 
 /* Journal files on disk (the queue that wrote them must be gone, so they are flushed). */
@@ -884,7 +815,8 @@ test_resume_unreachable (Fixture       *fx,
   /* The next start: swift-b reachable again (same name, same bucket). */
   services = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < N; i++)
-    g_ptr_array_add (services, octopus_service_new (names[i], fx->clients[i], fx->buckets[i]));
+    g_ptr_array_add (services,
+                     octopus_service_new (names[i], fx->svc.clients[i], fx->svc.buckets[i]));
   g_ptr_array_unref (fx->services);
   fx->services = g_steal_pointer (&services);
 

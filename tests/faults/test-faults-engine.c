@@ -29,6 +29,7 @@
 #define MIB (1024 * 1024)
 #define N 3
 static const char * const names[N] = { "swift-proxied", "s3rver", "swift" };
+static const char * const servers[N] = { "swift", "s3rver", "swift" };
 enum { PROXIED, S3RVER, SWIFT };
 
 /* Seeds: written before any fault, must survive every one of them. */
@@ -44,8 +45,7 @@ static const struct { const char *key; gsize size; } files[N_FILES] = {
 };
 
 typedef struct {
-  OctopusS3Client    *direct[N];   /* straight to the server, for checks */
-  char               *buckets[N];
+  OctopusTestServices svc;         /* clients straight to the server, for checks */
   OctopusFaultProxy  *proxy;
   GPtrArray          *services;
   OctopusArray       *array;
@@ -60,31 +60,6 @@ typedef struct {
 
 /* ---- data ------------------------------------------------------------------------------- */
 
-/* Deterministic bytes that differ everywhere (a shifted or spliced copy cannot match). */
-static GBytes *
-make_payload (gsize   size,
-              guint32 seed)
-{
-  guint64 *words = g_new (guint64, size / 8 + 1);
-  guint64 x = 88172645463325252ull ^ (seed * 0x9E3779B97F4A7C15ull);
-
-  /* xorshift64, eight bytes at a time (24 MiB stays cheap under the sanitizers) */
-  for (gsize i = 0; i < size / 8 + 1; i++)
-    {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      words[i] = x;
-    }
-  return g_bytes_new_take (words, size);
-}
-
-static char *
-md5_hex (GBytes *bytes)
-{
-  return g_compute_checksum_for_bytes (G_CHECKSUM_MD5, bytes);
-}
-
 static char *
 write_file (const char *path,
             GBytes     *bytes)
@@ -93,7 +68,7 @@ write_file (const char *path,
 
   g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
   g_assert_no_error (error);
-  return md5_hex (bytes);
+  return octopus_test_md5_hex (bytes);
 }
 
 /* ---- direct server access ------------------------------------------------------------- */
@@ -105,19 +80,11 @@ put (Fixture    *fx,
      const char *key,
      GBytes     *body)
 {
-  g_autoptr(GHashTable) meta = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *hex = md5_hex (body);
-  g_autofree char *b64 = octopus_md5_hex_to_base64 (hex);
-  OctopusS3PutOptions options = { .content_md5 = b64, .metadata = meta };
-  g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *etag = NULL;
+  g_autofree char *etag = octopus_test_put_object (fx->svc.clients[service],
+                                                   fx->svc.buckets[service], key, body, NULL,
+                                                   TRUE, &error);
 
-  g_hash_table_insert (meta, g_strdup ("md5chksum"), g_strdup (b64));
-  octopus_s3_client_put_object_async (fx->direct[service], fx->buckets[service], key, body,
-                                      &options, NULL, octopus_test_result_cb, NULL);
-  res = octopus_test_wait_result ();
-  etag = octopus_s3_client_put_object_finish (fx->direct[service], res, &error);
   g_assert_no_error (error);
 }
 
@@ -129,13 +96,13 @@ assert_copy (Fixture    *fx,
              const char *md5)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = octopus_test_get_bytes (fx->direct[service], fx->buckets[service],
-                                                    key, NULL, &error);
+  g_autoptr(GBytes) bytes = octopus_test_get_bytes (fx->svc.clients[service],
+                                                    fx->svc.buckets[service], key, NULL, &error);
   g_autofree char *got = NULL;
 
   g_assert_no_error (error);
   g_assert_cmpuint (g_bytes_get_size (bytes), ==, size);
-  got = md5_hex (bytes);
+  got = octopus_test_md5_hex (bytes);
   g_assert_cmpstr (got, ==, md5);
 }
 
@@ -146,13 +113,9 @@ assert_absent (Fixture    *fx,
                const char *key)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) res = NULL;
-  g_autoptr(OctopusS3Object) info = NULL;
+  g_autoptr(OctopusS3Object) info = octopus_test_head (fx->svc.clients[service],
+                                                       fx->svc.buckets[service], key, &error);
 
-  octopus_s3_client_head_object_async (fx->direct[service], fx->buckets[service], key, NULL,
-                                       octopus_test_result_cb, NULL);
-  res = octopus_test_wait_result ();
-  info = octopus_s3_client_head_object_finish (fx->direct[service], res, &error);
   if (info != NULL)
     g_error ("%s exists on %s (%" G_GINT64_FORMAT " bytes, ETag %s)", key, names[service],
              info->size, info->etag);
@@ -169,13 +132,9 @@ whole_or_absent (Fixture    *fx,
                  const char *md5)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) res = NULL;
-  g_autoptr(OctopusS3Object) info = NULL;
+  g_autoptr(OctopusS3Object) info = octopus_test_head (fx->svc.clients[service],
+                                                       fx->svc.buckets[service], key, &error);
 
-  octopus_s3_client_head_object_async (fx->direct[service], fx->buckets[service], key, NULL,
-                                       octopus_test_result_cb, NULL);
-  res = octopus_test_wait_result ();
-  info = octopus_s3_client_head_object_finish (fx->direct[service], res, &error);
   if (g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_KEY))
     return FALSE;
   g_assert_no_error (error);
@@ -192,10 +151,11 @@ open_uploads (Fixture *fx,
   g_autoptr(GPtrArray) uploads = NULL;
 
   g_assert_cmpuint (service, !=, S3RVER);   /* s3rver cannot list them */
-  octopus_s3_client_list_multipart_uploads_async (fx->direct[service], fx->buckets[service],
-                                                  NULL, NULL, octopus_test_result_cb, NULL);
+  octopus_s3_client_list_multipart_uploads_async (fx->svc.clients[service],
+                                                  fx->svc.buckets[service], NULL, NULL,
+                                                  octopus_test_result_cb, NULL);
   res = octopus_test_wait_result ();
-  uploads = octopus_s3_client_list_multipart_uploads_finish (fx->direct[service], res, &error);
+  uploads = octopus_s3_client_list_multipart_uploads_finish (fx->svc.clients[service], res, &error);
   g_assert_no_error (error);
   return uploads->len;
 }
@@ -293,7 +253,7 @@ upload_all (Fixture *fx)
     {
       g_autofree char *name = g_strdup_printf ("file-%u", f);
       g_autofree char *path = g_build_filename (fx->tmpdir, name, NULL);
-      g_autoptr(GBytes) bytes = make_payload (files[f].size, 100 + f);
+      g_autoptr(GBytes) bytes = octopus_test_payload (files[f].size, 100 + f);
       g_autoptr(GFile) file = NULL;
 
       fx->md5[f] = write_file (path, bytes);
@@ -364,27 +324,17 @@ static void
 fixture_setup (Fixture       *fx,
                gconstpointer  data)
 {
-  const OctopusTestServer *s3rver = octopus_test_server_lookup ("s3rver");
   const OctopusTestServer *swift = octopus_test_server_lookup ("swift");
   g_autoptr(GError) error = NULL;
   g_autoptr(OctopusS3Client) proxied = NULL;
   g_autofree char *cache = NULL;
 
-  if (!octopus_test_server_ready (s3rver) || !octopus_test_server_ready (swift))
+  if (!octopus_test_services_setup (&fx->svc, servers, N, "faults-engine"))
     return;
 
-  fx->direct[S3RVER] = octopus_test_server_new_client (s3rver);
-  fx->direct[SWIFT] = octopus_test_server_new_client (swift);
-  fx->direct[PROXIED] = g_object_ref (fx->direct[SWIFT]);
-  for (guint i = 0; i < N; i++)
-    {
-      fx->buckets[i] = octopus_test_unique_bucket ("faults-engine");
-      g_assert_true (octopus_test_create_bucket (fx->direct[i], fx->buckets[i], &error));
-      g_assert_no_error (error);
-    }
   for (guint s = 0; s < G_N_ELEMENTS (seeds); s++)
     {
-      g_autoptr(GBytes) body = make_payload (seeds[s].size, s);
+      g_autoptr(GBytes) body = octopus_test_payload (seeds[s].size, s);
       for (guint i = 0; i < N; i++)
         put (fx, i, seeds[s].key, body);
     }
@@ -395,8 +345,8 @@ fixture_setup (Fixture       *fx,
   fx->services = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < N; i++)
     g_ptr_array_add (fx->services, octopus_service_new (names[i],
-                                                        i == PROXIED ? proxied : fx->direct[i],
-                                                        fx->buckets[i]));
+                                                        i == PROXIED ? proxied : fx->svc.clients[i],
+                                                        fx->svc.buckets[i]));
   fx->tmpdir = g_dir_make_tmp ("octopus-faults-engine-XXXXXX", &error);
   g_assert_no_error (error);
   fx->journal = g_build_filename (fx->tmpdir, "journal", NULL);
@@ -408,26 +358,11 @@ fixture_setup (Fixture       *fx,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *fx,
                   gconstpointer  data)
 {
+  g_autoptr(GError) error = NULL;
+
   if (fx->array == NULL)
     return;
   g_assert_false (octopus_upload_queue_get_busy (fx->queue));
@@ -436,25 +371,19 @@ fixture_teardown (Fixture       *fx,
   g_clear_pointer (&fx->services, g_ptr_array_unref);
   octopus_fault_proxy_free (fx->proxy);
 
+  /* Whatever the fault did, what existed before is still there, intact. */
   for (guint i = 0; i < N; i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      /* Whatever the fault did, what existed before is still there, intact. */
-      for (guint s = 0; s < G_N_ELEMENTS (seeds); s++)
-        {
-          g_autoptr(GBytes) body = make_payload (seeds[s].size, s);
-          g_autofree char *md5 = md5_hex (body);
-          assert_copy (fx, i, seeds[s].key, seeds[s].size, md5);
-        }
-      octopus_test_destroy_bucket (fx->direct[i], fx->buckets[i], i != S3RVER, &error);
-      g_assert_no_error (error);
-      g_free (fx->buckets[i]);
-      g_clear_object (&fx->direct[i]);
-    }
+    for (guint s = 0; s < G_N_ELEMENTS (seeds); s++)
+      {
+        g_autoptr(GBytes) body = octopus_test_payload (seeds[s].size, s);
+        g_autofree char *md5 = octopus_test_md5_hex (body);
+        assert_copy (fx, i, seeds[s].key, seeds[s].size, md5);
+      }
+  octopus_test_services_teardown (&fx->svc, &error);
+  g_assert_no_error (error);
   for (guint f = 0; f < N_FILES; f++)
     g_free (fx->md5[f]);
-  rm_rf (fx->tmpdir);
+  octopus_test_rm_rf (fx->tmpdir);
   g_free (fx->tmpdir);
   g_free (fx->journal);
 }
@@ -848,7 +777,7 @@ assert_file_md5 (const char *path,
   gsize len = 0;
   g_autoptr(GError) error = NULL;
   g_autofree char *got = NULL;
-  g_autofree char *expected = md5_hex (want);
+  g_autofree char *expected = octopus_test_md5_hex (want);
 
   g_file_get_contents (path, &contents, &len, &error);
   g_assert_no_error (error);
@@ -864,8 +793,8 @@ static void
 test_download_bad_replica (Fixture       *fx,
                            gconstpointer  data)
 {
-  g_autoptr(GBytes) big = make_payload (300 * 1024, 7);
-  g_autoptr(GBytes) tiny = make_payload (GARBAGE_SIZE, 8);
+  g_autoptr(GBytes) big = octopus_test_payload (300 * 1024, 7);
+  g_autoptr(GBytes) tiny = octopus_test_payload (GARBAGE_SIZE, 8);
   g_autofree char *dir = NULL;
 
   if (fx->array == NULL)
@@ -957,12 +886,12 @@ static void
 test_repair_bad_source (Fixture       *fx,
                         gconstpointer  data)
 {
-  g_autoptr(GBytes) small = make_payload (100 * 1024, 11);
-  g_autoptr(GBytes) tiny = make_payload (GARBAGE_SIZE, 12);
-  g_autoptr(GBytes) large = make_payload (10 * MIB, 13);
-  g_autofree char *small_md5 = md5_hex (small);
-  g_autofree char *tiny_md5 = md5_hex (tiny);
-  g_autofree char *large_md5 = md5_hex (large);
+  g_autoptr(GBytes) small = octopus_test_payload (100 * 1024, 11);
+  g_autoptr(GBytes) tiny = octopus_test_payload (GARBAGE_SIZE, 12);
+  g_autoptr(GBytes) large = octopus_test_payload (10 * MIB, 13);
+  g_autofree char *small_md5 = octopus_test_md5_hex (small);
+  g_autofree char *tiny_md5 = octopus_test_md5_hex (tiny);
+  g_autofree char *large_md5 = octopus_test_md5_hex (large);
   /* cut_after 0: the reply is other bytes of the right length instead. */
   struct { const char *key; GBytes *body; const char *md5; gsize cut_after; } cases[] = {
     { "rp/small.bin", small, small_md5, 10000 },         /* cut mid-body */
@@ -1084,8 +1013,8 @@ test_hostile_keys (Fixture       *fx,
     for (guint i = 0; i < N; i++)
       if (i != S3RVER || (keys[k] != overlong && keys[k] != ctl))
       {
-        g_autoptr(GBytes) body = make_payload (500 + k, 50 + k);
-        g_autofree char *hex = md5_hex (body);
+        g_autoptr(GBytes) body = octopus_test_payload (500 + k, 50 + k);
+        g_autofree char *hex = octopus_test_md5_hex (body);
         g_autofree char *b64 = octopus_md5_hex_to_base64 (hex);
         g_autoptr(GHashTable) meta = g_hash_table_new (g_str_hash, g_str_equal);
         OctopusS3PutOptions options = { .content_md5 = b64, .metadata = meta };
@@ -1094,10 +1023,10 @@ test_hostile_keys (Fixture       *fx,
         g_autofree char *etag = NULL;
 
         g_hash_table_insert (meta, (char *) "md5chksum", b64);
-        octopus_s3_client_put_object_async (fx->direct[i], fx->buckets[i], keys[k], body,
+        octopus_s3_client_put_object_async (fx->svc.clients[i], fx->svc.buckets[i], keys[k], body,
                                             &options, NULL, octopus_test_result_cb, NULL);
         res = octopus_test_wait_result ();
-        etag = octopus_s3_client_put_object_finish (fx->direct[i], res, &error);
+        etag = octopus_s3_client_put_object_finish (fx->svc.clients[i], res, &error);
         if (error != NULL)
           {
             g_autofree char *escaped = g_strescape (keys[k], NULL);

@@ -12,30 +12,15 @@
 #
 # TAP on stdout.  Skips ("1..0 # SKIP") without servers unless OCTOPUS_TEST_REQUIRE_SERVERS is set.
 set -uo pipefail
+. "$(dirname "$(readlink -f "$0")")/../common/tap.sh"
 # No display: gnome-keyring can raise no prompt, and the bus started below passes its
 # environment on to what it activates, so the display must be gone before the bus starts.
 unset DISPLAY WAYLAND_DISPLAY
 
 CLI=$(readlink -f "${1:?usage: test-secrets-cli.sh OCTOPUS_CLI}")
-T=${OCTOPUS_SECRETS_TEST_TMP:-}
 PY=/usr/bin/python3
 AWS=/usr/bin/aws
 
-ok()     { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "ok $n - $1"; }
-not_ok() { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "not ok $n - $1"
-           echo x >> "$T/failed"; shift; for l in "$@"; do echo "# $l"; done; }
-check()  { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-# run NAME STDIN ARGS... : the CLI with STDIN on its standard input; output in $T/log/NAME.{out,err}
-run() {
-  local name=$1 input=$2; shift 2
-  printf '%s\n' "$input" | timeout 120 "$CLI" "$@" >"$T/log/$name.out" 2>"$T/log/$name.err"
-  echo $? > "$T/log/$name.rc"
-}
-expect_rc() { # NAME RC DESCRIPTION
-  if [ "$(cat "$T/log/$1.rc")" = "$2" ]; then ok "$3"
-  else not_ok "$3" "exit status $(cat "$T/log/$1.rc"), expected $2" \
-               "stdout: $(cat "$T/log/$1.out")" "stderr: $(cat "$T/log/$1.err")"; fi
-}
 s3() { # ENDPOINT ACCESS SECRET ARGS... (awscli; credentials only in its own environment)
   local endpoint=$1 access=$2 secret=$3; shift 3
   AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret AWS_DEFAULT_REGION=us-east-1 \
@@ -44,13 +29,7 @@ s3() { # ENDPOINT ACCESS SECRET ARGS... (awscli; credentials only in its own env
 }
 
 with_keyring() {
-  export XDG_RUNTIME_DIR="$T/k/run" XDG_DATA_HOME="$T/k/data" XDG_CONFIG_HOME="$T/k/config"
-  export XDG_CACHE_HOME="$T/k/cache" XDG_STATE_HOME="$T/k/state" HOME="$T/k/home"
-  unset DISPLAY WAYLAND_DISPLAY
-  mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" \
-    "$XDG_STATE_HOME" "$HOME"
-  # The keyring password "test" only protects this throwaway keyring.
-  eval "$(printf test | timeout 10 gnome-keyring-daemon --unlock --components=secrets)"
+  tap_keyring_inner
   local s3_ep=$OCTOPUS_TEST_S3RVER_ENDPOINT s3_ak=$OCTOPUS_TEST_S3RVER_ACCESS_KEY
   local sw_ep=$OCTOPUS_TEST_SWIFT_ENDPOINT sw_ak=$OCTOPUS_TEST_SWIFT_ACCESS_KEY
   local sw_sk=$OCTOPUS_TEST_SWIFT_SECRET_KEY
@@ -144,30 +123,16 @@ PYEOF
 }
 
 # ---- main -------------------------------------------------------------------------------------
-if [ "${1:-}" != "" ] && [ "${2:-}" = "--inner" ]; then
+if tap_is_inner "$@"; then
   with_keyring
   exit 0
 fi
 
-if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDPOINT:-}" ]; then
-  if [ -n "${OCTOPUS_TEST_REQUIRE_SERVERS:-}" ]; then
-    echo "1..1"; echo "not ok 1 - OCTOPUS_TEST_REQUIRE_SERVERS is set but the servers are not in the environment"
-    exit 1
-  fi
-  echo "1..0 # SKIP no test servers (start tests/servers/octopus-test-servers and . DIR/env)"
-  exit 0
-fi
-for tool in dbus-run-session gnome-keyring-daemon secret-tool; do
-  command -v "$tool" >/dev/null || { echo "1..1"; echo "not ok 1 - $tool is not installed"; exit 1; }
-done
+tap_require_servers
+tap_require_tools dbus-run-session gnome-keyring-daemon secret-tool
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/octopus-secrets.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/log"; echo 0 > "$T/count"; : > "$T/failed"
-export OCTOPUS_SECRETS_TEST_TMP=$T
+tap_init octopus-secrets
 
-timeout 280 dbus-run-session -- "$0" "$CLI" --inner 2> >(grep -v -e 'Failed to set fd limit' >&2)
-[ $? -eq 0 ] || not_ok "the keyring session ran to its end"
+tap_run_in_keyring_session 280 "$CLI"
 
-echo "1..$(cat "$T/count")"
-[ ! -s "$T/failed" ]
+tap_finish

@@ -1,6 +1,7 @@
 /* test-s3-retry.c — the client's retries, reply bounds and request lines, against an
  * in-process SoupServer on 127.0.0.1 that serves canned replies in order (the last one
- * repeats) and records every request it sees.
+ * repeats) and records every request it sees (tests/common/octopus-test-canned-server.h),
+ * and against a bare listener where the request line must be seen as it was sent.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include "octopus-s3-client.h"
 #include "octopus-s3-xml.h"
 #include "octopus-sigv4.h"
+#include "octopus-test-canned-server.h"
 #include "octopus-test-util.h"
 
 #define BUCKETS_XML \
@@ -26,60 +28,13 @@
   "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" code "</Code>" \
   "<Message>canned " code "</Message><RequestId>req-1</RequestId></Error>"
 
-typedef struct {
-  guint       status;
-  const char *body;        /* NUL-terminated, or NULL */
-  gsize       body_len;    /* 0: strlen (body) */
-  const char *header;      /* one extra response header, or NULL */
-  const char *header_value;
-} Reply;
+typedef OctopusTestReply Reply;
 
+/* A client on a canned server. */
 typedef struct {
-  SoupServer         *server;
-  char               *endpoint;
-  const Reply        *replies;
-  guint               n_replies;
-  guint               requests;
-  GPtrArray          *paths;           /* encoded request paths (with query) as received */
-  GPtrArray          *bodies;          /* GBytes of each request body */
-  SoupMessageHeaders *last_headers;
-  GCancellable       *cancel_on_first; /* cancelled 50 ms after the first request */
-  OctopusS3Client    *client;
+  OctopusTestCannedServer *server;
+  OctopusS3Client         *client;
 } Fake;
-
-static void
-handler (SoupServer        *server,
-         SoupServerMessage *msg,
-         const char        *path,
-         GHashTable        *query,
-         gpointer           user_data)
-{
-  Fake *fake = user_data;
-  const Reply *reply = &fake->replies[MIN (fake->requests, fake->n_replies - 1)];
-  GUri *uri = soup_server_message_get_uri (msg);
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) received = soup_message_body_flatten (body);
-
-  fake->requests++;
-  g_ptr_array_add (fake->paths, g_strconcat (g_uri_get_path (uri),
-                                             g_uri_get_query (uri) ? "?" : "",
-                                             g_uri_get_query (uri) ? g_uri_get_query (uri) : "",
-                                             NULL));
-  g_ptr_array_add (fake->bodies, g_bytes_ref (received));
-  g_clear_pointer (&fake->last_headers, soup_message_headers_unref);
-  fake->last_headers = soup_message_headers_ref (soup_server_message_get_request_headers (msg));
-
-  if (fake->cancel_on_first != NULL && fake->requests == 1)
-    g_timeout_add_once (50, (GSourceOnceFunc) g_cancellable_cancel, fake->cancel_on_first);
-
-  soup_server_message_set_status (msg, reply->status, NULL);
-  if (reply->header != NULL)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  reply->header, reply->header_value);
-  if (reply->body != NULL)
-    soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_STATIC, reply->body,
-                                      reply->body_len ? reply->body_len : strlen (reply->body));
-}
 
 static void
 fake_setup (Fake        *fake,
@@ -87,27 +42,13 @@ fake_setup (Fake        *fake,
             guint        n_replies)
 {
   g_autoptr(GError) error = NULL;
-  GSList *uris;
   OctopusS3ClientOptions options = {
     .name = "Fake S3", .access_key = "AKIDEXAMPLE", .secret_key = "secret-never-logged",
     .path_style = TRUE, .allow_http = TRUE, .max_attempts = 3, .retry_base_ms = 2,
   };
 
-  memset (fake, 0, sizeof *fake);
-  fake->replies = replies;
-  fake->n_replies = n_replies;
-  fake->paths = g_ptr_array_new_with_free_func (g_free);
-  fake->bodies = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  fake->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fake->server, NULL, handler, fake, NULL);
-  soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fake->server);
-  g_assert_nonnull (uris);
-  fake->endpoint = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  options.endpoint = fake->endpoint;
+  fake->server = octopus_test_canned_server_new (replies, n_replies);
+  options.endpoint = fake->server->endpoint;
   fake->client = octopus_s3_client_new (&options, &error);
   g_assert_no_error (error);
 }
@@ -116,12 +57,7 @@ static void
 fake_teardown (Fake *fake)
 {
   g_assert_finalize_object (fake->client);
-  soup_server_disconnect (fake->server);
-  g_assert_finalize_object (fake->server);
-  g_ptr_array_unref (fake->paths);
-  g_ptr_array_unref (fake->bodies);
-  g_clear_pointer (&fake->last_headers, soup_message_headers_unref);
-  g_free (fake->endpoint);
+  octopus_test_canned_server_free (fake->server);
 }
 
 static GPtrArray *
@@ -153,7 +89,7 @@ test_slowdown_then_success (void)
   g_assert_no_error (error);
   g_assert_cmpuint (buckets->len, ==, 1);
   g_assert_cmpstr (((OctopusS3Bucket *) buckets->pdata[0])->name, ==, "one");
-  g_assert_cmpuint (fake.requests, ==, 3);
+  g_assert_cmpuint (fake.server->requests, ==, 3);
   fake_teardown (&fake);
 }
 
@@ -171,7 +107,7 @@ test_permanent_500 (void)
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_SERVER);
   g_assert_cmpstr (octopus_s3_error_get_s3_code (error), ==, "InternalError");
   g_assert_cmpstr (octopus_s3_error_get_service (error), ==, "Fake S3");
-  g_assert_cmpuint (fake.requests, ==, 3); /* max_attempts */
+  g_assert_cmpuint (fake.server->requests, ==, 3); /* max_attempts */
   fake_teardown (&fake);
 }
 
@@ -189,7 +125,7 @@ test_403_not_retried (void)
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_ACCESS_DENIED);
   g_assert_nonnull (strstr (error->message, "Fake S3"));
   g_assert_null (strstr (error->message, "secret-never-logged"));
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   fake_teardown (&fake);
 }
 
@@ -214,7 +150,7 @@ test_reply_too_large (void)
   buckets = list_buckets (&fake, NULL, &error);
   g_assert_null (buckets);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_MALFORMED_REPLY);
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   fake_teardown (&fake);
 }
 
@@ -240,7 +176,7 @@ test_malformed_list (void)
   g_assert_true (g_str_has_prefix (error->message, "Fake S3: "));
   g_assert_nonnull (strstr (error->message, "ListObjectsV2"));
   g_assert_cmpstr (octopus_s3_error_get_service (error), ==, "Fake S3");
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -320,8 +256,8 @@ test_error_in_200_complete (void)
   etag = complete (&fake, &error);
   g_assert_null (etag);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_UPLOAD);
-  g_assert_cmpuint (fake.requests, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (fake.paths, 0), ==, "/bkt/big?uploadId=upload-1");
+  g_assert_cmpuint (fake.server->requests, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fake.server->paths, 0), ==, "/bkt/big?uploadId=upload-1");
   fake_teardown (&fake);
 }
 
@@ -342,7 +278,7 @@ test_internal_error_in_200_retried (void)
   etag = complete (&fake, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (etag, ==, "3858f62230ac3c915f300c664312c11f-1");
-  g_assert_cmpuint (fake.requests, ==, 2);
+  g_assert_cmpuint (fake.server->requests, ==, 2);
   fake_teardown (&fake);
 }
 
@@ -363,17 +299,17 @@ test_cancel_during_backoff (void)
   fake_setup (&fake, replies, G_N_ELEMENTS (replies));
   /* A long backoff (at least half of 20 s) that the cancellation must cut short. */
   g_clear_object (&fake.client);
-  options.endpoint = fake.endpoint;
+  options.endpoint = fake.server->endpoint;
   fake.client = octopus_s3_client_new (&options, &error);
   g_assert_no_error (error);
-  fake.cancel_on_first = cancellable;
+  fake.server->cancel_on_first = cancellable;
 
   start = g_get_monotonic_time ();
   buckets = list_buckets (&fake, cancellable, &error);
   g_assert_null (buckets);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   fake_teardown (&fake);
 }
 
@@ -402,7 +338,7 @@ test_head_404_no_body (void)
   g_assert_false (octopus_s3_client_head_bucket_finish (fake.client, res, &region, &error));
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_BUCKET);
   g_assert_null (region);
-  g_assert_cmpuint (fake.requests, ==, 2);
+  g_assert_cmpuint (fake.server->requests, ==, 2);
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -423,7 +359,7 @@ test_redirect_wrong_region (void)
   g_assert_false (octopus_s3_client_head_bucket_finish (fake.client, res, NULL, &error));
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_WRONG_REGION);
   g_assert_cmpstr (octopus_s3_error_get_region (error), ==, "eu-west-3");
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -439,42 +375,6 @@ signed_headers (SoupMessageHeaders *headers)
   return strstr (auth, "SignedHeaders=") + strlen ("SignedHeaders=");
 }
 
-/* A bare HTTP listener (in a thread) that keeps the request head exactly as it arrived:
- * SoupServer hands handlers a decoded path, which could not tell one encoding from two. */
-typedef struct {
-  GMutex  lock;
-  char   *head;
-} RawCapture;
-
-static gboolean
-raw_run_cb (GThreadedSocketService *service,
-            GSocketConnection      *connection,
-            GObject                *source,
-            gpointer                user_data)
-{
-  RawCapture *capture = user_data;
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  static const char reply[] = "HTTP/1.1 200 OK\r\nETag: \"5d41402abc4b2a76b9719d911017c592\"\r\nContent-Length: 0\r\n"
-                              "Connection: close\r\n\r\n";
-  GString *head = g_string_new (NULL);
-  char c;
-
-  while (!g_str_has_suffix (head->str, "\r\n\r\n") &&
-         g_input_stream_read (in, &c, 1, NULL, NULL) == 1)
-    g_string_append_c (head, c);
-  /* The 5-byte body follows the head. */
-  for (guint i = 0; i < 5 && g_input_stream_read (in, &c, 1, NULL, NULL) == 1; i++)
-    ;
-  g_mutex_lock (&capture->lock);
-  g_free (capture->head);
-  capture->head = g_string_free (head, FALSE);
-  g_mutex_unlock (&capture->lock);
-  g_output_stream_write_all (out, reply, strlen (reply), NULL, NULL, NULL);
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  return TRUE;
-}
-
 static char *
 raw_header (const char *head, const char *name)
 {
@@ -487,6 +387,129 @@ raw_header (const char *head, const char *name)
   return NULL;
 }
 
+/* A bare HTTP listener that keeps the request head exactly as it arrived: SoupServer hands
+ * handlers a decoded path, which could not tell one encoding from two.
+ *
+ * It accepts with blocking calls in a thread of its own that never touches a main context,
+ * and raw_server_stop() joins that thread before the test returns.  (It was a
+ * GThreadedSocketService with max-threads 1: that stops accepting while its one job runs
+ * and restarts from the worker thread when the job ends.  GLib 2.74's
+ * g_socket_listener_accept_socket_async() attaches the new accept sources to the main
+ * context before it sets their task data, so when the client's next connection was already
+ * waiting, the main loop in octopus_test_wait() could dispatch accept_ready() in between
+ * and crash on the NULL task data: the SIGSEGV in /s3/retry/dot-segment-keys.) */
+typedef struct {
+  GSocket      *socket;
+  GCancellable *cancellable;
+  GThread      *thread;
+  char         *endpoint;
+  GMutex        lock;
+  char         *head;       /* the last request head, under @lock */
+} RawServer;
+
+static void
+raw_serve (RawServer *raw,
+           GSocket   *peer)
+{
+  static const char reply[] = "HTTP/1.1 200 OK\r\nETag: \"5d41402abc4b2a76b9719d911017c592\"\r\n"
+                              "Content-Length: 0\r\n"
+                              "Connection: close\r\n\r\n";
+  g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection (peer);
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  GString *head = g_string_new (NULL);
+  g_autofree char *length = NULL;
+  guint64 body_length = 0;
+  char c;
+
+  while (!g_str_has_suffix (head->str, "\r\n\r\n") &&
+         g_input_stream_read (in, &c, 1, raw->cancellable, NULL) == 1)
+    g_string_append_c (head, c);
+  /* The body follows the head. */
+  length = raw_header (head->str, "Content-Length");
+  if (length != NULL)
+    g_ascii_string_to_unsigned (length, 10, 0, G_MAXUINT32, &body_length, NULL);
+  for (guint64 i = 0;
+       i < body_length && g_input_stream_read (in, &c, 1, raw->cancellable, NULL) == 1; i++)
+    ;
+  g_mutex_lock (&raw->lock);
+  g_free (raw->head);
+  raw->head = g_string_free (head, FALSE);
+  g_mutex_unlock (&raw->lock);
+  g_output_stream_write_all (out, reply, strlen (reply), NULL, raw->cancellable, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+}
+
+static gpointer
+raw_server_thread (gpointer user_data)
+{
+  RawServer *raw = user_data;
+
+  for (;;)
+    {
+      g_autoptr(GSocket) peer = g_socket_accept (raw->socket, raw->cancellable, NULL);
+
+      if (peer == NULL)
+        return NULL; /* raw_server_stop() */
+      g_socket_set_timeout (peer, OCTOPUS_TEST_TIMEOUT_SECONDS);
+      raw_serve (raw, peer);
+    }
+}
+
+static RawServer *
+raw_server_start (void)
+{
+  RawServer *raw = g_new0 (RawServer, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_mutex_init (&raw->lock);
+  raw->cancellable = g_cancellable_new ();
+  raw->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                              G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_bind (raw->socket, any_port, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (raw->socket, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (raw->socket, &error);
+  g_assert_no_error (error);
+  raw->endpoint = g_strdup_printf ("http://127.0.0.1:%u",
+                                   g_inet_socket_address_get_port (
+                                     G_INET_SOCKET_ADDRESS (bound)));
+  raw->thread = g_thread_new ("raw-server", raw_server_thread, raw);
+  return raw;
+}
+
+/* The last request head received (owned). */
+static char *
+raw_server_dup_head (RawServer *raw)
+{
+  char *head;
+
+  g_mutex_lock (&raw->lock);
+  head = g_strdup (raw->head);
+  g_mutex_unlock (&raw->lock);
+  g_assert_nonnull (head);
+  return head;
+}
+
+static void
+raw_server_stop (RawServer *raw)
+{
+  g_cancellable_cancel (raw->cancellable);
+  g_thread_join (raw->thread);
+  g_socket_close (raw->socket, NULL);
+  g_object_unref (raw->socket);
+  g_object_unref (raw->cancellable);
+  g_mutex_clear (&raw->lock);
+  g_free (raw->head);
+  g_free (raw->endpoint);
+  g_free (raw);
+}
+
 /* @data: NULL for a plain buffer (its SHA-256 is signed), or the Content-MD5 to send with it
  * (object data: the signed Content-MD5 binds the body, the payload goes UNSIGNED-PAYLOAD so
  * an upload to N services does not hash each part N more times). */
@@ -495,29 +518,22 @@ test_request_line_and_signed_headers (gconstpointer data)
 {
   const char *content_md5 = data;
   OctopusS3PutOptions put_options = { .content_md5 = content_md5 };
-  RawCapture capture = { 0 };
-  g_autoptr(GSocketService) service = g_threaded_socket_service_new (1);
+  RawServer *raw = raw_server_start ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
   g_autoptr(OctopusS3Client) client = NULL;
-  g_autofree char *endpoint = NULL;
   g_autofree char *etag = NULL;
   g_autofree char *sha = octopus_sigv4_sha256_hex ("hello", 5);
+  g_autofree char *head = NULL;
   g_autofree char *auth = NULL, *content_sha = NULL, *ua = NULL, *accept = NULL;
   const char *signed_list;
-  guint16 port;
   OctopusS3ClientOptions options = {
     .name = "Raw", .access_key = "AKIDEXAMPLE", .secret_key = "s", .path_style = TRUE,
     .allow_http = TRUE, .max_attempts = 1,
   };
 
-  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (service, "run", G_CALLBACK (raw_run_cb), &capture);
-  g_socket_service_start (service);
-  endpoint = g_strdup_printf ("http://127.0.0.1:%u", port);
-  options.endpoint = endpoint;
+  options.endpoint = raw->endpoint;
   client = octopus_s3_client_new (&options, &error);
   g_assert_no_error (error);
 
@@ -527,17 +543,14 @@ test_request_line_and_signed_headers (gconstpointer data)
   etag = octopus_s3_client_put_object_finish (client, res, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (etag, ==, "5d41402abc4b2a76b9719d911017c592");
-  g_socket_service_stop (service);
 
-  g_mutex_lock (&capture.lock);
+  head = raw_server_dup_head (raw);
   /* Encoded once: a double encoding would show %2520, a missing one a raw space. */
-  g_assert_true (g_str_has_prefix (capture.head,
-                                   "PUT /bkt/a%20b%2Bc~%C3%BC%25.txt HTTP/1.1\r\n"));
-  auth = raw_header (capture.head, "Authorization");
-  content_sha = raw_header (capture.head, "x-amz-content-sha256");
-  ua = raw_header (capture.head, "User-Agent");
-  accept = raw_header (capture.head, "Accept-Encoding");
-  g_mutex_unlock (&capture.lock);
+  g_assert_true (g_str_has_prefix (head, "PUT /bkt/a%20b%2Bc~%C3%BC%25.txt HTTP/1.1\r\n"));
+  auth = raw_header (head, "Authorization");
+  content_sha = raw_header (head, "x-amz-content-sha256");
+  ua = raw_header (head, "User-Agent");
+  accept = raw_header (head, "Accept-Encoding");
 
   g_assert_nonnull (auth);
   g_assert_true (g_str_has_prefix (auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
@@ -561,9 +574,7 @@ test_request_line_and_signed_headers (gconstpointer data)
 
   g_clear_object (&res);
   g_assert_finalize_object (g_steal_pointer (&client));
-  g_mutex_lock (&capture.lock);
-  g_free (capture.head);
-  g_mutex_unlock (&capture.lock);
+  raw_server_stop (raw);
 }
 
 /* The Authorization the client should have sent for the captured @head, signed over
@@ -624,25 +635,18 @@ test_dot_segment_keys (void)
     /* Only whole "." / ".." segments: dots inside a name are left alone. */
     { "..a/b../.../.x", "PUT /bkt/..a/b../.../.x HTTP/1.1\r\n", "/bkt/..a/b../.../.x" },
   };
-  RawCapture capture = { 0 };
-  g_autoptr(GSocketService) service = g_threaded_socket_service_new (1);
+  RawServer *raw = raw_server_start ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
   g_autoptr(OctopusS3Client) client = NULL;
-  g_autofree char *endpoint = NULL;
   g_autofree char *presigned = NULL;
-  guint16 port;
+  const char *endpoint = raw->endpoint;
   OctopusS3ClientOptions options = {
     .name = "Raw", .access_key = "AKIDEXAMPLE", .secret_key = "s", .path_style = TRUE,
     .allow_http = TRUE, .max_attempts = 1,
   };
 
-  port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (service), NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (service, "run", G_CALLBACK (raw_run_cb), &capture);
-  g_socket_service_start (service);
-  endpoint = g_strdup_printf ("http://127.0.0.1:%u", port);
-  options.endpoint = endpoint;
+  options.endpoint = raw->endpoint;
   client = octopus_s3_client_new (&options, &error);
   g_assert_no_error (error);
 
@@ -650,6 +654,7 @@ test_dot_segment_keys (void)
     {
       g_autoptr(GAsyncResult) res = NULL;
       g_autofree char *etag = NULL;
+      g_autofree char *head = NULL;
       g_autofree char *sent_auth = NULL;
       g_autofree char *want_auth = NULL;
 
@@ -659,16 +664,13 @@ test_dot_segment_keys (void)
       etag = octopus_s3_client_put_object_finish (client, res, &error);
       g_assert_no_error (error);
 
-      g_mutex_lock (&capture.lock);
-      if (!g_str_has_prefix (capture.head, cases[i].line))
-        g_error ("key “%s” sent as %.*s", cases[i].key,
-                 (int) strcspn (capture.head, "\r"), capture.head);
-      sent_auth = raw_header (capture.head, "Authorization");
-      want_auth = expected_authorization (capture.head, "PUT", cases[i].canonical, "s");
-      g_mutex_unlock (&capture.lock);
+      head = raw_server_dup_head (raw);
+      if (!g_str_has_prefix (head, cases[i].line))
+        g_error ("key “%s” sent as %.*s", cases[i].key, (int) strcspn (head, "\r"), head);
+      sent_auth = raw_header (head, "Authorization");
+      want_auth = expected_authorization (head, "PUT", cases[i].canonical, "s");
       g_assert_cmpstr (sent_auth, ==, want_auth);
     }
-  g_socket_service_stop (service);
 
   /* A presigned URL carries the wire form too (a browser would drop a literal "..").  */
   presigned = octopus_s3_client_presign_get (client, "bkt", "../x", 60);
@@ -683,9 +685,7 @@ test_dot_segment_keys (void)
   }
 
   g_assert_finalize_object (g_steal_pointer (&client));
-  g_mutex_lock (&capture.lock);
-  g_free (capture.head);
-  g_mutex_unlock (&capture.lock);
+  raw_server_stop (raw);
 }
 
 static void
@@ -716,16 +716,16 @@ test_delete_objects_md5 (void)
   g_assert_cmpuint (failed->len, ==, 1);
   g_assert_cmpstr (((OctopusS3DeleteError *) failed->pdata[0])->key, ==, "b c");
 
-  g_assert_cmpstr (g_ptr_array_index (fake.paths, 0), ==, "/bkt?delete");
-  sent = g_ptr_array_index (fake.bodies, 0);
+  g_assert_cmpstr (g_ptr_array_index (fake.server->paths, 0), ==, "/bkt?delete");
+  sent = g_ptr_array_index (fake.server->bodies, 0);
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent),
                                   "<Quiet>true</Quiet>"));
   g_checksum_update (md5, g_bytes_get_data (sent, NULL), g_bytes_get_size (sent));
   g_checksum_get_digest (md5, digest, &len);
   expected_md5 = g_base64_encode (digest, len);
-  g_assert_cmpstr (soup_message_headers_get_one (fake.last_headers, "Content-MD5"), ==,
+  g_assert_cmpstr (soup_message_headers_get_one (fake.server->last_headers, "Content-MD5"), ==,
                    expected_md5);
-  g_assert_nonnull (strstr (signed_headers (fake.last_headers), "content-md5"));
+  g_assert_nonnull (strstr (signed_headers (fake.server->last_headers), "content-md5"));
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -750,7 +750,7 @@ test_too_many_delete_keys (void)
   failed = octopus_s3_client_delete_objects_finish (fake.client, res, &error);
   g_assert_null (failed);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_INVALID_ARGUMENT);
-  g_assert_cmpuint (fake.requests, ==, 0);
+  g_assert_cmpuint (fake.server->requests, ==, 0);
   g_clear_object (&res);
   fake_teardown (&fake);
 }
@@ -785,14 +785,15 @@ test_stream_replayed_when_seekable (void)
   etag = put_stream (&fake, in, 11, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (etag, ==, "e");
-  g_assert_cmpuint (fake.requests, ==, 2);
+  g_assert_cmpuint (fake.server->requests, ==, 2);
   for (guint i = 0; i < 2; i++)
     {
-      GBytes *sent = g_ptr_array_index (fake.bodies, i);
+      GBytes *sent = g_ptr_array_index (fake.server->bodies, i);
       g_assert_cmpmem (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent), "stream body",
                        11);
     }
-  g_assert_cmpstr (soup_message_headers_get_one (fake.last_headers, "x-amz-content-sha256"), ==,
+  g_assert_cmpstr (soup_message_headers_get_one (fake.server->last_headers,
+                                                 "x-amz-content-sha256"), ==,
                    OCTOPUS_SIGV4_UNSIGNED_PAYLOAD);
   fake_teardown (&fake);
 }
@@ -813,7 +814,7 @@ test_stream_sends_only_length (void)
   fake_setup (&fake, replies, G_N_ELEMENTS (replies));
   etag = put_stream (&fake, in, 8, &error);
   g_assert_no_error (error);
-  sent = g_ptr_array_index (fake.bodies, 0);
+  sent = g_ptr_array_index (fake.server->bodies, 0);
   g_assert_cmpmem (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent), "part-one", 8);
   /* The caller's stream is open and positioned right after what was sent. */
   g_assert_false (g_input_stream_is_closed (in));
@@ -843,7 +844,7 @@ test_stream_not_replayed_when_unseekable (void)
   etag = put_stream (&fake, in, 10, &error);
   g_assert_null (etag);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_SERVER);
-  g_assert_cmpuint (fake.requests, ==, 1);
+  g_assert_cmpuint (fake.server->requests, ==, 1);
   fake_teardown (&fake);
 }
 
@@ -862,7 +863,7 @@ test_retry_after (void)
   fake_setup (&fake, replies, G_N_ELEMENTS (replies));
   buckets = list_buckets (&fake, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (fake.requests, ==, 2);
+  g_assert_cmpuint (fake.server->requests, ==, 2);
   /* retry_base_ms is 2 ms: only Retry-After explains a wait of a second. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
   fake_teardown (&fake);

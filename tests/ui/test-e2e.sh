@@ -14,16 +14,10 @@
 # Needs: DISPLAY + session bus + unlocked keyring (tools/run-headless) and the servers' env.
 # Env from meson: OCTOPUS_APP, OCTOPUS_CLI, DRAG_SOURCE, ATSPI (octopus-atspi.py).
 set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/../common/tap.sh"
 
-if [ -z "${DISPLAY:-}" ] || [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
-  echo "1..0 # SKIP no display or session bus (run under tools/run-headless)"; exit 77
-fi
-if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDPOINT:-}" ]; then
-  if [ "${OCTOPUS_TEST_REQUIRE_SERVERS:-}" = 1 ]; then
-    echo "not ok 1 test servers required but not configured"; exit 1
-  fi
-  echo "1..0 # SKIP no test servers (. DIR/env after tests/servers/octopus-test-servers start DIR)"; exit 77
-fi
+tap_require_display
+tap_require_servers
 
 # Under ASan with fast_unwind_on_malloc=0 (the CI setting) every malloc unwinds slowly: GTK
 # then answers the AT-SPI registry so late that it never lists the app, and the XDND exchange
@@ -42,12 +36,15 @@ cleanup() {
   rm -rf "$W"
 }
 trap cleanup EXIT
+tap_init octopus-e2e "$W"
 export XDG_CONFIG_HOME="$W/config" XDG_CACHE_HOME="$W/cache" XDG_STATE_HOME="$W/state"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_STATE_HOME"
 atspi() { /usr/bin/python3 "$ATSPI" "$@"; }
-step=0
-ok() { step=$((step + 1)); echo "ok $step $*"; }
-fail() { echo "not ok $((step + 1)) $*"; echo "# app log:"; sed 's/^/# /' "$W/app.log" | grep -v DEBUG | tail -30; exit 1; }
+fail() {
+  not_ok "$*" "app log:"
+  sed 's/^/# /' "$W/app.log" | grep -v DEBUG | tail -30
+  exit 1
+}
 action() {  # action NAME [GVARIANT-PARAMS]
   gdbus call --session --dest io.github.octopus_rais.Octopus \
     --object-path /io/github/octopus_rais/Octopus/window/1 \
