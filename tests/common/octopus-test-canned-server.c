@@ -36,6 +36,9 @@ handler (SoupServer        *soup_server,
   if (reply->header != NULL)
     soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                   reply->header, reply->header_value);
+  if (reply->header2 != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  reply->header2, reply->header2_value);
   if (reply->body != NULL)
     soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_STATIC, reply->body,
                                       reply->body_len ? reply->body_len : strlen (reply->body));

@@ -26,6 +26,8 @@ typedef struct {
   gsize       body_len;      /* 0: strlen (body) */
   const char *header;        /* one extra response header, or NULL */
   const char *header_value;
+  const char *header2;       /* a second one, or NULL */
+  const char *header2_value;
 } OctopusTestReply;
 
 /* Read the fields; set only cancel_on_first. */

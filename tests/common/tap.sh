@@ -28,7 +28,8 @@ not_ok() { # DESCRIPTION [DIAGNOSTIC LINE...]
   echo x >> "$T/failed"
   shift
   local l
-  for l in "$@"; do echo "# $l"; done
+  # Every line of a diagnostic behind "# ": an output of several lines must stay valid TAP.
+  for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done
 }
 check() { # DESCRIPTION COMMAND... : ok when COMMAND succeeds; its stderr is the diagnostic
   local d=$1; shift

@@ -13,23 +13,11 @@
 set -uo pipefail
 
 CLI=$(readlink -f "${1:?usage: test-cli-resets.sh OCTOPUS_CLI FAULT_PROXY_TOOL}")
-TOOL=$(readlink -f "${2:?usage: test-cli-resets.sh OCTOPUS_CLI FAULT_PROXY_TOOL}")
-T=${OCTOPUS_CLI_TEST_TMP:-}
+HERE=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 AWS=/usr/bin/aws
-
-ok()     { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "ok $n - $1"; }
-not_ok() { n=$(( $(cat "$T/count") + 1 )); echo "$n" > "$T/count"; echo "not ok $n - $1"
-           echo x >> "$T/failed"; shift; for l in "$@"; do printf '%s\n' "$l" | sed 's/^/# /'; done; }
-run() { # NAME STDIN ARGS...
-  local name=$1 input=$2; shift 2
-  printf '%s\n' "$input" | timeout 400 "$CLI" "$@" >"$T/log/$name.out" 2>"$T/log/$name.err"
-  echo $? > "$T/log/$name.rc"
-}
-expect_rc() { # NAME RC DESCRIPTION
-  if [ "$(cat "$T/log/$1.rc")" = "$2" ]; then ok "$3"
-  else not_ok "$3" "exit status $(cat "$T/log/$1.rc"), expected $2" \
-               "stdout: $(cat "$T/log/$1.out")" "stderr: $(cat "$T/log/$1.err")"; fi
-}
+TAP_RUN_TIMEOUT=400
+# shellcheck source=../common/tap.sh
+. "$HERE/../common/tap.sh"
 
 s3() { # ENDPOINT ACCESS SECRET ARGS...
   local endpoint=$1 access=$2 secret=$3; shift 3
@@ -54,7 +42,7 @@ one_server() {
   export XDG_CACHE_HOME="$T/$name/cache"
   mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME" "$XDG_CACHE_HOME"
 
-  "$TOOL" "$ep" --reset-connections-after 3000000 >"$T/$name-proxy.out" 2>"$T/log/$name-proxy.err" &
+  "$FAULT_PROXY_TOOL" "$ep" --reset-connections-after 3000000 >"$T/$name-proxy.out" 2>"$T/log/$name-proxy.err" &
   local proxy=$! i
   for ((i = 0; i < 200; i++)); do [ -s "$T/$name-proxy.out" ] && break; sleep 0.05; done
   local px_ep; px_ep=$(head -1 "$T/$name-proxy.out")
@@ -115,10 +103,7 @@ one_server() {
 }
 
 with_keyring() {
-  export XDG_RUNTIME_DIR="$T/k/run" XDG_DATA_HOME="$T/k/data" HOME="$T/k/home"
-  unset DISPLAY WAYLAND_DISPLAY
-  mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$HOME"
-  eval "$(printf test | timeout 10 gnome-keyring-daemon --unlock --components=secrets)"
+  tap_keyring_inner
   SWIFT_SECRET=$OCTOPUS_TEST_SWIFT_SECRET_KEY
   local s3_sk=$OCTOPUS_TEST_S3RVER_SECRET_KEY
   unset OCTOPUS_TEST_SWIFT_SECRET_KEY OCTOPUS_TEST_SWIFT_SECRET_KEY2 OCTOPUS_TEST_S3RVER_SECRET_KEY
@@ -127,27 +112,18 @@ with_keyring() {
   one_server swift "$OCTOPUS_TEST_SWIFT_ENDPOINT" "$OCTOPUS_TEST_SWIFT_ACCESS_KEY" "$SWIFT_SECRET"
 }
 
-if [ "${3:-}" = "--inner" ]; then
+if tap_is_inner "$@"; then
   with_keyring
   exit 0
 fi
 
-if [ -z "${OCTOPUS_TEST_S3RVER_ENDPOINT:-}" ] || [ -z "${OCTOPUS_TEST_SWIFT_ENDPOINT:-}" ]; then
-  if [ -n "${OCTOPUS_TEST_REQUIRE_SERVERS:-}" ]; then
-    echo "1..1"; echo "not ok 1 - OCTOPUS_TEST_REQUIRE_SERVERS is set but the servers are not in the environment"
-    exit 1
-  fi
-  echo "1..0 # SKIP no test servers (start tests/servers/octopus-test-servers and . DIR/env)"
-  exit 0
-fi
-for tool in dbus-run-session gnome-keyring-daemon "$AWS" md5sum; do
-  command -v "$tool" >/dev/null || { echo "1..1"; echo "not ok 1 - $tool is not installed"; exit 1; }
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/octopus-cli-resets.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-mkdir -p "$T/log" "$T/files"; echo 0 > "$T/count"; : > "$T/failed"
-export OCTOPUS_CLI_TEST_TMP=$T
+tap_require_servers
+tap_require_tools dbus-run-session gnome-keyring-daemon "$AWS" md5sum
+[ -x "${2:-}" ] || tap_bail "usage: test-cli-resets.sh OCTOPUS_CLI FAULT_PROXY_TOOL"
+FAULT_PROXY_TOOL=$(readlink -f "$2")
+export FAULT_PROXY_TOOL
+tap_init octopus-cli-resets
+mkdir -p "$T/files"
 
 # Distinct, deterministic contents: four 5,000,000-byte files and one of 50,000,000 bytes.
 /usr/bin/python3 - "$T/files" <<'PYEOF'
@@ -163,8 +139,5 @@ for n in range(4):
 write(os.path.join(sys.argv[1], "fifty.bin"), 50000000, 99)
 PYEOF
 
-timeout 900 dbus-run-session -- "$0" "$CLI" "$TOOL" --inner 2> >(grep -v -e 'Failed to set fd limit' >&2)
-[ $? -eq 0 ] || not_ok "the keyring session ran to its end"
-
-echo "1..$(cat "$T/count")"
-[ ! -s "$T/failed" ]
+tap_run_in_keyring_session 900 "$CLI"
+tap_finish

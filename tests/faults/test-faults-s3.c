@@ -10,6 +10,7 @@
 
 #include "octopus-fault-proxy.h"
 #include "octopus-s3-client.h"
+#include "octopus-test-canned-server.h"
 #include "octopus-test-util.h"
 
 typedef struct {
@@ -484,12 +485,58 @@ test_restart_part_on_kept_alive_connection (Fixture *f, gconstpointer data)
   g_assert_true (assert_intact_or_absent (f, "part", body));
 }
 
+/* A BadDigest right after the same request's connection was cut describes the cut, not the
+ * data: a network fault (retryable; the engine keeps the file journaled), never a final
+ * "the data arrived damaged".  A canned server behind the proxy answers BadDigest to whatever
+ * reaches it; the proxy resets the first attempt 100 KiB into its body. */
+static void
+test_bad_digest_after_reset (void)
+{
+  static const OctopusTestReply replies[] = {
+    { 400, "<?xml version=\"1.0\"?><Error><Code>BadDigest</Code>"
+           "<Message>The Content-MD5 you specified did not match what we received.</Message>"
+           "</Error>" },
+  };
+  g_autoptr(OctopusTestCannedServer) server = octopus_test_canned_server_new (replies, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OctopusFaultProxy) proxy = octopus_fault_proxy_new (server->endpoint, &error);
+  g_autoptr(GBytes) body = make_payload (1024 * 1024);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(OctopusS3Client) client = NULL;
+  g_autofree char *etag = NULL, *md5_b64 = NULL, *md5_hex = NULL;
+  OctopusS3PutOptions put = { 0 };
+  OctopusS3ClientOptions options = {
+    .name = "canned", .endpoint = octopus_fault_proxy_get_endpoint (proxy),
+    .access_key = "AKIDEXAMPLE", .secret_key = "s", .path_style = TRUE, .allow_http = TRUE,
+    .max_attempts = 2, .retry_base_ms = 2,
+  };
+
+  g_assert_no_error (error);
+  client = octopus_s3_client_new (&options, &error);
+  g_assert_no_error (error);
+  octopus_fault_proxy_reset_after (proxy, 100 * 1024, 1);
+  payload_md5 (body, &md5_b64, &md5_hex);
+  put.content_md5 = md5_b64;
+  octopus_s3_client_put_object_async (client, "bkt", "k", body, &put, NULL,
+                                      octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  etag = octopus_s3_client_put_object_finish (client, result, &error);
+  g_assert_null (etag);
+  g_assert_cmpuint (octopus_fault_proxy_get_injected (proxy), ==, 1);
+  g_assert_cmpuint (server->requests, ==, 1);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NETWORK);
+  g_assert_true (octopus_s3_error_is_retryable (error));
+  g_clear_object (&client);
+  octopus_fault_proxy_free (g_steal_pointer (&proxy));
+}
+
 int
 main (int argc, char **argv)
 {
   static const char *servers[] = { "s3rver", "swift" };
 
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/faults/s3/bad-digest-after-reset", test_bad_digest_after_reset);
   for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
     {
 #define ADD(name, func)                                                             \

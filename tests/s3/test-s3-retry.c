@@ -961,12 +961,99 @@ test_tls_untrusted (void)
   soup_server_disconnect (server);
 }
 
+/* A PUT whose ETag is not the MD5 that was sent: the service holds other bytes (s3rver stored
+ * a cut-off body and answered the MD5 of nothing).  Never a success; retried like a reset. */
+static void
+test_wrong_etag_not_uploaded (void)
+{
+  static const Reply replies[] = {
+    { 200, "", 0, "ETag", "\"d41d8cd98f00b204e9800998ecf8427e\"" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
+  g_autofree char *etag = NULL;
+  OctopusS3PutOptions options = { .content_md5 = "XUFAKrxLKna5cZ2REBfFkg==" };
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_put_object_async (fake.client, "bkt", "k", body, &options, NULL,
+                                      octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  etag = octopus_s3_client_put_object_finish (fake.client, res, &error);
+  g_assert_null (etag);
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NETWORK);
+  g_assert_true (octopus_s3_error_is_retryable (error));
+  g_assert_nonnull (strstr (error->message, "5d41402abc4b2a76b9719d911017c592"));
+  g_assert_cmpuint (fake.server->requests, ==, 3); /* retried like a reset, max_attempts */
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
+/* The same for a part: a wrong ETag once, then the right one. */
+static void
+test_wrong_part_etag_retried (void)
+{
+  static const Reply replies[] = {
+    { 200, "", 0, "ETag", "\"d41d8cd98f00b204e9800998ecf8427e\"" },
+    { 200, "", 0, "ETag", "\"5d41402abc4b2a76b9719d911017c592\"" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
+  g_autofree char *etag = NULL;
+  OctopusS3PutOptions options = { .content_md5 = "XUFAKrxLKna5cZ2REBfFkg==" };
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_upload_part_async (fake.client, "bkt", "k", "upload-1", 1, body, &options,
+                                       NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  etag = octopus_s3_client_upload_part_finish (fake.client, res, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (etag, ==, "5d41402abc4b2a76b9719d911017c592");
+  g_assert_cmpuint (fake.server->requests, ==, 2);
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
+/* An object the service encrypts with its own keys has an ETag that is not its MD5: not
+ * compared (the reply says so with x-amz-server-side-encryption: aws:kms). */
+static void
+test_sse_kms_etag_not_compared (void)
+{
+  static const Reply replies[] = {
+    { 200, "", 0, "ETag", "\"0f343b0931126a20f133d67c2b018a3b\"",
+      "x-amz-server-side-encryption", "aws:kms" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
+  g_autofree char *etag = NULL;
+  OctopusS3PutOptions options = { .content_md5 = "XUFAKrxLKna5cZ2REBfFkg==" };
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  octopus_s3_client_put_object_async (fake.client, "bkt", "k", body, &options, NULL,
+                                      octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  etag = octopus_s3_client_put_object_finish (fake.client, res, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (etag, ==, "0f343b0931126a20f133d67c2b018a3b");
+  g_assert_cmpuint (fake.server->requests, ==, 1);
+  g_clear_object (&res);
+  fake_teardown (&fake);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/s3/retry/slowdown-then-success", test_slowdown_then_success);
+  g_test_add_func ("/s3/retry/wrong-etag-not-uploaded", test_wrong_etag_not_uploaded);
+  g_test_add_func ("/s3/retry/wrong-part-etag-retried", test_wrong_part_etag_retried);
+  g_test_add_func ("/s3/retry/sse-kms-etag-not-compared", test_sse_kms_etag_not_compared);
   g_test_add_func ("/s3/retry/permanent-500", test_permanent_500);
   g_test_add_func ("/s3/retry/403-not-retried", test_403_not_retried);
   g_test_add_func ("/s3/retry/reply-too-large", test_reply_too_large);
