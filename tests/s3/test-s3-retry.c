@@ -961,6 +961,20 @@ test_tls_untrusted (void)
   soup_server_disconnect (server);
 }
 
+/* PUT "hello" with its Content-MD5 (base64 of 5d41402abc4b2a76b9719d911017c592). */
+static char *
+put_hello (Fake *fake, GError **error)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
+  OctopusS3PutOptions options = { .content_md5 = "XUFAKrxLKna5cZ2REBfFkg==" };
+
+  octopus_s3_client_put_object_async (fake->client, "bkt", "k", body, &options, NULL,
+                                      octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  return octopus_s3_client_put_object_finish (fake->client, res, error);
+}
+
 /* A PUT whose ETag is not the MD5 that was sent: the service holds other bytes (s3rver stored
  * a cut-off body and answered the MD5 of nothing).  Never a success; retried like a reset. */
 static void
@@ -971,22 +985,15 @@ test_wrong_etag_not_uploaded (void)
   };
   Fake fake;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) res = NULL;
-  g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
   g_autofree char *etag = NULL;
-  OctopusS3PutOptions options = { .content_md5 = "XUFAKrxLKna5cZ2REBfFkg==" };
 
   fake_setup (&fake, replies, G_N_ELEMENTS (replies));
-  octopus_s3_client_put_object_async (fake.client, "bkt", "k", body, &options, NULL,
-                                      octopus_test_result_cb, NULL);
-  res = octopus_test_wait_result ();
-  etag = octopus_s3_client_put_object_finish (fake.client, res, &error);
+  etag = put_hello (&fake, &error);
   g_assert_null (etag);
   g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NETWORK);
   g_assert_true (octopus_s3_error_is_retryable (error));
   g_assert_nonnull (strstr (error->message, "5d41402abc4b2a76b9719d911017c592"));
   g_assert_cmpuint (fake.server->requests, ==, 3); /* retried like a reset, max_attempts */
-  g_clear_object (&res);
   fake_teardown (&fake);
 }
 
@@ -1028,20 +1035,13 @@ test_sse_kms_etag_not_compared (void)
   };
   Fake fake;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) res = NULL;
-  g_autoptr(GBytes) body = g_bytes_new_static ("hello", 5);
   g_autofree char *etag = NULL;
-  OctopusS3PutOptions options = { .content_md5 = "XUFAKrxLKna5cZ2REBfFkg==" };
 
   fake_setup (&fake, replies, G_N_ELEMENTS (replies));
-  octopus_s3_client_put_object_async (fake.client, "bkt", "k", body, &options, NULL,
-                                      octopus_test_result_cb, NULL);
-  res = octopus_test_wait_result ();
-  etag = octopus_s3_client_put_object_finish (fake.client, res, &error);
+  etag = put_hello (&fake, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (etag, ==, "0f343b0931126a20f133d67c2b018a3b");
   g_assert_cmpuint (fake.server->requests, ==, 1);
-  g_clear_object (&res);
   fake_teardown (&fake);
 }
 
