@@ -95,6 +95,11 @@ void       _octopus_window_set_array        (OctopusWindow *self,
 
 /* (the notify, sync-status and upload-batch helpers above live in octopus-window-status.c) */
 
+/* octopus-window-columns.c */
+/* Adds one status column per service of self->services; removes the ones added. */
+void       _octopus_window_add_service_columns    (OctopusWindow *self);
+void       _octopus_window_remove_service_columns (OctopusWindow *self);
+
 /* octopus-window-actions.c */
 void       _octopus_window_actions_init     (OctopusWindow *self);
 void       _octopus_window_actions_update   (OctopusWindow *self);

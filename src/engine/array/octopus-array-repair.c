@@ -1,4 +1,5 @@
-/* octopus-array-repair.c — copy a good replica to the services that lack it.
+/* octopus-array-repair.c — copy a good replica to the services that lack it: the plan for
+ * each key, the checks before writing, ACLs; the copying itself is in octopus-array-copy.c.
  *
  * One key at a time: the source copy (one whose MD5 is the reference) is read once and fanned
  * out to every target.  Small objects (≤ one part) are read into memory, checked against the
@@ -16,49 +17,13 @@
 #include <glib/gi18n-lib.h>
 
 #include "octopus-array-private.h"
-
-typedef struct {
-  guint       service;
-  char       *upload_id;      /* multipart only */
-  GPtrArray  *parts;          /* of OctopusS3Part; multipart only */
-  char       *error;          /* first failure; the target is dropped from then on */
-  char       *listed_etag;    /* the ETag the refresh saw there; NULL: it saw no copy */
-  char       *new_etag;       /* the ETag of the copy written */
-} Target;
-
-typedef struct _KeyRepair KeyRepair;
-typedef void (*Step) (KeyRepair *kr);
-
-struct _KeyRepair {
-  GTask        *task;          /* the repair task (owned) */
-  char         *key;
-  guint         source;
-  char         *expected_md5;  /* reference MD5 hex, NULL when no copy has one */
-  gint64        size;
-  GArray       *targets;       /* of Target */
-  GInputStream *stream;
-  char         *content_type;
-  GHashTable   *metadata;      /* user metadata to write, md5chksum included */
-  char         *canned_acl;    /* the source's ACL when it is a public canned one */
-  GChecksum    *md5;
-  guint8       *buffer;        /* one part */
-  gsize         buffer_len;    /* bytes of the current part */
-  gint64        bytes;
-  guint         part_number;
-  guint         pending;       /* fan-out calls still running */
-  Step          after;         /* what runs when pending drops to zero */
-};
+#include "octopus-array-repair-private.h"
 
 typedef struct {
   GPtrArray *keys;             /* of char *, the keys to look at */
   guint      next;
   GPtrArray *results;          /* of OctopusArrayResult */
 } RepairData;
-
-typedef struct {
-  KeyRepair *kr;
-  guint      target;           /* index into kr->targets */
-} Call;
 
 static void repair_next_key (GTask *task);
 
@@ -70,35 +35,35 @@ repair_data_free (RepairData *data)
   g_free (data);
 }
 
-static OctopusService *
-service_at (KeyRepair *kr,
-            guint      index)
+OctopusService *
+_octopus_repair_service_at (KeyRepair *kr,
+                            guint      index)
 {
   OctopusArray *self = g_task_get_source_object (kr->task);
   return g_ptr_array_index (self->services, index);
 }
 
-static Target *
-target_at (KeyRepair *kr,
-           guint      i)
+Target *
+_octopus_repair_target_at (KeyRepair *kr,
+                           guint      i)
 {
   return &g_array_index (kr->targets, Target, i);
 }
 
-static void
-target_fail (KeyRepair    *kr,
-             guint         i,
-             const GError *error)
+void
+_octopus_repair_target_fail (KeyRepair    *kr,
+                             guint         i,
+                             const GError *error)
 {
-  Target *t = target_at (kr, i);
+  Target *t = _octopus_repair_target_at (kr, i);
 
   if (t->error == NULL)
     t->error = g_strdup (error->message);
 }
 
-static Call *
-call_new (KeyRepair *kr,
-          guint      target)
+Call *
+_octopus_repair_call_new (KeyRepair *kr,
+                          guint      target)
 {
   Call *call = g_new0 (Call, 1);
 
@@ -109,8 +74,8 @@ call_new (KeyRepair *kr,
 }
 
 /* Ends one fan-out call; runs the next step once every call has come back. */
-static void
-call_done (Call *call)
+void
+_octopus_repair_call_done (Call *call)
 {
   KeyRepair *kr = call->kr;
 
@@ -126,7 +91,7 @@ key_repair_free (KeyRepair *kr)
 
   for (guint i = 0; i < kr->targets->len; i++)
     {
-      Target *t = target_at (kr, i);
+      Target *t = _octopus_repair_target_at (kr, i);
 
       octopus_object_table_set_transferring (self->table, kr->key, t->service, FALSE);
       g_free (t->upload_id);
@@ -150,8 +115,8 @@ key_repair_free (KeyRepair *kr)
 
 /* Reports every target and moves on to the next key.  A repaired copy shows in sync in the
  * table at once (the user sees the icon change), not at the next refresh. */
-static void
-key_done (KeyRepair *kr)
+void
+_octopus_repair_key_done (KeyRepair *kr)
 {
   RepairData *data = g_task_get_task_data (kr->task);
   OctopusArray *self = g_task_get_source_object (kr->task);
@@ -160,8 +125,8 @@ key_done (KeyRepair *kr)
 
   for (guint i = 0; i < kr->targets->len; i++)
     {
-      Target *t = target_at (kr, i);
-      const char *name = octopus_service_get_name (service_at (kr, t->service));
+      Target *t = _octopus_repair_target_at (kr, i);
+      const char *name = octopus_service_get_name (_octopus_repair_service_at (kr, t->service));
 
       if (t->error != NULL)
         g_ptr_array_add (data->results,
@@ -170,7 +135,8 @@ key_done (KeyRepair *kr)
         {
           g_autofree char *msg =
             g_strdup_printf (_("copied from %s"),
-                             octopus_service_get_name (service_at (kr, kr->source)));
+                             octopus_service_get_name (_octopus_repair_service_at (kr,
+                                                                                   kr->source)));
           g_ptr_array_add (data->results,
                            _octopus_array_result_new (kr->key, name, OCTOPUS_RESULT_OK, msg));
           octopus_object_table_set_copy (self->table, kr->key, t->service, kr->bytes,
@@ -181,37 +147,37 @@ key_done (KeyRepair *kr)
   repair_next_key (task);
 }
 
-static void
-fail_all_targets (KeyRepair  *kr,
-                  const char *message)
+void
+_octopus_repair_fail_all_targets (KeyRepair  *kr,
+                                  const char *message)
 {
   for (guint i = 0; i < kr->targets->len; i++)
     {
-      Target *t = target_at (kr, i);
+      Target *t = _octopus_repair_target_at (kr, i);
       if (t->error == NULL)
         t->error = g_strdup (message);
     }
 }
 
-static gboolean
-source_matches (KeyRepair  *kr,
-                const char *md5)
+gboolean
+_octopus_repair_source_matches (KeyRepair  *kr,
+                                const char *md5)
 {
   if (kr->bytes != kr->size && kr->size >= 0)
     return FALSE;
   return kr->expected_md5 == NULL || g_strcmp0 (kr->expected_md5, md5) == 0;
 }
 
-static void
-report_source_mismatch (KeyRepair  *kr,
-                        const char *md5)
+void
+_octopus_repair_report_source_mismatch (KeyRepair  *kr,
+                                        const char *md5)
 {
   g_autofree char *msg =
     g_strdup_printf (_("the copy on %s did not match its MD5 while reading (%s, got %s); "
                        "nothing was written"),
-                     octopus_service_get_name (service_at (kr, kr->source)),
+                     octopus_service_get_name (_octopus_repair_service_at (kr, kr->source)),
                      kr->expected_md5 ? kr->expected_md5 : "?", md5 ? md5 : "?");
-  fail_all_targets (kr, msg);
+  _octopus_repair_fail_all_targets (kr, msg);
 }
 
 /* ---- ACL on the new copies -------------------------------------------------------------- */
@@ -223,27 +189,29 @@ acl_put_cb (GObject      *source,
 {
   Call *call = user_data;
   g_autoptr(GError) error = NULL;
-  OctopusService *service = service_at (call->kr, target_at (call->kr, call->target)->service);
+  OctopusService *service =
+    _octopus_repair_service_at (call->kr,
+                                _octopus_repair_target_at (call->kr, call->target)->service);
 
   if (!octopus_s3_client_put_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error))
     {
       if (_octopus_error_is_unsupported (error))
         octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
       else
-        target_fail (call->kr, call->target, error);
+        _octopus_repair_target_fail (call->kr, call->target, error);
     }
-  call_done (call);
+  _octopus_repair_call_done (call);
 }
 
-static void
-apply_acl (KeyRepair *kr)
+void
+_octopus_repair_apply_acl (KeyRepair *kr)
 {
-  kr->after = key_done;
+  kr->after = _octopus_repair_key_done;
   kr->pending = 1;   /* held until every call is started */
   for (guint i = 0; kr->canned_acl != NULL && i < kr->targets->len; i++)
     {
-      Target *t = target_at (kr, i);
-      OctopusService *service = service_at (kr, t->service);
+      Target *t = _octopus_repair_target_at (kr, i);
+      OctopusService *service = _octopus_repair_service_at (kr, t->service);
 
       if (t->error != NULL || octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
         continue;
@@ -251,344 +219,7 @@ apply_acl (KeyRepair *kr)
                                               octopus_service_get_bucket (service), kr->key,
                                               kr->canned_acl, NULL,
                                               g_task_get_cancellable (kr->task), acl_put_cb,
-                                              call_new (kr, i));
-    }
-  if (--kr->pending == 0)
-    kr->after (kr);
-}
-
-/* ---- small objects: one PUT per target -------------------------------------------------- */
-
-static void
-put_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Call *call = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *etag = NULL;
-
-  etag = octopus_s3_client_put_object_finish (OCTOPUS_S3_CLIENT (source), result, &error);
-  if (etag == NULL)
-    target_fail (call->kr, call->target, error);
-  else
-    target_at (call->kr, call->target)->new_etag = g_steal_pointer (&etag);
-  call_done (call);
-}
-
-static void
-put_options (KeyRepair           *kr,
-             OctopusS3PutOptions *options,
-             const char          *content_md5)
-{
-  memset (options, 0, sizeof *options);
-  options->content_type = kr->content_type;
-  options->metadata = kr->metadata;
-  options->content_md5 = content_md5;
-}
-
-static void
-small_read_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  KeyRepair *kr = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autofree char *md5 = NULL;
-  g_autofree char *md5_b64 = NULL;
-  OctopusS3PutOptions options;
-  gsize n = 0;
-
-  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, &error))
-    {
-      fail_all_targets (kr, error->message);
-      key_done (kr);
-      return;
-    }
-  /* One more byte than announced means the source is not the copy we were told about. */
-  kr->bytes = (gint64) n;
-  g_checksum_update (kr->md5, kr->buffer, n);
-  md5 = g_strdup (g_checksum_get_string (kr->md5));
-  if (!source_matches (kr, md5))
-    {
-      report_source_mismatch (kr, md5);
-      key_done (kr);
-      return;
-    }
-
-  md5_b64 = octopus_md5_hex_to_base64 (md5);
-  g_hash_table_replace (kr->metadata, g_strdup ("md5chksum"), g_strdup (md5_b64));
-  put_options (kr, &options, md5_b64);
-  body = g_bytes_new (kr->buffer, n);
-
-  kr->after = apply_acl;
-  kr->pending = 1;
-  for (guint i = 0; i < kr->targets->len; i++)
-    {
-      OctopusService *service = service_at (kr, target_at (kr, i)->service);
-
-      if (target_at (kr, i)->error != NULL)
-        continue;
-      octopus_s3_client_put_object_async (octopus_service_get_client (service),
-                                          octopus_service_get_bucket (service), kr->key, body,
-                                          &options, g_task_get_cancellable (kr->task), put_cb,
-                                          call_new (kr, i));
-    }
-  if (--kr->pending == 0)
-    kr->after (kr);
-}
-
-static void
-repair_small (KeyRepair *kr)
-{
-  /* size + 1 so that a longer body than listed is noticed, not silently cut. */
-  kr->buffer = g_malloc ((gsize) kr->size + 1);
-  g_input_stream_read_all_async (kr->stream, kr->buffer, (gsize) kr->size + 1,
-                                 G_PRIORITY_DEFAULT, g_task_get_cancellable (kr->task),
-                                 small_read_cb, kr);
-}
-
-/* ---- large objects: multipart, one part in memory --------------------------------------- */
-
-static void read_part (KeyRepair *kr);
-
-static void
-abort_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Call *call = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!octopus_s3_client_abort_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error))
-    g_debug ("Abort of %s: %s", call->kr->key, error->message);
-  call_done (call);
-}
-
-/* Aborts the upload of every target that failed (or of all, after a source mismatch). */
-static void
-abort_failed (KeyRepair *kr,
-              Step       after)
-{
-  kr->after = after;
-  kr->pending = 1;
-  for (guint i = 0; i < kr->targets->len; i++)
-    {
-      Target *t = target_at (kr, i);
-      OctopusService *service = service_at (kr, t->service);
-
-      if (t->error == NULL || t->upload_id == NULL)
-        continue;
-      /* Not cancellable: an open upload must not be left behind. */
-      octopus_s3_client_abort_multipart_async (octopus_service_get_client (service),
-                                               octopus_service_get_bucket (service), kr->key,
-                                               t->upload_id, NULL, abort_cb, call_new (kr, i));
-      g_clear_pointer (&t->upload_id, g_free);
-    }
-  if (--kr->pending == 0)
-    kr->after (kr);
-}
-
-static void
-complete_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Call *call = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *etag = NULL;
-
-  etag = octopus_s3_client_complete_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error);
-  if (etag == NULL)
-    target_fail (call->kr, call->target, error);
-  else
-    {
-      Target *t = target_at (call->kr, call->target);
-
-      g_clear_pointer (&t->upload_id, g_free);
-      t->new_etag = g_steal_pointer (&etag);
-    }
-  call_done (call);
-}
-
-static void
-after_complete (KeyRepair *kr)
-{
-  abort_failed (kr, apply_acl);
-}
-
-static void
-complete_all (KeyRepair *kr)
-{
-  g_autofree char *md5 = g_strdup (g_checksum_get_string (kr->md5));
-
-  if (!source_matches (kr, md5))
-    {
-      report_source_mismatch (kr, md5);
-      abort_failed (kr, key_done);
-      return;
-    }
-
-  kr->after = after_complete;
-  kr->pending = 1;
-  for (guint i = 0; i < kr->targets->len; i++)
-    {
-      Target *t = target_at (kr, i);
-      OctopusService *service = service_at (kr, t->service);
-
-      if (t->error != NULL)
-        continue;
-      octopus_s3_client_complete_multipart_async (octopus_service_get_client (service),
-                                                  octopus_service_get_bucket (service), kr->key,
-                                                  t->upload_id, t->parts,
-                                                  g_task_get_cancellable (kr->task),
-                                                  complete_cb, call_new (kr, i));
-    }
-  if (--kr->pending == 0)
-    kr->after (kr);
-}
-
-static gboolean
-any_target_alive (KeyRepair *kr)
-{
-  for (guint i = 0; i < kr->targets->len; i++)
-    if (target_at (kr, i)->error == NULL)
-      return TRUE;
-  return FALSE;
-}
-
-static void
-part_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Call *call = user_data;
-  Target *t = target_at (call->kr, call->target);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *etag = NULL;
-
-  etag = octopus_s3_client_upload_part_finish (OCTOPUS_S3_CLIENT (source), result, &error);
-  if (etag == NULL)
-    target_fail (call->kr, call->target, error);
-  else
-    g_ptr_array_add (t->parts, octopus_s3_part_new (call->kr->part_number, etag, -1));
-  call_done (call);
-}
-
-static void
-part_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  KeyRepair *kr = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GChecksum) part_md5 = NULL;
-  g_autofree char *part_b64 = NULL;
-  OctopusS3PutOptions options;
-  guint8 digest[16];
-  gsize digest_len = sizeof digest;
-  gsize n = 0;
-
-  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (source), result, &n, &error))
-    {
-      fail_all_targets (kr, error->message);
-      abort_failed (kr, key_done);
-      return;
-    }
-  if (n == 0)
-    {
-      complete_all (kr);
-      return;
-    }
-
-  kr->bytes += (gint64) n;
-  kr->part_number++;
-  g_checksum_update (kr->md5, kr->buffer, n);
-  part_md5 = g_checksum_new (G_CHECKSUM_MD5);
-  g_checksum_update (part_md5, kr->buffer, n);
-  g_checksum_get_digest (part_md5, digest, &digest_len);
-  part_b64 = g_base64_encode (digest, digest_len);
-  memset (&options, 0, sizeof options);
-  options.content_md5 = part_b64;
-  body = g_bytes_new (kr->buffer, n);
-
-  kr->after = read_part;
-  kr->pending = 1;
-  for (guint i = 0; i < kr->targets->len; i++)
-    {
-      Target *t = target_at (kr, i);
-      OctopusService *service = service_at (kr, t->service);
-
-      if (t->error != NULL)
-        continue;
-      octopus_s3_client_upload_part_async (octopus_service_get_client (service),
-                                           octopus_service_get_bucket (service), kr->key,
-                                           t->upload_id, kr->part_number, body, &options,
-                                           g_task_get_cancellable (kr->task), part_cb,
-                                           call_new (kr, i));
-    }
-  if (--kr->pending == 0)
-    kr->after (kr);
-}
-
-static void
-read_part (KeyRepair *kr)
-{
-  if (!any_target_alive (kr))
-    {
-      abort_failed (kr, key_done);
-      return;
-    }
-  g_input_stream_read_all_async (kr->stream, kr->buffer, OCTOPUS_ARRAY_PART_SIZE,
-                                 G_PRIORITY_DEFAULT, g_task_get_cancellable (kr->task),
-                                 part_read_cb, kr);
-}
-
-static void
-create_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Call *call = user_data;
-  Target *t = target_at (call->kr, call->target);
-  g_autoptr(GError) error = NULL;
-
-  t->upload_id = octopus_s3_client_create_multipart_finish (OCTOPUS_S3_CLIENT (source), result,
-                                                            &error);
-  if (t->upload_id == NULL)
-    target_fail (call->kr, call->target, error);
-  call_done (call);
-}
-
-static void
-repair_large (KeyRepair *kr)
-{
-  OctopusS3PutOptions options;
-  g_autofree char *md5_b64 = octopus_md5_hex_to_base64 (kr->expected_md5);
-
-  /* The md5chksum must be known before the upload starts; without a reference MD5 the
-   * copies are written without it (they stay unknown-hash, as the source is). */
-  if (md5_b64 != NULL)
-    g_hash_table_replace (kr->metadata, g_strdup ("md5chksum"), g_strdup (md5_b64));
-  put_options (kr, &options, NULL);
-  kr->buffer = g_malloc (OCTOPUS_ARRAY_PART_SIZE);
-
-  kr->after = read_part;
-  kr->pending = 1;
-  for (guint i = 0; i < kr->targets->len; i++)
-    {
-      Target *t = target_at (kr, i);
-      OctopusService *service = service_at (kr, t->service);
-
-      t->parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
-      if (t->error != NULL)
-        continue;
-      octopus_s3_client_create_multipart_async (octopus_service_get_client (service),
-                                                octopus_service_get_bucket (service), kr->key,
-                                                &options, g_task_get_cancellable (kr->task),
-                                                create_cb, call_new (kr, i));
+                                              _octopus_repair_call_new (kr, i));
     }
   if (--kr->pending == 0)
     kr->after (kr);
@@ -611,9 +242,10 @@ get_cb (GObject      *source,
     {
       g_autofree char *msg =
         g_strdup_printf (_("could not read the copy on %s: %s"),
-                         octopus_service_get_name (service_at (kr, kr->source)), error->message);
-      fail_all_targets (kr, msg);
-      key_done (kr);
+                         octopus_service_get_name (_octopus_repair_service_at (kr, kr->source)),
+                         error->message);
+      _octopus_repair_fail_all_targets (kr, msg);
+      _octopus_repair_key_done (kr);
       return;
     }
 
@@ -631,15 +263,15 @@ get_cb (GObject      *source,
     kr->content_type = g_strdup (info->content_type);
 
   if (kr->size <= OCTOPUS_ARRAY_PART_SIZE)
-    repair_small (kr);
+    _octopus_repair_small (kr);
   else
-    repair_large (kr);
+    _octopus_repair_large (kr);
 }
 
 static void
 start_get (KeyRepair *kr)
 {
-  OctopusService *source = service_at (kr, kr->source);
+  OctopusService *source = _octopus_repair_service_at (kr, kr->source);
 
   octopus_s3_client_get_object_async (octopus_service_get_client (source),
                                       octopus_service_get_bucket (source), kr->key, -1, -1,
@@ -652,11 +284,11 @@ static void source_acl_cb (GObject *source, GAsyncResult *result, gpointer user_
 static void
 start_source (KeyRepair *kr)
 {
-  OctopusService *source = service_at (kr, kr->source);
+  OctopusService *source = _octopus_repair_service_at (kr, kr->source);
 
-  if (!any_target_alive (kr))
+  if (!_octopus_repair_any_target_alive (kr))
     {
-      key_done (kr);
+      _octopus_repair_key_done (kr);
       return;
     }
   if (octopus_service_get_acl_support (source) != OCTOPUS_SUPPORT_NO)
@@ -673,13 +305,13 @@ check_cb (GObject      *source,
           gpointer      user_data)
 {
   Call *call = user_data;
-  Target *t = target_at (call->kr, call->target);
+  Target *t = _octopus_repair_target_at (call->kr, call->target);
   g_autoptr(OctopusS3Object) info = NULL;
   g_autoptr(GError) error = NULL;
 
   info = octopus_s3_client_head_object_finish (OCTOPUS_S3_CLIENT (source), result, &error);
   if (info == NULL && !g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_KEY))
-    target_fail (call->kr, call->target, error);
+    _octopus_repair_target_fail (call->kr, call->target, error);
   else if ((info == NULL) != (t->listed_etag == NULL) ||
            (info != NULL && g_strcmp0 (info->etag, t->listed_etag) != 0))
     {
@@ -687,7 +319,7 @@ check_cb (GObject      *source,
         t->error = g_strdup (_("the copy here changed since the last refresh; it was left "
                                "alone (refresh, then repair again)"));
     }
-  call_done (call);
+  _octopus_repair_call_done (call);
 }
 
 /* HEADs every target: only a copy still as the refresh saw it may be written over. */
@@ -698,12 +330,13 @@ check_targets (KeyRepair *kr)
   kr->pending = 1;
   for (guint i = 0; i < kr->targets->len; i++)
     {
-      OctopusService *service = service_at (kr, target_at (kr, i)->service);
+      OctopusService *service =
+        _octopus_repair_service_at (kr, _octopus_repair_target_at (kr, i)->service);
 
       octopus_s3_client_head_object_async (octopus_service_get_client (service),
                                            octopus_service_get_bucket (service), kr->key,
                                            g_task_get_cancellable (kr->task), check_cb,
-                                           call_new (kr, i));
+                                           _octopus_repair_call_new (kr, i));
     }
   if (--kr->pending == 0)
     kr->after (kr);
@@ -726,7 +359,8 @@ source_acl_cb (GObject      *source,
         kr->canned_acl = g_strdup (canned);
     }
   else if (_octopus_error_is_unsupported (error))
-    octopus_service_set_acl_support (service_at (kr, kr->source), OCTOPUS_SUPPORT_NO);
+    octopus_service_set_acl_support (_octopus_repair_service_at (kr, kr->source),
+                                     OCTOPUS_SUPPORT_NO);
   start_get (kr);
 }
 
@@ -780,7 +414,7 @@ plan_key (GTask         *task,
                          _octopus_array_result_new (key, NULL, OCTOPUS_RESULT_FAILED,
                                                     _("no reachable copy to repair from")));
       for (guint i = 0; i < kr->targets->len; i++)
-        g_free (target_at (kr, i)->listed_etag);
+        g_free (_octopus_repair_target_at (kr, i)->listed_etag);
       g_array_unref (kr->targets);
       g_free (kr);
       return NULL;
@@ -797,12 +431,13 @@ plan_key (GTask         *task,
     {
       g_autofree char *msg =
         g_strdup_printf (_("copies disagree in equal numbers; the newest (on %s) was used"),
-                         octopus_service_get_name (service_at (kr, kr->source)));
+                         octopus_service_get_name (_octopus_repair_service_at (kr, kr->source)));
       g_ptr_array_add (data->results,
                        _octopus_array_result_new (key, NULL, OCTOPUS_RESULT_NOTE, msg));
     }
   for (guint i = 0; i < kr->targets->len; i++)
-    octopus_object_table_set_transferring (self->table, key, target_at (kr, i)->service, TRUE);
+    octopus_object_table_set_transferring (self->table, key,
+                                           _octopus_repair_target_at (kr, i)->service, TRUE);
   return kr;
 }
 
