@@ -451,6 +451,23 @@ octopus_upload_queue_get_busy (OctopusUploadQueue *self)
   return self->busy;
 }
 
+gboolean
+octopus_upload_queue_has_unfinished (OctopusUploadQueue *self)
+{
+  guint n;
+
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), FALSE);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusTransfer) transfer = g_list_model_get_item (G_LIST_MODEL (self), i);
+
+      if (!octopus_transfer_is_finished (transfer))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 queue_has_pending (OctopusUploadQueue *self)
 {
