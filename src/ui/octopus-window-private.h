@@ -70,8 +70,6 @@ void       _octopus_window_update_sync_status (OctopusWindow *self);
  * OctopusTransferState and the first failure's message. */
 char      *_octopus_format_upload_batch     (const guint   counts[7],
                                              const char   *first_failure);
-/* TRUE while some transfer of @queue has not finished. */
-gboolean   _octopus_upload_queue_has_unfinished (OctopusUploadQueue *queue);
 /* Recounts the summary, page, filter, actions and the "sync-status" state on an idle. */
 void       _octopus_window_queue_summary    (OctopusWindow *self);
 /* Selects the row showing @key alone and gives it the keyboard focus (FALSE: not shown). */

@@ -120,19 +120,3 @@ _octopus_format_upload_batch (const guint  counts[7],
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Uploaded %u file to every service",
                                        "Uploaded %u files to every service", done), done);
 }
-
-gboolean
-_octopus_upload_queue_has_unfinished (OctopusUploadQueue *queue)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (queue));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(OctopusTransfer) transfer = g_list_model_get_item (G_LIST_MODEL (queue), i);
-
-      if (!octopus_transfer_is_finished (transfer))
-        return TRUE;
-    }
-  return FALSE;
-}
-

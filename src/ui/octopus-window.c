@@ -238,7 +238,7 @@ transfer_finished_cb (OctopusWindow      *self,
                                              why != NULL ? why : _("no service took the file"));
     }
 
-  if (!_octopus_upload_queue_has_unfinished (queue))
+  if (!octopus_upload_queue_has_unfinished (queue))
     {
       g_autofree char *message = _octopus_format_upload_batch (self->batch_counts, self->batch_failure);
 

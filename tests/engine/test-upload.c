@@ -365,9 +365,12 @@ test_empty_file (Fixture       *fx,
   octopus_upload_queue_set_array (fx->queue, array);
   file = g_file_new_for_path (path);
   octopus_upload_queue_set_max_in_flight (fx->queue, 1);
+  g_assert_false (octopus_upload_queue_has_unfinished (fx->queue));
   t = octopus_upload_queue_add_file (fx->queue, file, "empty");
+  g_assert_true (octopus_upload_queue_has_unfinished (fx->queue));
   g_signal_connect (t, "notify::state", G_CALLBACK (on_state), &w);
   wait_settled (fx);
+  g_assert_false (octopus_upload_queue_has_unfinished (fx->queue));
   g_assert_cmpuint (w.seen, ==, N);
   for (guint i = 0; i < N; i++)
     g_assert_false (octopus_object_get_transferring (

@@ -1,47 +1,25 @@
-/* octopus-upload-queue.c — scheduling, folder expansion, resume and cleanup of uploads.
+/* octopus-upload-queue.c — the upload queue: list model, settings, scheduling, wait.
  *
  * Persistence: every file is journaled when it is queued (batched writes, see
  * octopus-upload-journal.h) and its entry removed once it settled: every service holds it or
  * was given up for good, the user cancelled it, or the file itself failed (vanished, changed
  * while read, unreadable).  A service that was unreachable keeps the entry, and the next
  * start sends the file to it.  Dropping the queue (quitting) stops the uploads without
- * aborting anything or touching the journal, so the next start resumes the whole queue. */
+ * aborting anything or touching the journal, so the next start resumes the whole queue.
+ *
+ * Adding files and folders: octopus-upload-queue-add.c; resume and cleanup at start:
+ * octopus-upload-queue-resume.c; the struct they share: octopus-upload-queue-private.h. */
 #include "config.h"
 
 #include <string.h>
-#include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
 
-#include "octopus-array.h"
-#include "octopus-transfer-private.h"
-#include "octopus-upload-aborts.h"
-#include "octopus-upload-job.h"
-#include "octopus-upload-queue.h"
+#include "octopus-upload-queue-private.h"
 
 #define MIB (1024 * 1024)
 /* After a service failed at the network level, later files skip it for this long instead of
  * each paying the client's full retry schedule against a dead host. */
 #define UNREACHABLE_HOLD_US (30 * G_USEC_PER_SEC)
-
-struct _OctopusUploadQueue
-{
-  GObject               parent_instance;
-
-  GPtrArray            *services;      /* of OctopusService */
-  GPtrArray            *transfers;     /* of OctopusTransfer: the list model */
-  GQueue                pending;       /* OctopusTransfer* (owned refs) waiting to start */
-  OctopusUploadSettings settings;
-  guint                 max_in_flight;
-  OctopusUploadJournal *journal;
-  OctopusUploadAborts  *aborts;        /* failed aborts, retried until they get through */
-  guint                 running;
-  guint                 busy_ops;      /* folder walks and resumes in progress */
-  gboolean              busy;
-  GHashTable           *sent;          /* service name → goffset* */
-  GHashTable           *down_since;    /* service name → gint64* (monotonic µs) */
-  GPtrArray            *waiters;       /* GTask of wait_async */
-  OctopusArray         *array;         /* weak: rows shown "transferring", or NULL */
-};
 
 static void octopus_upload_queue_list_model_init (GListModelInterface *iface);
 
@@ -68,9 +46,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-static void queue_schedule      (OctopusUploadQueue *self);
-static void queue_check_settled (OctopusUploadQueue *self);
 
 /* ---- GListModel --------------------------------------------------------------------------- */
 
@@ -105,11 +80,11 @@ octopus_upload_queue_list_model_init (GListModelInterface *iface)
   iface->get_item = list_get_item;
 }
 
-static void
-queue_items_changed (OctopusUploadQueue *self,
-                     guint               position,
-                     guint               removed,
-                     guint               added)
+void
+_octopus_upload_queue_items_changed (OctopusUploadQueue *self,
+                                     guint               position,
+                                     guint               removed,
+                                     guint               added)
 {
   g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
   if (removed != added)
@@ -286,10 +261,10 @@ queue_lookup_service (OctopusUploadQueue *self,
 }
 
 /* Owes the aborts in @owed (abort entries, journaled), retried while the queue lives. */
-static void
-queue_owe_aborts (OctopusUploadQueue *self,
-                  GPtrArray          *owed,
-                  gboolean            now)
+void
+_octopus_upload_queue_owe_aborts (OctopusUploadQueue *self,
+                                  GPtrArray          *owed,
+                                  gboolean            now)
 {
   for (guint i = 0; owed != NULL && self->aborts != NULL && i < owed->len; i++)
     {
@@ -357,7 +332,7 @@ octopus_upload_queue_set_max_in_flight (OctopusUploadQueue *self, guint n)
     return;
   self->max_in_flight = n;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_IN_FLIGHT]);
-  queue_schedule (self);
+  _octopus_upload_queue_schedule (self);
 }
 
 guint
@@ -476,6 +451,23 @@ octopus_upload_queue_get_busy (OctopusUploadQueue *self)
   return self->busy;
 }
 
+gboolean
+octopus_upload_queue_has_unfinished (OctopusUploadQueue *self)
+{
+  guint n;
+
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), FALSE);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OctopusTransfer) transfer = g_list_model_get_item (G_LIST_MODEL (self), i);
+
+      if (!octopus_transfer_is_finished (transfer))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 queue_has_pending (OctopusUploadQueue *self)
 {
@@ -488,9 +480,9 @@ queue_has_pending (OctopusUploadQueue *self)
   return head != NULL;
 }
 
-static void
-queue_set_busy (OctopusUploadQueue *self,
-                gboolean            busy)
+void
+_octopus_upload_queue_set_busy (OctopusUploadQueue *self,
+                                gboolean            busy)
 {
   if (self->busy == busy)
     return;
@@ -498,17 +490,17 @@ queue_set_busy (OctopusUploadQueue *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-static void
-queue_check_settled (OctopusUploadQueue *self)
+void
+_octopus_upload_queue_check_settled (OctopusUploadQueue *self)
 {
   g_autoptr(GPtrArray) waiters = NULL;
 
   if (self->running > 0 || self->busy_ops > 0 || queue_has_pending (self))
     {
-      queue_set_busy (self, TRUE);
+      _octopus_upload_queue_set_busy (self, TRUE);
       return;
     }
-  queue_set_busy (self, FALSE);
+  _octopus_upload_queue_set_busy (self, FALSE);
   waiters = g_steal_pointer (&self->waiters);
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; waiters != NULL && i < waiters->len; i++)
@@ -535,9 +527,9 @@ queue_mark_transferring (OctopusUploadQueue *self,
 
 /* Does the journal still need @entry: some service of the queue lacks the file and was not
  * given up? */
-static gboolean
-queue_entry_needed (OctopusUploadQueue        *self,
-                    OctopusUploadJournalEntry *entry)
+gboolean
+_octopus_upload_queue_entry_needed (OctopusUploadQueue        *self,
+                                    OctopusUploadJournalEntry *entry)
 {
   for (guint i = 0; i < self->services->len; i++)
     if (!octopus_upload_journal_entry_is_settled (entry,
@@ -557,7 +549,8 @@ queue_journal_settle (OctopusUploadQueue *self,
     return;
   /* Cancelled by the user, or a file-level failure (gone, changed while read, unreadable):
    * the user has been told; nothing to resume. */
-  if (octopus_transfer_get_error (transfer) != NULL || !queue_entry_needed (self, entry))
+  if (octopus_transfer_get_error (transfer) != NULL
+      || !_octopus_upload_queue_entry_needed (self, entry))
     octopus_upload_journal_queue_remove (self->journal, entry);
   else
     octopus_upload_journal_queue_save (self->journal, entry);
@@ -590,9 +583,9 @@ queue_show_copies (OctopusUploadQueue *self,
     }
 }
 
-static void
-on_transfer_finished (OctopusTransfer    *transfer,
-                      OctopusUploadQueue *self)
+void
+_octopus_upload_queue_transfer_finished_cb (OctopusTransfer    *transfer,
+                                            OctopusUploadQueue *self)
 {
   guint n = g_list_model_get_n_items (octopus_transfer_get_services (transfer));
 
@@ -624,8 +617,8 @@ on_transfer_finished (OctopusTransfer    *transfer,
   queue_mark_transferring (self, transfer, FALSE);
   queue_show_copies (self, transfer);
   g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
-  queue_schedule (self);
-  queue_check_settled (self);
+  _octopus_upload_queue_schedule (self);
+  _octopus_upload_queue_check_settled (self);
 }
 
 static void
@@ -642,10 +635,10 @@ on_job_done (GObject      *source,
   octopus_upload_job_run_finish (result, &owed, NULL);
   if (self == NULL)
     return;   /* dropped: the job was only winding down (its owed aborts are journaled) */
-  queue_owe_aborts (self, owed, FALSE);
+  _octopus_upload_queue_owe_aborts (self, owed, FALSE);
   self->running--;
-  queue_schedule (self);
-  queue_check_settled (self);
+  _octopus_upload_queue_schedule (self);
+  _octopus_upload_queue_check_settled (self);
 }
 
 static void
@@ -684,8 +677,8 @@ queue_skip_list (OctopusUploadQueue *self)
   return skip;
 }
 
-static void
-queue_schedule (OctopusUploadQueue *self)
+void
+_octopus_upload_queue_schedule (OctopusUploadQueue *self)
 {
   while (self->running < self->max_in_flight && queue_has_pending (self))
     {
@@ -700,96 +693,6 @@ queue_schedule (OctopusUploadQueue *self)
       octopus_upload_job_run_async (transfer, self->services, skip, &self->settings,
                                     self->journal, on_job_done, weak);
     }
-}
-
-static OctopusTransfer *
-queue_find_active (OctopusUploadQueue *self,
-                   const char         *key)
-{
-  for (guint i = 0; i < self->transfers->len; i++)
-    {
-      OctopusTransfer *t = self->transfers->pdata[i];
-
-      if (!octopus_transfer_is_finished (t) && g_strcmp0 (octopus_transfer_get_key (t), key) == 0)
-        return t;
-    }
-  return NULL;
-}
-
-/* Size and mtime (µs) of @file as the reader will see them; -1 when it cannot be read. */
-static void
-file_stat (GFile     *file,
-           GFileInfo *info,
-           gint64    *size,
-           gint64    *mtime_us)
-{
-  GStatBuf st;
-
-  *size = -1;
-  *mtime_us = 0;
-  if (info != NULL && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE)
-      && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
-    {
-      *size = g_file_info_get_size (info);
-      *mtime_us = (gint64) g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED)
-                  * G_USEC_PER_SEC
-                  + g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC);
-    }
-  else if (g_file_peek_path (file) != NULL && g_stat (g_file_peek_path (file), &st) == 0)
-    {
-      /* One stat, like octopus_upload_reader_check(): fine on the main thread. */
-      *size = st.st_size;
-      *mtime_us = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
-    }
-}
-
-/* @resume: the entry read from the journal, or NULL for a file queued now (journaled here,
- * with @info's size and mtime, or a stat's when @info is NULL). */
-static OctopusTransfer *
-queue_append (OctopusUploadQueue        *self,
-              GFile                     *file,
-              const char                *key,
-              GFileInfo                 *info,
-              OctopusUploadJournalEntry *resume)
-{
-  OctopusTransfer *transfer = queue_find_active (self, key);
-  g_autoptr(OctopusUploadJournalEntry) entry = NULL;
-
-  if (transfer != NULL)
-    return transfer;
-
-  if (resume != NULL)
-    entry = octopus_upload_journal_entry_ref (resume);
-  else if (g_file_peek_path (file) != NULL)   /* only local files can be uploaded at all */
-    {
-      gint64 size, mtime_us;
-
-      file_stat (file, info, &size, &mtime_us);
-      entry = octopus_upload_journal_entry_new (g_file_peek_path (file), key, size, mtime_us,
-                                                0, NULL);
-      octopus_upload_journal_queue_save (self->journal, entry);
-    }
-  transfer = _octopus_transfer_new (file, key, self->services);
-  _octopus_transfer_set_journal (transfer, entry, resume != NULL);
-  g_signal_connect (transfer, "finished", G_CALLBACK (on_transfer_finished), self);
-  g_ptr_array_add (self->transfers, transfer);
-  g_queue_push_tail (&self->pending, g_object_ref (transfer));
-  queue_items_changed (self, self->transfers->len - 1, 0, 1);
-  queue_schedule (self);
-  queue_check_settled (self);
-  return transfer;
-}
-
-OctopusTransfer *
-octopus_upload_queue_add_file (OctopusUploadQueue *self,
-                               GFile              *file,
-                               const char         *key)
-{
-  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), NULL);
-  g_return_val_if_fail (G_IS_FILE (file), NULL);
-  g_return_val_if_fail (key != NULL && *key != '\0', NULL);
-
-  return queue_append (self, file, key, NULL, NULL);
 }
 
 void
@@ -825,7 +728,7 @@ octopus_upload_queue_clear_finished (OctopusUploadQueue *self)
         }
     }
   if (old_len != self->transfers->len)
-    queue_items_changed (self, 0, old_len, self->transfers->len);
+    _octopus_upload_queue_items_changed (self, 0, old_len, self->transfers->len);
 }
 
 /* ---- wait --------------------------------------------------------------------------------- */
@@ -840,7 +743,7 @@ octopus_upload_queue_wait_async (OctopusUploadQueue  *self,
 
   g_task_set_source_tag (task, octopus_upload_queue_wait_async);
   g_ptr_array_add (self->waiters, g_steal_pointer (&task));
-  queue_check_settled (self);
+  _octopus_upload_queue_check_settled (self);
 }
 
 gboolean
@@ -850,518 +753,4 @@ octopus_upload_queue_wait_finish (OctopusUploadQueue  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* ---- adding files and folders ------------------------------------------------------------- */
-
-typedef struct {
-  GFile *dir;
-  char  *key_prefix;    /* ends with '/' */
-} WalkDir;
-
-typedef struct {
-  OctopusUploadQueue *queue;
-  GQueue              dirs;        /* WalkDir* still to enumerate */
-  GFileEnumerator    *enumerator;
-  char               *key_prefix;  /* of the folder being enumerated */
-  guint               count;
-} AddData;
-
-/* Size and mtime too: they go in the journal without a stat per file. */
-#define WALK_ATTRIBUTES G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE "," \
-                        G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_TIME_MODIFIED "," \
-                        G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC
-
-static void
-walk_dir_free (WalkDir *wd)
-{
-  g_object_unref (wd->dir);
-  g_free (wd->key_prefix);
-  g_free (wd);
-}
-
-static void
-add_data_free (AddData *data)
-{
-  g_queue_clear_full (&data->dirs, (GDestroyNotify) walk_dir_free);
-  g_clear_object (&data->enumerator);
-  g_free (data->key_prefix);
-  g_clear_object (&data->queue);
-  g_free (data);
-}
-
-static void
-add_task_done (GTask *task)
-{
-  AddData *data = g_task_get_task_data (task);
-
-  data->queue->busy_ops--;
-  queue_check_settled (data->queue);
-}
-
-/* S3 keys are UTF-8; a file name that is not cannot be stored under its own name. */
-static gboolean
-name_is_valid (const char *name)
-{
-  return name != NULL && g_utf8_validate (name, -1, NULL);
-}
-
-static void walk_next_dir (GTask *task);
-
-static void
-on_next_files (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AddData *data = g_task_get_task_data (task);
-  GCancellable *cancellable;
-  GError *error = NULL;
-  GList *infos = g_file_enumerator_next_files_finish (G_FILE_ENUMERATOR (source), result, &error);
-
-  if (error != NULL)
-    {
-      add_task_done (task);
-      g_task_return_error (task, error);
-      return;
-    }
-  if (infos == NULL)
-    {
-      g_clear_object (&data->enumerator);
-      walk_next_dir (g_steal_pointer (&task));
-      return;
-    }
-  for (GList *l = infos; l != NULL; l = l->next)
-    {
-      GFileInfo *info = l->data;
-      const char *name = g_file_info_get_name (info);
-      g_autoptr(GFile) child = g_file_enumerator_get_child (data->enumerator, info);
-      g_autofree char *key = g_strconcat (data->key_prefix, name, NULL);
-
-      if (!name_is_valid (name))
-        {
-          g_warning ("Skipping %s: its name is not UTF-8", g_file_peek_path (child));
-          continue;
-        }
-      switch (g_file_info_get_file_type (info))
-        {
-        case G_FILE_TYPE_DIRECTORY:
-          {
-            WalkDir *wd = g_new0 (WalkDir, 1);
-            wd->dir = g_object_ref (child);
-            wd->key_prefix = g_strconcat (key, "/", NULL);
-            g_queue_push_tail (&data->dirs, wd);
-          }
-          break;
-        case G_FILE_TYPE_REGULAR:
-          queue_append (data->queue, child, key, info, NULL);
-          data->count++;
-          break;
-        default:
-          /* Symbolic links (loops, files outside the folder) and special files. */
-          g_debug ("Skipping %s", g_file_peek_path (child));
-          break;
-        }
-    }
-  g_list_free_full (infos, g_object_unref);
-  cancellable = g_task_get_cancellable (task);   /* before the task is handed on */
-  g_file_enumerator_next_files_async (data->enumerator, 64, G_PRIORITY_DEFAULT,
-                                      cancellable, on_next_files, g_steal_pointer (&task));
-}
-
-static void
-on_enumerated (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AddData *data = g_task_get_task_data (task);
-  GCancellable *cancellable;
-  GError *error = NULL;
-
-  data->enumerator = g_file_enumerate_children_finish (G_FILE (source), result, &error);
-  if (data->enumerator == NULL)
-    {
-      add_task_done (task);
-      g_task_return_error (task, error);
-      return;
-    }
-  cancellable = g_task_get_cancellable (task);   /* before the task is handed on */
-  g_file_enumerator_next_files_async (data->enumerator, 64, G_PRIORITY_DEFAULT,
-                                      cancellable, on_next_files, g_steal_pointer (&task));
-}
-
-static void
-walk_next_dir (GTask *task)
-{
-  AddData *data = g_task_get_task_data (task);
-  WalkDir *wd = g_queue_pop_head (&data->dirs);
-
-  if (wd == NULL)
-    {
-      add_task_done (task);
-      g_task_return_int (task, data->count);
-      g_object_unref (task);
-      return;
-    }
-  g_free (data->key_prefix);
-  data->key_prefix = g_steal_pointer (&wd->key_prefix);
-  g_file_enumerate_children_async (wd->dir, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                   G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                   on_enumerated, task);
-  walk_dir_free (wd);
-}
-
-static char *
-normalize_prefix (const char *prefix)
-{
-  while (prefix != NULL && *prefix == '/')
-    prefix++;
-  if (prefix == NULL || *prefix == '\0')
-    return g_strdup ("");
-  if (g_str_has_suffix (prefix, "/"))
-    return g_strdup (prefix);
-  return g_strconcat (prefix, "/", NULL);
-}
-
-static void
-on_top_info (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AddData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (source), result, &error);
-  g_autofree char *name = g_file_get_basename (G_FILE (source));
-  g_autofree char *key = NULL;
-
-  if (info == NULL)
-    {
-      add_task_done (task);
-      g_task_return_error (task, error);
-      return;
-    }
-  if (!name_is_valid (name) || g_strcmp0 (name, "/") == 0)
-    {
-      add_task_done (task);
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
-                               _("Cannot upload %s: no valid object name"),
-                               g_file_peek_path (G_FILE (source)));
-      return;
-    }
-  key = g_strconcat (data->key_prefix, name, NULL);
-  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-    {
-      WalkDir *wd = g_new0 (WalkDir, 1);
-
-      wd->dir = g_object_ref (G_FILE (source));
-      wd->key_prefix = g_strconcat (key, "/", NULL);
-      g_queue_push_tail (&data->dirs, wd);
-      walk_next_dir (g_steal_pointer (&task));
-      return;
-    }
-  queue_append (data->queue, G_FILE (source), key, info, NULL);
-  add_task_done (task);
-  g_task_return_int (task, 1);
-}
-
-void
-octopus_upload_queue_add_async (OctopusUploadQueue  *self,
-                                GFile               *file,
-                                const char          *prefix,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  AddData *data;
-
-  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_upload_queue_add_async);
-  data = g_new0 (AddData, 1);
-  data->queue = g_object_ref (self);
-  data->key_prefix = normalize_prefix (prefix);
-  g_queue_init (&data->dirs);
-  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
-
-  self->busy_ops++;
-  queue_set_busy (self, TRUE);
-  /* A symbolic link given by name is followed: the user pointed at it. */
-  g_file_query_info_async (file, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
-                           cancellable, on_top_info, g_steal_pointer (&task));
-}
-
-guint
-octopus_upload_queue_add_finish (OctopusUploadQueue  *self,
-                                 GAsyncResult        *result,
-                                 GError             **error)
-{
-  gssize n;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  n = g_task_propagate_int (G_TASK (result), error);
-  return n < 0 ? 0 : (guint) n;
-}
-
-/* ---- resume and cleanup ------------------------------------------------------------------- */
-
-typedef struct {
-  OctopusUploadQueue *queue;
-  GPtrArray          *entries;   /* of OctopusUploadJournalEntry */
-  guint               pending;   /* listings and aborts in flight */
-} ResumeData;
-
-typedef struct {
-  GTask          *task;
-  OctopusService *service;
-  char           *key;         /* a leftover's abort: its key and upload id */
-  char           *upload_id;
-} ResumeOp;
-
-static void
-resume_data_free (ResumeData *data)
-{
-  g_clear_pointer (&data->entries, g_ptr_array_unref);
-  g_clear_object (&data->queue);
-  g_free (data);
-}
-
-static ResumeOp *
-resume_op_new (GTask          *task,
-               OctopusService *service)
-{
-  ResumeOp *op = g_new0 (ResumeOp, 1);
-
-  op->task = g_object_ref (task);
-  op->service = service ? g_object_ref (service) : NULL;
-  return op;
-}
-
-static void
-resume_op_free (ResumeOp *op)
-{
-  g_object_unref (op->task);
-  g_clear_object (&op->service);
-  g_free (op->key);
-  g_free (op->upload_id);
-  g_free (op);
-}
-
-/* Every cleanup call answered: queue the journaled uploads. */
-static void
-resume_finish (GTask *task)
-{
-  ResumeData *data = g_task_get_task_data (task);
-  guint resumed = 0;
-
-  for (guint i = 0; i < data->entries->len; i++)
-    {
-      OctopusUploadJournalEntry *entry = data->entries->pdata[i];
-      g_autoptr(GFile) file = NULL;
-
-      if (octopus_upload_journal_entry_is_abort (entry))
-        continue;   /* owed aborts: retried from resume_sweep() */
-      file = g_file_new_for_path (octopus_upload_journal_entry_get_path (entry));
-
-      /* Settled on every service this queue has (accounts removed since do not count). */
-      if (!queue_entry_needed (data->queue, entry))
-        {
-          octopus_upload_journal_queue_remove (data->queue->journal, entry);
-          continue;
-        }
-      queue_append (data->queue, file, octopus_upload_journal_entry_get_key (entry), NULL, entry);
-      resumed++;
-    }
-  data->queue->busy_ops--;
-  queue_check_settled (data->queue);
-  g_task_return_int (task, resumed);
-}
-
-static void
-resume_op_done (ResumeOp *op)
-{
-  ResumeData *data = g_task_get_task_data (op->task);
-
-  if (--data->pending == 0)
-    resume_finish (op->task);
-  resume_op_free (op);
-}
-
-static void
-on_leftover_aborted (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  ResumeOp *op = user_data;
-  ResumeData *data = g_task_get_task_data (op->task);
-  g_autoptr(GError) error = NULL;
-
-  if (!octopus_s3_client_abort_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error))
-    {
-      g_debug ("Cannot abort a leftover upload: %s", error->message);
-      if (!octopus_upload_abort_error_is_final (error))
-        {
-          g_autoptr(GPtrArray) owed =
-            g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
-
-          g_ptr_array_add (owed, octopus_upload_journal_entry_new_abort (
-                             octopus_service_get_name (op->service),
-                             octopus_service_get_bucket (op->service), op->key, op->upload_id));
-          octopus_upload_journal_queue_save (data->queue->journal, owed->pdata[0]);
-          queue_owe_aborts (data->queue, owed, FALSE);
-        }
-    }
-  resume_op_done (op);
-}
-
-static gboolean
-entries_track (GPtrArray      *entries,
-               OctopusService *service,
-               const char     *upload_id)
-{
-  for (guint i = 0; i < entries->len; i++)
-    {
-      OctopusUploadJournalLane *lane =
-        octopus_upload_journal_entry_get_lane (entries->pdata[i], octopus_service_get_name (service));
-
-      if (lane != NULL && g_strcmp0 (lane->upload_id, upload_id) == 0)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-on_uploads_listed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  ResumeOp *op = user_data;
-  ResumeData *data = g_task_get_task_data (op->task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) uploads =
-    octopus_s3_client_list_multipart_uploads_finish (OCTOPUS_S3_CLIENT (source), result, &error);
-
-  if (uploads == NULL)
-    {
-      /* s3rver: no ListMultipartUploads.  Nothing to sweep there; not an error. */
-      if (g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NOT_IMPLEMENTED))
-        octopus_service_set_multipart_listing (op->service, OCTOPUS_SUPPORT_NO);
-      g_debug ("Cannot list uploads on %s: %s", octopus_service_get_name (op->service),
-               error->message);
-    }
-  else
-    {
-      octopus_service_set_multipart_listing (op->service, OCTOPUS_SUPPORT_YES);
-      for (guint i = 0; i < uploads->len; i++)
-        {
-          OctopusS3Upload *upload = uploads->pdata[i];
-
-          /* The bucket is Octopus's own: an upload no journal knows is one a killed or
-           * crashed Octopus left behind (its journal line was never written or is gone). */
-          ResumeOp *abort_op;
-
-          if (entries_track (data->entries, op->service, upload->upload_id))
-            continue;
-          data->pending++;
-          abort_op = resume_op_new (op->task, op->service);
-          abort_op->key = g_strdup (upload->key);
-          abort_op->upload_id = g_strdup (upload->upload_id);
-          octopus_s3_client_abort_multipart_async (octopus_service_get_client (op->service),
-                                                   octopus_service_get_bucket (op->service),
-                                                   upload->key, upload->upload_id, NULL,
-                                                   on_leftover_aborted, abort_op);
-        }
-    }
-  resume_op_done (op);
-}
-
-static void resume_sweep (GTask *task);
-
-static void
-on_journal_loaded (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  ResumeData *data = g_task_get_task_data (task);
-
-  data->entries = octopus_upload_journal_load_finish (OCTOPUS_UPLOAD_JOURNAL (source), result, NULL);
-  if (data->entries == NULL)
-    data->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
-  resume_sweep (task);
-}
-
-void
-octopus_upload_queue_resume_async (OctopusUploadQueue  *self,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  ResumeData *data;
-
-  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_upload_queue_resume_async);
-  data = g_new0 (ResumeData, 1);
-  data->queue = g_object_ref (self);
-  g_task_set_task_data (task, data, (GDestroyNotify) resume_data_free);
-  self->busy_ops++;
-  queue_set_busy (self, TRUE);
-  /* Read in a worker: a journal of 1,000 queued files is 1,000 small JSON files. */
-  octopus_upload_journal_load_async (self->journal, NULL, on_journal_loaded,
-                                     g_steal_pointer (&task));
-}
-
-/* Aborts the multipart uploads no journal entry tracks, then resume_finish(). */
-static void
-resume_sweep (GTask *task)
-{
-  ResumeData *data = g_task_get_task_data (task);
-  OctopusUploadQueue *self = data->queue;
-  GCancellable *cancellable = g_task_get_cancellable (task);
-
-  /* Aborts a previous run could not get through: try them again now. */
-  for (guint i = 0; i < data->entries->len; i++)
-    if (octopus_upload_journal_entry_is_abort (data->entries->pdata[i]))
-      {
-        g_autoptr(GPtrArray) owed = g_ptr_array_new ();
-
-        g_ptr_array_add (owed, data->entries->pdata[i]);
-        queue_owe_aborts (self, owed, TRUE);
-      }
-
-  data->pending = 1;   /* held until every listing has been started */
-  for (guint i = 0; i < self->services->len; i++)
-    {
-      OctopusService *service = self->services->pdata[i];
-
-      if (octopus_service_get_multipart_listing (service) == OCTOPUS_SUPPORT_NO
-          || !octopus_service_get_reachable (service))
-        continue;
-      data->pending++;
-      octopus_s3_client_list_multipart_uploads_async (octopus_service_get_client (service),
-                                                      octopus_service_get_bucket (service),
-                                                      NULL, cancellable, on_uploads_listed,
-                                                      resume_op_new (task, service));
-    }
-  resume_op_done (resume_op_new (task, self->services->len > 0 ? self->services->pdata[0]
-                                                               : NULL));
-}
-
-guint
-octopus_upload_queue_resume_finish (OctopusUploadQueue  *self,
-                                    GAsyncResult        *result,
-                                    GError             **error)
-{
-  gssize n;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
-  n = g_task_propagate_int (G_TASK (result), error);
-  return n < 0 ? 0 : (guint) n;
 }

@@ -87,6 +87,8 @@ gboolean octopus_upload_queue_wait_finish (OctopusUploadQueue  *self,
                                            GError             **error);
 
 gboolean octopus_upload_queue_get_busy      (OctopusUploadQueue *self);
+/* TRUE while some transfer in the list has not finished. */
+gboolean octopus_upload_queue_has_unfinished (OctopusUploadQueue *self);
 /* Multipart uploads still to be aborted on a service that could not be reached when it was
  * given up (property "aborts-pending"): retried with backoff while the queue lives, and at
  * once when the service is reachable again; journaled, so the next start retries the rest.

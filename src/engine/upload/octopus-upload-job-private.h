@@ -1,0 +1,119 @@
+/* octopus-upload-job-private.h — the types of one upload job and the functions its two
+ * files share: octopus-upload-job.c (bookkeeping, the reader, the whole job) and
+ * octopus-upload-lane.c (one service's side of it).  Internal to the upload engine. */
+#pragma once
+
+#include "octopus-transfer-private.h"
+#include "octopus-upload-job.h"
+#include "octopus-upload-reader.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  LANE_STARTING,      /* CreateMultipartUpload or ListParts in flight, or not begun */
+  LANE_RUNNING,
+  LANE_COMPLETING,    /* CompleteMultipartUpload in flight */
+  LANE_DONE,
+  LANE_FAILED,
+} LaneState;
+
+typedef struct _Job Job;
+
+typedef struct {
+  guint    number;        /* 1-based */
+  goffset  offset;
+  gsize    length;
+  GBytes  *data;          /* NULL before it is read and after every lane answered */
+  char     md5_base64[25];
+  char     md5_hex[33];
+  guint    owed;          /* lanes that still owe an answer for this part */
+  gboolean *owes;         /* per lane */
+} Part;
+
+typedef struct {
+  Job                   *job;          /* unowned: the job outlives its lanes */
+  guint                  index;
+  OctopusService        *service;
+  OctopusUploadProgress *progress;
+  GCancellable          *cancellable;  /* cancelled when the lane gives up */
+  LaneState              state;
+  char                  *upload_id;
+  GHashTable            *server_parts; /* resume: part number → ETag the service holds */
+  char                 **etags;        /* per part, once acknowledged */
+  GQueue                 waiting;      /* Part* read before the upload id was known */
+  guint                  ops;          /* requests in flight */
+  guint                  acked;
+} Lane;
+
+struct _Job {
+  GTask                     *task;         /* unowned: the task owns the job */
+  GMainContext              *context;
+  OctopusTransfer           *transfer;
+  GCancellable              *cancellable;  /* the transfer's */
+  gulong                     cancelled_id;
+  OctopusUploadSettings      settings;
+  OctopusUploadJournal      *journal;      /* may be NULL */
+  OctopusUploadJournalEntry *entry;        /* the transfer's, or NULL (not journaled) */
+  OctopusUploadReader       *reader;
+  GHashTable                *metadata;     /* md5chksum */
+  Lane                      *lanes;
+  guint                      n_lanes;
+  Part                      *parts;
+  guint                      n_parts;
+  guint                      next_read;
+  guint                      alive;        /* parts holding data */
+  gboolean                   multipart;
+  gboolean                   io_busy;      /* open, hash or a part read in flight */
+  gboolean                   reading_started;
+  gboolean                   read_done;    /* every part read, final check passed */
+  GError                    *fatal;        /* file-level failure or cancellation */
+  GPtrArray                 *owed_aborts;  /* abort entries of aborts that failed, or NULL */
+  gboolean                   finished;
+};
+
+typedef struct {
+  GTask               *task;   /* owned: keeps the job alive */
+  Lane                *lane;
+  Part                *part;
+  guint                attempt;
+  goffset              written;
+  char                *upload_id;   /* aborts: the upload being aborted */
+  OctopusS3PutOptions  options;
+} Request;
+
+/* octopus-upload-job.c */
+Request  *_octopus_upload_request_new        (Lane         *lane,
+                                              Part         *part,
+                                              guint         attempt);
+void      _octopus_upload_request_free       (Request      *req);
+void      _octopus_upload_job_save_journal   (Job          *job);
+/* A failure that the same request may not have at the next start: the service was
+ * unreachable or overloaded.  Such a service keeps the file in the journal. */
+gboolean  _octopus_upload_error_is_transient (const GError *error);
+gboolean  _octopus_upload_lane_is_live       (Lane         *lane);
+/* Another try for this request? */
+gboolean  _octopus_upload_should_retry       (Job          *job,
+                                              const GError *error,
+                                              guint         attempt);
+/* Lane @lane has an answer for @part (acknowledged, or given up): maybe free the part. */
+void      _octopus_upload_part_settle        (Job          *job,
+                                              Part         *part,
+                                              Lane         *lane);
+void      _octopus_upload_job_check_finished (Job          *job);
+
+/* octopus-upload-lane.c */
+void      _octopus_upload_lane_progress_changed (Lane         *lane);
+/* Aborts the multipart upload @upload_id (even when the transfer was cancelled). */
+void      _octopus_upload_lane_abort            (Lane         *lane,
+                                                 const char   *upload_id);
+void      _octopus_upload_lane_give_up          (Lane         *lane,
+                                                 const GError *error);
+/* A part was read: send it, or skip it when a resumed upload already holds the same bytes. */
+void      _octopus_upload_lane_offer            (Lane         *lane,
+                                                 Part         *part);
+/* Every part acknowledged and the file read to the end: CompleteMultipartUpload. */
+void      _octopus_upload_lane_maybe_complete   (Lane         *lane);
+/* Resumes the journaled upload, or creates one (or is done: the journal says so). */
+void      _octopus_upload_lane_start_multipart  (Lane         *lane);
+
+G_END_DECLS

@@ -1,0 +1,64 @@
+/* octopus-upload-queue-private.h — OctopusUploadQueue's struct and the functions its files
+ * share (octopus-upload-queue.c, -add.c, -resume.c).  Internal to the upload engine. */
+#pragma once
+
+#include "octopus-array.h"
+#include "octopus-transfer-private.h"
+#include "octopus-upload-aborts.h"
+#include "octopus-upload-job.h"
+#include "octopus-upload-queue.h"
+
+G_BEGIN_DECLS
+
+struct _OctopusUploadQueue
+{
+  GObject               parent_instance;
+
+  GPtrArray            *services;      /* of OctopusService */
+  GPtrArray            *transfers;     /* of OctopusTransfer: the list model */
+  GQueue                pending;       /* OctopusTransfer* (owned refs) waiting to start */
+  OctopusUploadSettings settings;
+  guint                 max_in_flight;
+  OctopusUploadJournal *journal;
+  OctopusUploadAborts  *aborts;        /* failed aborts, retried until they get through */
+  guint                 running;
+  guint                 busy_ops;      /* folder walks and resumes in progress */
+  gboolean              busy;
+  GHashTable           *sent;          /* service name → goffset* */
+  GHashTable           *down_since;    /* service name → gint64* (monotonic µs) */
+  GPtrArray            *waiters;       /* GTask of wait_async */
+  OctopusArray         *array;         /* weak: rows shown "transferring", or NULL */
+};
+
+void     _octopus_upload_queue_items_changed (OctopusUploadQueue        *self,
+                                              guint                      position,
+                                              guint                      removed,
+                                              guint                      added);
+/* Starts queued files while fewer than max-in-flight run. */
+void     _octopus_upload_queue_schedule      (OctopusUploadQueue        *self);
+/* "busy" is TRUE while anything is queued, uploading, being added or resumed; when it turns
+ * FALSE, the wait_async() callers are answered. */
+void     _octopus_upload_queue_set_busy      (OctopusUploadQueue        *self,
+                                              gboolean                   busy);
+void     _octopus_upload_queue_check_settled (OctopusUploadQueue        *self);
+/* Does the journal still need @entry: some service of the queue lacks the file and was not
+ * given up? */
+gboolean _octopus_upload_queue_entry_needed  (OctopusUploadQueue        *self,
+                                              OctopusUploadJournalEntry *entry);
+/* Owes the aborts in @owed (abort entries, journaled), retried while the queue lives. */
+void     _octopus_upload_queue_owe_aborts    (OctopusUploadQueue        *self,
+                                              GPtrArray                 *owed,
+                                              gboolean                   now);
+/* The "finished" handler of every transfer of the queue. */
+void     _octopus_upload_queue_transfer_finished_cb (OctopusTransfer    *transfer,
+                                                     OctopusUploadQueue *self);
+/* Queues @file under @key (or returns the unfinished transfer of @key).  @resume: the entry
+ * read from the journal, or NULL for a file queued now (journaled here, with @info's size
+ * and mtime, or a stat's when @info is NULL). */
+OctopusTransfer *_octopus_upload_queue_append (OctopusUploadQueue        *self,
+                                               GFile                     *file,
+                                               const char                *key,
+                                               GFileInfo                 *info,
+                                               OctopusUploadJournalEntry *resume);
+
+G_END_DECLS

@@ -1,0 +1,265 @@
+/* octopus-upload-queue-resume.c — at start: abort the multipart uploads no journal tracks,
+ * retry the aborts owed, and queue every journaled upload again. */
+#include "config.h"
+
+#include "octopus-upload-queue-private.h"
+
+/* ---- resume and cleanup ------------------------------------------------------------------- */
+
+typedef struct {
+  OctopusUploadQueue *queue;
+  GPtrArray          *entries;   /* of OctopusUploadJournalEntry */
+  guint               pending;   /* listings and aborts in flight */
+} ResumeData;
+
+typedef struct {
+  GTask          *task;
+  OctopusService *service;
+  char           *key;         /* a leftover's abort: its key and upload id */
+  char           *upload_id;
+} ResumeOp;
+
+static void
+resume_data_free (ResumeData *data)
+{
+  g_clear_pointer (&data->entries, g_ptr_array_unref);
+  g_clear_object (&data->queue);
+  g_free (data);
+}
+
+static ResumeOp *
+resume_op_new (GTask          *task,
+               OctopusService *service)
+{
+  ResumeOp *op = g_new0 (ResumeOp, 1);
+
+  op->task = g_object_ref (task);
+  op->service = service ? g_object_ref (service) : NULL;
+  return op;
+}
+
+static void
+resume_op_free (ResumeOp *op)
+{
+  g_object_unref (op->task);
+  g_clear_object (&op->service);
+  g_free (op->key);
+  g_free (op->upload_id);
+  g_free (op);
+}
+
+/* Every cleanup call answered: queue the journaled uploads. */
+static void
+resume_finish (GTask *task)
+{
+  ResumeData *data = g_task_get_task_data (task);
+  guint resumed = 0;
+
+  for (guint i = 0; i < data->entries->len; i++)
+    {
+      OctopusUploadJournalEntry *entry = data->entries->pdata[i];
+      g_autoptr(GFile) file = NULL;
+
+      if (octopus_upload_journal_entry_is_abort (entry))
+        continue;   /* owed aborts: retried from resume_sweep() */
+      file = g_file_new_for_path (octopus_upload_journal_entry_get_path (entry));
+
+      /* Settled on every service this queue has (accounts removed since do not count). */
+      if (!_octopus_upload_queue_entry_needed (data->queue, entry))
+        {
+          octopus_upload_journal_queue_remove (data->queue->journal, entry);
+          continue;
+        }
+      _octopus_upload_queue_append (data->queue, file, octopus_upload_journal_entry_get_key (entry),
+                                    NULL, entry);
+      resumed++;
+    }
+  data->queue->busy_ops--;
+  _octopus_upload_queue_check_settled (data->queue);
+  g_task_return_int (task, resumed);
+}
+
+static void
+resume_op_done (ResumeOp *op)
+{
+  ResumeData *data = g_task_get_task_data (op->task);
+
+  if (--data->pending == 0)
+    resume_finish (op->task);
+  resume_op_free (op);
+}
+
+static void
+on_leftover_aborted (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  ResumeOp *op = user_data;
+  ResumeData *data = g_task_get_task_data (op->task);
+  g_autoptr(GError) error = NULL;
+
+  if (!octopus_s3_client_abort_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error))
+    {
+      g_debug ("Cannot abort a leftover upload: %s", error->message);
+      if (!octopus_upload_abort_error_is_final (error))
+        {
+          g_autoptr(GPtrArray) owed =
+            g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
+
+          g_ptr_array_add (owed, octopus_upload_journal_entry_new_abort (
+                             octopus_service_get_name (op->service),
+                             octopus_service_get_bucket (op->service), op->key, op->upload_id));
+          octopus_upload_journal_queue_save (data->queue->journal, owed->pdata[0]);
+          _octopus_upload_queue_owe_aborts (data->queue, owed, FALSE);
+        }
+    }
+  resume_op_done (op);
+}
+
+static gboolean
+entries_track (GPtrArray      *entries,
+               OctopusService *service,
+               const char     *upload_id)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      OctopusUploadJournalLane *lane =
+        octopus_upload_journal_entry_get_lane (entries->pdata[i], octopus_service_get_name (service));
+
+      if (lane != NULL && g_strcmp0 (lane->upload_id, upload_id) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+on_uploads_listed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ResumeOp *op = user_data;
+  ResumeData *data = g_task_get_task_data (op->task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) uploads =
+    octopus_s3_client_list_multipart_uploads_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+
+  if (uploads == NULL)
+    {
+      /* s3rver: no ListMultipartUploads.  Nothing to sweep there; not an error. */
+      if (g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NOT_IMPLEMENTED))
+        octopus_service_set_multipart_listing (op->service, OCTOPUS_SUPPORT_NO);
+      g_debug ("Cannot list uploads on %s: %s", octopus_service_get_name (op->service),
+               error->message);
+    }
+  else
+    {
+      octopus_service_set_multipart_listing (op->service, OCTOPUS_SUPPORT_YES);
+      for (guint i = 0; i < uploads->len; i++)
+        {
+          OctopusS3Upload *upload = uploads->pdata[i];
+
+          /* The bucket is Octopus's own: an upload no journal knows is one a killed or
+           * crashed Octopus left behind (its journal line was never written or is gone). */
+          ResumeOp *abort_op;
+
+          if (entries_track (data->entries, op->service, upload->upload_id))
+            continue;
+          data->pending++;
+          abort_op = resume_op_new (op->task, op->service);
+          abort_op->key = g_strdup (upload->key);
+          abort_op->upload_id = g_strdup (upload->upload_id);
+          octopus_s3_client_abort_multipart_async (octopus_service_get_client (op->service),
+                                                   octopus_service_get_bucket (op->service),
+                                                   upload->key, upload->upload_id, NULL,
+                                                   on_leftover_aborted, abort_op);
+        }
+    }
+  resume_op_done (op);
+}
+
+static void resume_sweep (GTask *task);
+
+static void
+on_journal_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ResumeData *data = g_task_get_task_data (task);
+
+  data->entries = octopus_upload_journal_load_finish (OCTOPUS_UPLOAD_JOURNAL (source), result, NULL);
+  if (data->entries == NULL)
+    data->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
+  resume_sweep (task);
+}
+
+void
+octopus_upload_queue_resume_async (OctopusUploadQueue  *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ResumeData *data;
+
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_upload_queue_resume_async);
+  data = g_new0 (ResumeData, 1);
+  data->queue = g_object_ref (self);
+  g_task_set_task_data (task, data, (GDestroyNotify) resume_data_free);
+  self->busy_ops++;
+  _octopus_upload_queue_set_busy (self, TRUE);
+  /* Read in a worker: a journal of 1,000 queued files is 1,000 small JSON files. */
+  octopus_upload_journal_load_async (self->journal, NULL, on_journal_loaded,
+                                     g_steal_pointer (&task));
+}
+
+/* Aborts the multipart uploads no journal entry tracks, then resume_finish(). */
+static void
+resume_sweep (GTask *task)
+{
+  ResumeData *data = g_task_get_task_data (task);
+  OctopusUploadQueue *self = data->queue;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  /* Aborts a previous run could not get through: try them again now. */
+  for (guint i = 0; i < data->entries->len; i++)
+    if (octopus_upload_journal_entry_is_abort (data->entries->pdata[i]))
+      {
+        g_autoptr(GPtrArray) owed = g_ptr_array_new ();
+
+        g_ptr_array_add (owed, data->entries->pdata[i]);
+        _octopus_upload_queue_owe_aborts (self, owed, TRUE);
+      }
+
+  data->pending = 1;   /* held until every listing has been started */
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      OctopusService *service = self->services->pdata[i];
+
+      if (octopus_service_get_multipart_listing (service) == OCTOPUS_SUPPORT_NO
+          || !octopus_service_get_reachable (service))
+        continue;
+      data->pending++;
+      octopus_s3_client_list_multipart_uploads_async (octopus_service_get_client (service),
+                                                      octopus_service_get_bucket (service),
+                                                      NULL, cancellable, on_uploads_listed,
+                                                      resume_op_new (task, service));
+    }
+  resume_op_done (resume_op_new (task, self->services->len > 0 ? self->services->pdata[0]
+                                                               : NULL));
+}
+
+guint
+octopus_upload_queue_resume_finish (OctopusUploadQueue  *self,
+                                    GAsyncResult        *result,
+                                    GError             **error)
+{
+  gssize n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  n = g_task_propagate_int (G_TASK (result), error);
+  return n < 0 ? 0 : (guint) n;
+}
