@@ -101,14 +101,14 @@ display_draw (Display *d)
 }
 
 static gboolean
-on_tick (gpointer user_data)
+tick_cb (gpointer user_data)
 {
   display_draw (user_data);
   return G_SOURCE_CONTINUE;
 }
 
 static void
-on_transfer_finished (OctopusUploadQueue *queue,
+transfer_finished_cb (OctopusUploadQueue *queue,
                       OctopusTransfer    *t,
                       Display            *d)
 {
@@ -242,8 +242,8 @@ octopus_cli_upload (int argc, char **argv)
   display.queue = queue;
   display.tty = isatty (STDERR_FILENO);
   display.columns = terminal_columns ();
-  g_signal_connect (queue, "transfer-finished", G_CALLBACK (on_transfer_finished), &display);
-  tick = display.tty ? g_timeout_add (250, on_tick, &display) : 0;
+  g_signal_connect (queue, "transfer-finished", G_CALLBACK (transfer_finished_cb), &display);
+  tick = display.tty ? g_timeout_add (250, tick_cb, &display) : 0;
 
   octopus_upload_queue_resume_async (queue, NULL, octopus_cli_async_done, &pending);
   res = octopus_cli_wait (&pending);

@@ -22,7 +22,7 @@ struct _OctopusAccountStore
 
 static void octopus_account_store_list_model_init (GListModelInterface *iface);
 
-G_DEFINE_TYPE_WITH_CODE (OctopusAccountStore, octopus_account_store, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (OctopusAccountStore, octopus_account_store, G_TYPE_OBJECT,
                          G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                 octopus_account_store_list_model_init))
 

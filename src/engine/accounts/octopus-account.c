@@ -25,7 +25,7 @@ struct _OctopusAccount
   OctopusAclSupport acl_support;
 };
 
-G_DEFINE_TYPE (OctopusAccount, octopus_account, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (OctopusAccount, octopus_account, G_TYPE_OBJECT)
 G_DEFINE_QUARK (octopus-account-error-quark, octopus_account_error)
 
 G_DEFINE_ENUM_TYPE (OctopusAccountState, octopus_account_state,

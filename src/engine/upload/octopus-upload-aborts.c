@@ -45,7 +45,7 @@ aborts_changed (OctopusUploadAborts *self)
 }
 
 static gboolean
-on_retry_timer (gpointer user_data)
+retry_timer_cb (gpointer user_data)
 {
   Owed *owed = user_data;
 
@@ -59,12 +59,12 @@ owed_schedule (Owed  *owed,
                guint  delay_ms)
 {
   g_clear_handle_id (&owed->timer, g_source_remove);
-  owed->timer = g_timeout_add (delay_ms, on_retry_timer, owed);
+  owed->timer = g_timeout_add (delay_ms, retry_timer_cb, owed);
 }
 
 /* The service answers again (a refresh, an upload got through): no need to wait. */
 static void
-on_reachable (OctopusService *service,
+reachable_cb (OctopusService *service,
               GParamSpec     *pspec,
               Owed           *owed)
 {
@@ -83,7 +83,7 @@ owed_done (Owed *owed)
 }
 
 static void
-on_aborted (GObject      *source,
+aborted_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
@@ -124,7 +124,7 @@ owed_try (Owed *owed)
   octopus_s3_client_abort_multipart_async (octopus_service_get_client (owed->service),
                                            lane->bucket,
                                            octopus_upload_journal_entry_get_key (owed->entry),
-                                           lane->upload_id, NULL, on_aborted, owed);
+                                           lane->upload_id, NULL, aborted_cb, owed);
 }
 
 OctopusUploadAborts *
@@ -189,7 +189,7 @@ octopus_upload_aborts_add (OctopusUploadAborts       *self,
   owed->service = g_object_ref (service);
   owed->entry = octopus_upload_journal_entry_ref (entry);
   owed->reachable_id = g_signal_connect (service, "notify::reachable",
-                                         G_CALLBACK (on_reachable), owed);
+                                         G_CALLBACK (reachable_cb), owed);
   g_ptr_array_add (self->owed, owed);
   owed_schedule (owed, now ? 0 : FIRST_DELAY_MS);
   aborts_changed (self);

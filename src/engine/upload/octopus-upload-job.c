@@ -207,7 +207,7 @@ _octopus_upload_part_settle (Job  *job,
 /* ---- the reader --------------------------------------------------------------------------- */
 
 static void
-on_part_read (GObject      *source,
+part_read_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
@@ -289,7 +289,7 @@ job_pump_reader (Job *job)
   part = &job->parts[job->next_read++];
   job->io_busy = TRUE;
   octopus_upload_reader_read_async (job->reader, part->offset, part->length, job->cancellable,
-                                    on_part_read, g_object_ref (job->task));
+                                    part_read_cb, g_object_ref (job->task));
 }
 
 static void
@@ -336,7 +336,7 @@ job_start_multipart (Job        *job,
 }
 
 static void
-on_hashed (GObject      *source,
+hashed_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
@@ -453,7 +453,7 @@ job_open_error (Job    *job,
 }
 
 static void
-on_opened (GObject      *source,
+opened_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
@@ -505,7 +505,7 @@ on_opened (GObject      *source,
       return;
     }
   job->io_busy = TRUE;
-  octopus_upload_reader_hash_async (job->reader, job->cancellable, on_hashed, g_object_ref (task));
+  octopus_upload_reader_hash_async (job->reader, job->cancellable, hashed_cb, g_object_ref (task));
 }
 
 /* ---- the whole job ------------------------------------------------------------------------ */
@@ -533,7 +533,7 @@ job_fail (Job    *job,
 }
 
 static gboolean
-on_cancel_idle (gpointer user_data)
+cancel_idle_cb (gpointer user_data)
 {
   Job *job = g_task_get_task_data (G_TASK (user_data));
 
@@ -544,13 +544,13 @@ on_cancel_idle (gpointer user_data)
 
 /* May run in whichever thread cancelled: defer to the job's context. */
 static void
-on_transfer_cancelled (GCancellable *cancellable,
+transfer_cancelled_cb (GCancellable *cancellable,
                        gpointer      user_data)
 {
   Job *job = user_data;
   g_autoptr(GSource) source = g_idle_source_new ();
 
-  g_source_set_callback (source, on_cancel_idle, g_object_ref (job->task), g_object_unref);
+  g_source_set_callback (source, cancel_idle_cb, g_object_ref (job->task), g_object_unref);
   g_source_attach (source, job->context);
 }
 
@@ -636,10 +636,10 @@ octopus_upload_job_run_async (OctopusTransfer             *transfer,
       _octopus_upload_lane_give_up (&job->lanes[i], skip->pdata[i]);
 
   _octopus_transfer_set_state (transfer, OCTOPUS_TRANSFER_STATE_PREPARING, NULL);
-  job->cancelled_id = g_cancellable_connect (job->cancellable, G_CALLBACK (on_transfer_cancelled),
+  job->cancelled_id = g_cancellable_connect (job->cancellable, G_CALLBACK (transfer_cancelled_cb),
                                              job, NULL);
   octopus_upload_reader_open_async (octopus_transfer_get_file (transfer), job->cancellable,
-                                    on_opened, g_object_ref (task));
+                                    opened_cb, g_object_ref (task));
 }
 
 gboolean

@@ -667,7 +667,7 @@ write_thread (GTask        *task,
 static void journal_schedule (OctopusUploadJournal *self);
 
 static void
-on_batch_written (GObject      *source,
+batch_written_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
@@ -679,7 +679,7 @@ on_batch_written (GObject      *source,
 }
 
 static gboolean
-on_flush_timer (gpointer user_data)
+flush_timer_cb (gpointer user_data)
 {
   OctopusUploadJournal *self = user_data;
   g_autoptr(GTask) task = NULL;
@@ -691,10 +691,10 @@ on_flush_timer (gpointer user_data)
   self->writing = !busy;
   g_mutex_unlock (&self->lock);
   if (busy)
-    return G_SOURCE_REMOVE;   /* on_batch_written schedules the next batch */
+    return G_SOURCE_REMOVE;   /* batch_written_cb schedules the next batch */
 
-  task = g_task_new (self, NULL, on_batch_written, NULL);
-  g_task_set_source_tag (task, on_flush_timer);
+  task = g_task_new (self, NULL, batch_written_cb, NULL);
+  g_task_set_source_tag (task, flush_timer_cb);
   g_task_set_task_data (task, journal_take_ops (self), (GDestroyNotify) g_ptr_array_unref);
   g_task_run_in_thread (task, write_thread);
   return G_SOURCE_REMOVE;
@@ -707,7 +707,7 @@ journal_schedule (OctopusUploadJournal *self)
     return;
   /* Not restarted by later changes: a change waits FLUSH_DELAY_MS at most. */
   self->timer = g_timeout_source_new (FLUSH_DELAY_MS);
-  g_source_set_callback (self->timer, on_flush_timer, self, NULL);
+  g_source_set_callback (self->timer, flush_timer_cb, self, NULL);
   g_source_set_static_name (self->timer, "octopus-upload-journal");
   g_source_attach (self->timer, self->context);
 }

@@ -44,7 +44,7 @@ lane_set_done (Lane       *lane,
 }
 
 static void
-on_aborted (GObject      *source,
+aborted_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
@@ -93,7 +93,7 @@ _octopus_upload_lane_abort (Lane       *lane,
   octopus_s3_client_abort_multipart_async (octopus_service_get_client (lane->service),
                                            octopus_service_get_bucket (lane->service),
                                            octopus_transfer_get_key (job->transfer),
-                                           upload_id, NULL, on_aborted, req);
+                                           upload_id, NULL, aborted_cb, req);
 }
 
 void
@@ -168,7 +168,7 @@ lane_part_done (Lane       *lane,
 }
 
 static void
-on_request_progress (goffset  bytes_sent,
+request_progress_cb (goffset  bytes_sent,
                      goffset  total,
                      gpointer user_data)
 {
@@ -184,7 +184,7 @@ on_request_progress (goffset  bytes_sent,
 }
 
 static void
-on_part_sent (GObject      *source,
+part_sent_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
@@ -227,19 +227,19 @@ lane_send (Lane *lane,
 
   lane->ops++;
   req->options.content_md5 = part->md5_base64;
-  req->options.progress = on_request_progress;
+  req->options.progress = request_progress_cb;
   req->options.progress_data = req;
   _octopus_upload_progress_set_state (lane->progress, OCTOPUS_UPLOAD_STATE_UPLOADING, NULL);
 
   if (job->multipart)
     octopus_s3_client_upload_part_async (client, bucket, key, lane->upload_id, part->number,
                                          part->data, &req->options, lane->cancellable,
-                                         on_part_sent, req);
+                                         part_sent_cb, req);
   else
     {
       req->options.metadata = job->metadata;
       octopus_s3_client_put_object_async (client, bucket, key, part->data, &req->options,
-                                          lane->cancellable, on_part_sent, req);
+                                          lane->cancellable, part_sent_cb, req);
     }
 }
 
@@ -279,7 +279,7 @@ lane_started (Lane *lane)
 }
 
 static void
-on_completed (GObject      *source,
+completed_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
@@ -310,7 +310,7 @@ on_completed (GObject      *source,
                                                   octopus_service_get_bucket (lane->service),
                                                   octopus_transfer_get_key (job->transfer),
                                                   lane->upload_id, parts, lane->cancellable,
-                                                  on_completed, again);
+                                                  completed_cb, again);
     }
   else
     _octopus_upload_lane_give_up (lane, error);
@@ -338,12 +338,12 @@ _octopus_upload_lane_maybe_complete (Lane *lane)
                                               octopus_service_get_bucket (lane->service),
                                               octopus_transfer_get_key (job->transfer),
                                               lane->upload_id, parts, lane->cancellable,
-                                              on_completed,
+                                              completed_cb,
                                               _octopus_upload_request_new (lane, NULL, 1));
 }
 
 static void
-on_created (GObject      *source,
+created_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
@@ -398,11 +398,11 @@ lane_create (Lane  *lane,
                                             octopus_service_get_bucket (lane->service),
                                             octopus_transfer_get_key (job->transfer),
                                             &req->options, lane->cancellable,
-                                            on_created, req);
+                                            created_cb, req);
 }
 
 static void
-on_listed (GObject      *source,
+listed_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
@@ -471,7 +471,7 @@ _octopus_upload_lane_start_multipart (Lane *lane)
       octopus_s3_client_list_parts_async (octopus_service_get_client (lane->service),
                                           octopus_service_get_bucket (lane->service),
                                           octopus_transfer_get_key (job->transfer),
-                                          lane->upload_id, lane->cancellable, on_listed,
+                                          lane->upload_id, lane->cancellable, listed_cb,
                                           _octopus_upload_request_new (lane, NULL, 1));
     }
   else

@@ -155,7 +155,7 @@ name_is_valid (const char *name)
 static void walk_next_dir (GTask *task);
 
 static void
-on_next_files (GObject      *source,
+next_files_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
@@ -212,11 +212,11 @@ on_next_files (GObject      *source,
   g_list_free_full (infos, g_object_unref);
   cancellable = g_task_get_cancellable (task);   /* before the task is handed on */
   g_file_enumerator_next_files_async (data->enumerator, 64, G_PRIORITY_DEFAULT,
-                                      cancellable, on_next_files, g_steal_pointer (&task));
+                                      cancellable, next_files_cb, g_steal_pointer (&task));
 }
 
 static void
-on_enumerated (GObject      *source,
+enumerated_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
@@ -234,7 +234,7 @@ on_enumerated (GObject      *source,
     }
   cancellable = g_task_get_cancellable (task);   /* before the task is handed on */
   g_file_enumerator_next_files_async (data->enumerator, 64, G_PRIORITY_DEFAULT,
-                                      cancellable, on_next_files, g_steal_pointer (&task));
+                                      cancellable, next_files_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -254,7 +254,7 @@ walk_next_dir (GTask *task)
   data->key_prefix = g_steal_pointer (&wd->key_prefix);
   g_file_enumerate_children_async (wd->dir, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
                                    G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                   on_enumerated, task);
+                                   enumerated_cb, task);
   walk_dir_free (wd);
 }
 
@@ -271,7 +271,7 @@ normalize_prefix (const char *prefix)
 }
 
 static void
-on_top_info (GObject      *source,
+top_info_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
@@ -338,7 +338,7 @@ octopus_upload_queue_add_async (OctopusUploadQueue  *self,
   _octopus_upload_queue_set_busy (self, TRUE);
   /* A symbolic link given by name is followed: the user pointed at it. */
   g_file_query_info_async (file, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
-                           cancellable, on_top_info, g_steal_pointer (&task));
+                           cancellable, top_info_cb, g_steal_pointer (&task));
 }
 
 guint

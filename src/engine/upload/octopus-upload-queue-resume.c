@@ -90,7 +90,7 @@ resume_op_done (ResumeOp *op)
 }
 
 static void
-on_leftover_aborted (GObject      *source,
+leftover_aborted_cb (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
@@ -133,7 +133,7 @@ entries_track (GPtrArray      *entries,
 }
 
 static void
-on_uploads_listed (GObject      *source,
+uploads_listed_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
@@ -171,7 +171,7 @@ on_uploads_listed (GObject      *source,
           octopus_s3_client_abort_multipart_async (octopus_service_get_client (op->service),
                                                    octopus_service_get_bucket (op->service),
                                                    upload->key, upload->upload_id, NULL,
-                                                   on_leftover_aborted, abort_op);
+                                                   leftover_aborted_cb, abort_op);
         }
     }
   resume_op_done (op);
@@ -180,7 +180,7 @@ on_uploads_listed (GObject      *source,
 static void resume_sweep (GTask *task);
 
 static void
-on_journal_loaded (GObject      *source,
+journal_loaded_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
@@ -212,7 +212,7 @@ octopus_upload_queue_resume_async (OctopusUploadQueue  *self,
   self->busy_ops++;
   _octopus_upload_queue_set_busy (self, TRUE);
   /* Read in a worker: a journal of 1,000 queued files is 1,000 small JSON files. */
-  octopus_upload_journal_load_async (self->journal, NULL, on_journal_loaded,
+  octopus_upload_journal_load_async (self->journal, NULL, journal_loaded_cb,
                                      g_steal_pointer (&task));
 }
 
@@ -245,7 +245,7 @@ resume_sweep (GTask *task)
       data->pending++;
       octopus_s3_client_list_multipart_uploads_async (octopus_service_get_client (service),
                                                       octopus_service_get_bucket (service),
-                                                      NULL, cancellable, on_uploads_listed,
+                                                      NULL, cancellable, uploads_listed_cb,
                                                       resume_op_new (task, service));
     }
   resume_op_done (resume_op_new (task, self->services->len > 0 ? self->services->pdata[0]

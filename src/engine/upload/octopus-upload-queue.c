@@ -245,7 +245,7 @@ octopus_upload_queue_init (OctopusUploadQueue *self)
 }
 
 static void
-on_aborts_changed (gpointer user_data)
+aborts_changed_cb (gpointer user_data)
 {
   g_object_notify_by_pspec (G_OBJECT (user_data), properties[PROP_ABORTS_PENDING]);
 }
@@ -302,7 +302,7 @@ octopus_upload_queue_new (GPtrArray  *services,
   for (guint i = 0; i < services->len; i++)
     g_ptr_array_add (self->services, g_object_ref (services->pdata[i]));
   self->journal = octopus_upload_journal_new (journal_dir);
-  self->aborts = octopus_upload_aborts_new (self->journal, G_CALLBACK (on_aborts_changed), self);
+  self->aborts = octopus_upload_aborts_new (self->journal, G_CALLBACK (aborts_changed_cb), self);
   return self;
 }
 
@@ -622,7 +622,7 @@ _octopus_upload_queue_transfer_finished_cb (OctopusTransfer    *transfer,
 }
 
 static void
-on_job_done (GObject      *source,
+job_done_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
@@ -691,7 +691,7 @@ _octopus_upload_queue_schedule (OctopusUploadQueue *self)
       self->running++;
       queue_mark_transferring (self, transfer, TRUE);
       octopus_upload_job_run_async (transfer, self->services, skip, &self->settings,
-                                    self->journal, on_job_done, weak);
+                                    self->journal, job_done_cb, weak);
     }
 }
 
