@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """bench/bench.py — the body of bench/run; runs inside the private network namespace and
 D-Bus session that bench/run made (see there). Not meant to be started by hand.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-cli-account.c — `octopus-cli account add|list|remove|test`. */
 #include "config.h"
 

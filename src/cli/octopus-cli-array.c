@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-cli-array.c — `octopus-cli status|repair|delete|acl|download`: the array from the
  * configured accounts, refreshed, then one operation on every service. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-cli-array.h — the array commands of octopus-cli (status, repair, delete, acl,
  * download); see octopus-cli.h for how commands are added. */
 #pragma once

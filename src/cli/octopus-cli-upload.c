@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-cli-upload.c — `octopus-cli upload [PATH...] [--prefix P]`: files and folders to
  * every service at once through the upload queue; what an earlier run (CLI or GUI) left
  * unfinished is resumed first, and with no PATH that is all it does. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-cli-upload.h — `octopus-cli upload PATH... [--prefix P]`; see octopus-cli.h. */
 #pragma once
 

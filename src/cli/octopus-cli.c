@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-cli.c — main(), the command table and the overall usage of octopus-cli. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-cli.h — what the subcommands of octopus-cli share.
  *
  * Adding a command: write `int octopus_cli_NAME (int argc, char **argv)` in

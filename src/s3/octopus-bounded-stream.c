@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-bounded-stream.c — a window of at most N bytes of the caller's stream, which it
  * never closes: libsoup closes the body stream it is given, and splices it to the end, while
  * the caller's stream must stay open (to be rewound for a retry, or to read the next part

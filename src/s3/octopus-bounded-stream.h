@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-bounded-stream.h — a window of at most N bytes of another input stream.
  *
  * Internal to src/s3.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-client-multipart.c — listings (one page and all pages), multipart uploads and
  * ACLs of octopus-s3-client.h.
  */

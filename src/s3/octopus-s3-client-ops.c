@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-client-ops.c — the S3 operations of octopus-s3-client.h.
  *
  * Each operation builds an OctopusS3Request, marks whether it may be retried (see the policy

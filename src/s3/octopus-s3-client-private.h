@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-client-private.h — what the request engine needs from the client object.
  *
  * Internal to src/s3: the session, the retry policy, the address of a bucket/key, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-client.c — one S3-compatible service: the session, addressing, signing, and the
  * operations of octopus-s3-client.h built on the request engine (octopus-s3-request.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-client.h — one S3-compatible service, spoken to asynchronously over libsoup3.
  *
  * Every operation is a GTask-based _async/_finish pair with a GCancellable.  Requests are

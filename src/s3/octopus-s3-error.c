@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-error.c — the S3 error domain: classification, messages, retryability.
  *
  * The GError code is a class the upper layers act on; the raw S3 details (code, request id,

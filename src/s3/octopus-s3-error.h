@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-error.h — the S3 error domain: every failure of src/s3 is one of these.
  *
  * The code is a class of failure the upper layers act on (retry, ask for a new key, mark

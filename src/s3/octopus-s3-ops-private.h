@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-ops-private.h — the plumbing shared by the operation files: one request,
  * one parse function, one GTask.  Internal to src/s3.
  */

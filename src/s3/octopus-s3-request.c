@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-request.c — build, sign, send with retries, read a bounded reply, map errors.
  *
  * Retry policy (why each request may be sent again):

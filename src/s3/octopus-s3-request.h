@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-request.h — one S3 request: built, signed, sent, retried, its reply read.
  *
  * Internal to src/s3.  A request is created for a client, given headers and a body, then

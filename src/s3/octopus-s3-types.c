@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-types.c — constructors, destructors and string tables of the plain S3 types. */
 #include "config.h"
 

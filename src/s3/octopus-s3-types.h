@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-types.h — plain data returned by S3 operations and XML parsers.
  *
  * Boxed-free plain structs with a _free function and autoptr support; arrays are GPtrArray

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-xml-build.c — request body builders: CreateBucketConfiguration,
  * CompleteMultipartUpload, Delete and AccessControlPolicy documents.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-xml-parse.c — the parsers for S3 replies, on the hardened reader and helpers of
  * octopus-s3-xml.c (see there for why every reply is treated as hostile).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-xml-private.h — the hardened reader and the document walking and field
  * conversion helpers shared by octopus-s3-xml.c and the parsers in octopus-s3-xml-parse.c.
  * Internal to src/s3.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-xml.c — the hardened libxml2 reader for S3 replies, and the helpers the parsers
  * (octopus-s3-xml-parse.c) share; the request body builders are in octopus-s3-xml-build.c.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-s3-xml.h — parsers for S3 XML replies and builders for S3 XML request bodies.
  *
  * Every parser takes the raw reply bytes and is hardened: libxml2 with no entity expansion

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-sigv4.c — AWS Signature Version 4 for S3, one stage per function.
  *
  * Stages, as in aws-c-auth: canonical request → string to sign → signing key → signature →

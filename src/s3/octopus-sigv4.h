@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-sigv4.h — AWS Signature Version 4 for S3, in stages that can be tested one by one.
  *
  * S3 rules, unlike the generic AWS ones: the canonical URI is the S3 URI encoding of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-acl-dialog.c — the Permissions dialog.
  *
  * Reads every service's ACL for the key (octopus_array_get_acl_async), shows one column per

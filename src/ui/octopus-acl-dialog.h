@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-acl-dialog.h — "Permissions…": every service's ACL for one object, side by side,
  * disagreement marked; a canned ACL or an explicit grant applied to all services that support
  * ACLs ("ACLs not supported here" for the others). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-application.c — app actions (quit, about, preferences), --version, the main window.
  *
  * The application prints "READY" on stdout once its first window is presented, so GUI tests

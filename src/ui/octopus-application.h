@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-application.h — the AdwApplication: app actions, command line, the main window. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-download-provider.c — text/uri-list that downloads the objects when asked. */
 #include "config.h"
 

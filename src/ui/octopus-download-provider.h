@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-download-provider.h — drag rows out of the window as files.
  *
  * A GdkContentProvider offering text/uri-list for some keys of an array.  Nothing is

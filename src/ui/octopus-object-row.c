@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-object-row.c — name cell: the key split into its folder-like prefix and its name. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-object-row.h — the name cell of an object row: folder-like prefix (dimmed) + name.
  *
  * It also carries the row's position in the view's model, so a right click anywhere on the row

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-preferences-window.c — accounts and transfer settings.
  *
  * The secret access key is typed into a password row, handed to the account store (which puts

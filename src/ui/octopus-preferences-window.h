@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-preferences-window.h — accounts (add, edit, test, remove) and transfer settings. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-status-cell.c — per-service status icon of an object row.
  *
  * The engine announces per-column changes with OctopusObject::changed (there is no property per

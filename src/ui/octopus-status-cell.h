@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-status-cell.h — one service's state of one object: a symbolic icon, a tooltip that
  * says what it means (and why, on error), and the same words as the accessible description. */
 #pragma once

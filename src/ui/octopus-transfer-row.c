@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-transfer-row.c — a file's upload: per-service bars, speed, time left, cancel.
  *
  * Speed is acknowledged bytes (all services) over a sliding window of the last few seconds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-transfer-row.h — one file in the transfers panel: its key, speed and time left, one
  * progress bar per service (bound to the engine's OctopusUploadProgress), and a cancel button. */
 #pragma once

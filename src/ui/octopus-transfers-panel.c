@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-transfers-panel.c — the upload queue as a list of per-file rows. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-transfers-panel.h — the files being uploaded (one OctopusTransferRow each) with a
  * "Cancel All" button; hidden while the queue is empty. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-window-actions.c — everything the user can do in the window, as win.* actions.
  *
  * The actions are in the window's GActionMap, so GtkApplication exports them on D-Bus

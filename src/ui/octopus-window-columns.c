@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-window-columns.c — the window's service columns: one status column per service,
  * each sortable by that service's state. */
 #include "config.h"

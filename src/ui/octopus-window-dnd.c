@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-window-dnd.c — files and folders dropped anywhere on the window are uploaded;
  * rows dragged out of the window become files where they are dropped.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-window-private.h — the window's state, shared by octopus-window*.c. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-window-status.c — what the window tells: toasts and desktop notifications, the
  * message for a finished batch of uploads, and the D-Bus-visible "win.sync-status". */
 #include "config.h"

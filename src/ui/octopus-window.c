@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-window.c — the main window: pages, the object table, summary, context menu.
  * Actions live in octopus-window-actions.c, drag-and-drop in -dnd.c, the service columns in
  * -columns.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-window.h — the main window: the object table with one status column per service,
  * drag-and-drop upload, transfers, context menus on rows. */
 #pragma once

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-cli-accounts.sh OCTOPUS_CLI — `octopus-cli account …` against a real gnome-keyring on a
 # private D-Bus session and the real test servers (tests/servers/octopus-test-servers).
 #

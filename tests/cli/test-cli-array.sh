@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-cli-array.sh OCTOPUS_CLI — `octopus-cli status|repair|delete|acl|download` end to end:
 # three accounts (s3rver and two Swift buckets) under a private D-Bus session with an unlocked
 # gnome-keyring, the array broken behind Octopus's back with awscli, `status --json` checked

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-cli-upload-resume.sh OCTOPUS_CLI — `octopus-cli upload` end to end on three accounts
 # (a private s3rver started here, and two Swift buckets on the shared Swift), under a private
 # D-Bus session with an unlocked gnome-keyring:

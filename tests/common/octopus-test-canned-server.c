@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-test-canned-server.c — see octopus-test-canned-server.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-test-canned-server.h — an in-process HTTP server with canned replies, for unit tests
  * of anything that speaks S3 (the client, and the engine above it) without a real server.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-test-util.c — see octopus-test-util.h. */
 #include "config.h"
 

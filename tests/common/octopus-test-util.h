@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-test-util.h — helpers shared by the test programs.
  *
  * Real servers come from the environment written by tests/servers/octopus-test-servers

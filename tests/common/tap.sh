@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # shellcheck shell=bash
 # tests/common/tap.sh — sourced by the shell tests: TAP output, the skip rules, and the private
 # D-Bus session with an unlocked throwaway gnome-keyring the CLI tests run in.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check-flatpak-manifest.sh MANIFEST — test 'flatpak-manifest'.
 # flatpak-builder only warns about unknown keys, so any stderr output counts as a failure.
 # Then checks the sandbox permissions against the agreed set.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check-install.sh MESON BUILDDIR — test 'install-data'.
 # Installs the build into a scratch DESTDIR and checks that the desktop integration files and
 # the German catalogue land where desktops and AppStream look for them.

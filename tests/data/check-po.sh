@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check-po.sh [--strict [--srcroot DIR]] PO... — test 'po-de-complete'.
 # Always fails on `msgfmt --check` errors (bad format strings, broken headers, syntax).
 # With --strict it also fails on fuzzy or untranslated messages. With --srcroot as well, the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check-potfiles.sh SRCROOT — test 'potfiles-complete'.
 # Fails naming every file under src/ (.c, .h, .ui) that has translatable strings but is not
 # listed in po/POTFILES.in (or po/POTFILES.skip), and every POTFILES.in entry that does not

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check-source-style.sh SRCROOT — test 'source-style': what HACKING.md asks of every C source
 # and header under src/ and tests/, checked rather than hoped for:
 #   - no line longer than 100 columns (characters, not bytes: “…” counts as one);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # check-ui-files.sh DIR... — well-formedness of every GtkBuilder .ui file under the DIRs, found at
 # run time so new files are covered without touching meson.
 # (gtk4-builder-tool validate cannot check libadwaita templates; the UI tests instantiate them.)

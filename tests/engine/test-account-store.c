@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-account-store.c — presets, validation, accounts.ini round trip, bucket names, and the
  * failure messages of connecting (no keyring, no server needed). */
 #include "config.h"

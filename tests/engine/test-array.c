@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-array.c — the array against the real servers: three services (s3rver and two Swift
  * buckets), broken behind Octopus's back with direct client calls, then refreshed, repaired,
  * deleted from, ACL'd and downloaded from. */

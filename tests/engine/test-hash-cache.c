@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-hash-cache.c — the MD5 cache survives a restart, neither loading nor saving it blocks
  * the caller (the file is read and written in worker threads), and deleted keys are pruned. */
 #include "config.h"

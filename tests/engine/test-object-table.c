@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-object-table.c — merge and classification rules of the object table, from synthetic
  * listings (no network). */
 #include "config.h"

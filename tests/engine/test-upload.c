@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-upload.c — the upload fan-out against the real servers: one queue uploading to three
  * services (s3rver and two Swift buckets), every copy read back and compared with the source;
  * then what a user sees go wrong: a file that changes or vanishes mid-upload, a service that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fault-proxy-tool.c — the fault proxy as a process, for shell tests of octopus-cli.
  *
  *   fault-proxy-tool UPSTREAM_URL [--reset-connections-after BYTES]

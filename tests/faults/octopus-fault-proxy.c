@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-fault-proxy.c — see octopus-fault-proxy.h.
  *
  * Each client connection gets its own upstream connection and two pumps.  The request pump

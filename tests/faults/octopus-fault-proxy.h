@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-fault-proxy.h — a fault-injecting TCP proxy for tests, in-process.
  *
  * It listens on 127.0.0.1 (a free port) and forwards every connection to a real server,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-cli-resets.sh OCTOPUS_CLI FAULT_PROXY_TOOL — no copy is ever reported uploaded that the
 # service does not hold.  For s3rver and then Swift, one account ("px") talks to the server
 # through a proxy that resets every connection once it carried 3,000,000 bytes (kept-alive

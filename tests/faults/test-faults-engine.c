@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-faults-engine.c — the engine (upload fan-out, refresh, download, repair) when one of
  * three services misbehaves.
  *

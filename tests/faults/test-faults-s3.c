@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-faults-s3.c — the S3 client against both real servers through the fault proxy.
  *
  * Each test: a fresh bucket, a sentinel object written directly (not through the proxy), a

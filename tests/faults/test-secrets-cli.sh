@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-secrets-cli.sh OCTOPUS_CLI — the secret keys never leave the keyring (issue 8 item 3).
 #
 # Under a private D-Bus session with an unlocked throwaway gnome-keyring (the recipe of

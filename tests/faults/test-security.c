@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-security.c — hostile servers and hostile keys.
  *
  * - an https endpoint whose certificate does not verify is an error naming the host, even for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-account-store.c — libFuzzer target: the account config loader on an arbitrary
  * accounts.ini.
  *

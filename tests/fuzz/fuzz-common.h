@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-common.h — shared set-up for the libFuzzer targets.
  *
  * GLib ends a fatal log (g_error, a critical made fatal) with SIGTRAP, which libFuzzer does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-s3-xml.c — libFuzzer target: every S3 XML reply parser on the same arbitrary bytes.
  *
  * Each parser must either return a result or fail with OCTOPUS_S3_ERROR_MALFORMED_REPLY (or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz-sigv4.c — libFuzzer target: the SigV4 canonicalizer and the S3 URI encoder.
  *
  * The input is split at NUL bytes into method, path, query, header name/value pairs; every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-s3-client.c — every operation of OctopusS3Client against the real servers.
  *
  * Each case runs once per server (/s3/s3rver/…, /s3/swift/…) in a fresh bucket that the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-s3-error.c — classification, retryability, messages and extended data of the S3
  * error domain. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-s3-retry.c — the client's retries, reply bounds and request lines, against an
  * in-process SoupServer on 127.0.0.1 that serves canned replies in order (the last one
  * repeats) and records every request it sees (tests/common/octopus-test-canned-server.h),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-sigv4.c — the SigV4 signer against published vectors, stage by stage.
  *
  * Sources of the expected values (each was found in more than one independent copy):

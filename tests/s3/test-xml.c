@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-xml.c — the S3 XML parsers against fixture replies, hostile documents, and the
  * request-body builders round-tripped through libxml2 and the parsers. */
 #include "config.h"

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Helper for octopus-test-servers; runs under Debian's /usr/bin/python3.
 
 Subcommands:

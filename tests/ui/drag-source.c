@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* drag-source.c — test helper: a small window that drags the files named on its command line.
  *
  * Started next to the app under Xvfb; xdotool presses and moves the real pointer from this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* drop-target.c — test helper: a small window that accepts files dropped on it.
  *
  * The counterpart of drag-source.c: the e2e test drags a row out of Octopus onto this window

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """notification-recorder.py LOG — stands in for the desktop's notification daemon in GUI tests.
 
 Owns org.freedesktop.Notifications on the session bus (GLib's fallback notification backend

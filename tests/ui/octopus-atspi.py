@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """octopus-atspi.py — reads and drives the Octopus window through AT-SPI for the GUI tests.
 
   octopus-atspi.py dump                          print the accessible tree

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-command-line.sh OCTOPUS — `octopus --version` and `--help` answer without a display or bus.
 set -uo pipefail
 . "$(dirname "$(readlink -f "$0")")/../common/tap.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-e2e.sh — the window end to end, against the real local servers (tests/servers):
 # two accounts, a real drag-and-drop of two files from another X client, both rows in sync on
 # both services (read through AT-SPI), one copy deleted behind Octopus's back → "Missing" after a

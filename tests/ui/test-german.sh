@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test-german.sh — under LANGUAGE=de the window speaks German (issue 7): start Octopus with no
 # accounts and the build tree's catalogues, and read a few visible strings through AT-SPI.
 # glibc honours LANGUAGE only with a non-C locale, hence LANG=C.UTF-8 (headless-testing.md §6).

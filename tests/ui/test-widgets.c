@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-widgets.c — every templated widget of src/ui instantiated (G_DEBUG=fatal-criticals in
  * the test environment turns a broken template or binding into a failure), and what each one
  * shows for a known state.  Needs a display: skipped (77) without one. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-account-connect.c — check credentials, find or create the bucket, probe ACLs. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-account-connect.h — checking an account against its service and connecting it.
  *
  * Connecting: look the secret up in the keyring (unless given), build an OctopusS3Client,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-account-store.c — accounts.ini + keyring, exposed as a GListModel. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-account-store.h — every account of the user, as a GListModel of OctopusAccount.
  *
  * Non-secret fields live in $XDG_CONFIG_HOME/octopus/accounts.ini (one group

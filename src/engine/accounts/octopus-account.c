@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-account.c — one account: settings, validation, runtime state. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-account.h — one account on one S3-compatible service.
  *
  * Holds the non-secret settings (persisted by OctopusAccountStore) and the runtime state of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-provider.c — the provider presets. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-provider.h — presets for the S3-compatible services Octopus knows.
  *
  * A preset fills sensible defaults when an account is created (endpoint pattern, region,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-secret.c — libsecret wrapper: one item per account, clear keyring errors. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-secret.h — the secret access key of each account, in the Secret Service.
  *
  * One item per account in the default collection, schema

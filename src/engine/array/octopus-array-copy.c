@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-array-copy.c — the copying half of repair (see octopus-array-repair.c): small
  * objects read into memory and PUT to every target, large ones as multipart uploads, one part
  * in memory at a time.

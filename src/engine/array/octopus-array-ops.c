@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-array-ops.c — delete and ACLs on every service at once. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-array-private.h — what the octopus-array-*.c files share. */
 #pragma once
 

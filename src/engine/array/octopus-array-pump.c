@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-array-pump.c — stream → (hash, optional output stream), in bounded chunks. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-array-repair-private.h — what octopus-array-repair.c (the plan for each key) and
  * octopus-array-copy.c (the copying) share: the state of one key's repair and its helpers.
  */

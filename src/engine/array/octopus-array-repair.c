@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-array-repair.c — copy a good replica to the services that lack it: the plan for
  * each key, the checks before writing, ACLs; the copying itself is in octopus-array-copy.c.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-array.c — the array: services, the object table, and refresh (list + compare). */
 #include "config.h"
 

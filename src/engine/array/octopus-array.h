@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-array.h — the Redundant Array of Independent Services.
  *
  * Holds the services (OctopusService, in order) and the object table the GUI shows, and runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-download.c — verified download of one key, with fallback between replicas. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-download.h — where a key lands on disk, safely.
  *
  * A key is split on '/' and '\\'; empty, "." and ".." components are dropped (so

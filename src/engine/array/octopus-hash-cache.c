@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-hash-cache.c — service + key + ETag/size/mtime → content MD5, persisted as JSON. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-hash-cache.h — remembers content MD5s the engine had to ask for.
  *
  * A listing gives each object's ETag, size and last-modified time; when the ETag is not a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-object-table.c — the object table, merged from per-service listings. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-object-table.h — the array's objects: a GListModel of OctopusObject sorted by key.
  *
  * The table is fed one listing per service (what ListObjectsV2 returned, with HEAD metadata

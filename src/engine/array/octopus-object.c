@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-object.c — one row of the object table. */
 #include "config.h"
 

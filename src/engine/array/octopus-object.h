@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-object.h — one row of the object table: a key and what every service holds for it.
  *
  * Identity is the key.  Each service column (by index, in the array's service order, or by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-service-loader.c — the array's members, made from the configured accounts. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-service-loader.h — the array's members, made from the configured accounts.
  *
  * Loads the account store, fetches each account's secret from the keyring, and builds one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-service.c — one member of the array. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-service.h — one member of the array: an S3 client, the Octopus bucket on it, and
  * what Octopus has learned about it (reachable, ACL support).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-transfer-private.h — what the upload queue and job change on a transfer. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-transfer.c — one file's upload to every service, as properties and a signal. */
 #include "config.h"
 

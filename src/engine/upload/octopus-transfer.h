@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-transfer.h — one file's upload to every service of the array.
  *
  * Made by OctopusUploadQueue.  The GUI binds a row to "key", "state", "fraction" and to the

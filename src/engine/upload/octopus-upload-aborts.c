@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-aborts.c — owed AbortMultipartUpload calls, retried with backoff. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-aborts.h — multipart uploads the queue still has to abort.
  *
  * Internal to the upload engine.  An abort that failed because the service was down (it died

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-job-private.h — the types of one upload job and the functions its two
  * files share: octopus-upload-job.c (bookkeeping, the reader, the whole job) and
  * octopus-upload-lane.c (one service's side of it).  Internal to the upload engine. */

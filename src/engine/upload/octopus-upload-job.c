@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-job.c — one file, read once, streamed to every service at once.
  *
  * Shape: one reader reads parts in order (a worker thread reads and MD5s each part); each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-job.h — uploads one file to every service (the queue's worker).
  *
  * Internal to the upload engine: OctopusUploadQueue runs one job per transfer in flight.

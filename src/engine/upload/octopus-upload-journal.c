@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-journal.c — queued uploads not settled yet, persisted as JSON, written in
  * batches by a worker thread. */
 #include "config.h"

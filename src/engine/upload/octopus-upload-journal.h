@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-journal.h — the upload queue's memory across restarts.
  *
  * One JSON file per queued file that has not settled yet, in

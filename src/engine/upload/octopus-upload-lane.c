@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-lane.c — one service's side of an upload job: its lane.
  *
  * A lane sends each part the reader hands it (PutObject for a small file; otherwise

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-progress.c — one file's upload to one service, as properties. */
 #include "config.h"
 

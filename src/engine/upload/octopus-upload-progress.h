@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-progress.h — how far one file's upload to one service has come.
  *
  * One object per (transfer, service).  Every figure is a property the GUI binds to:

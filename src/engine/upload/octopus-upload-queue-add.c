@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-queue-add.c — adding files and folders to the upload queue: a folder is
  * walked asynchronously, and its files start uploading while the walk goes on. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-queue-private.h — OctopusUploadQueue's struct and the functions its files
  * share (octopus-upload-queue.c, -add.c, -resume.c).  Internal to the upload engine. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-queue-resume.c — at start: abort the multipart uploads no journal tracks,
  * retry the aborts owed, and queue every journaled upload again. */
 #include "config.h"

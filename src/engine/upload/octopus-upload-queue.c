@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-queue.c — the upload queue: list model, settings, scheduling, wait.
  *
  * Persistence: every file is journaled when it is queued (batched writes, see

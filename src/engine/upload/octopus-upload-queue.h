@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-queue.h — the upload fan-out: files and folders to every service at once.
  *
  * A GListModel of OctopusTransfer (one per file, in the order added).  At most

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-reader.c — part reads and hashing in worker threads. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-reader.h — reads one local file for upload, in parts, off the main thread.
  *
  * Every read runs in a worker thread (g_task_run_in_thread): pread() of one part into a fresh
