@@ -202,7 +202,8 @@ octopus_cli_upload (int argc, char **argv)
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_("PATH…") },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("PATH… — upload files and folders"));
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("PATH… — upload files and folders"));
   GAsyncResult *pending = NULL;
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GPtrArray) services = NULL;
@@ -220,7 +221,8 @@ octopus_cli_upload (int argc, char **argv)
     }
   if ((paths == NULL || paths[0] == NULL) && !journal_has_entries ())
     {
-      octopus_cli_error ("%s", _("upload: no PATH given and nothing to resume; see “octopus-cli upload --help”"));
+      octopus_cli_error ("%s", _("upload: no PATH given and nothing to resume; "
+                                 "see “octopus-cli upload --help”"));
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 

@@ -91,7 +91,8 @@ print_usage (FILE *out)
   fprintf (out, "  0  %s\n", _("all services succeeded"));
   fprintf (out, "  1  %s\n", _("some service failed (what failed is printed)"));
   fprintf (out, "  2  %s\n", _("usage error"));
-  fprintf (out, "\n%s\n", _("“octopus-cli COMMAND --help” describes the options of a command."));
+  fprintf (out, "\n%s\n",
+           _("“octopus-cli COMMAND --help” describes the options of a command."));
 }
 
 int

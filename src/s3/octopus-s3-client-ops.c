@@ -96,7 +96,8 @@ octopus_s3_op_finish (OctopusS3Client *self,
 }
 
 gpointer
-octopus_s3_op_parse_done (OctopusS3Client *self, OctopusS3Response *r, gpointer data, GError **error)
+octopus_s3_op_parse_done (OctopusS3Client *self, OctopusS3Response *r, gpointer data,
+                          GError **error)
 {
   return OCTOPUS_S3_OP_DONE;
 }
@@ -204,7 +205,8 @@ octopus_s3_client_list_buckets_async (OctopusS3Client    *self,
 
   if (request)
     octopus_s3_request_set_flags (request, OCTOPUS_S3_REQUEST_RETRY_SAFE);
-  octopus_s3_op_run (self, request, error, (Op) { parse_list_buckets, NULL, (GDestroyNotify) g_ptr_array_unref },
+  octopus_s3_op_run (self, request, error,
+       (Op) { parse_list_buckets, NULL, (GDestroyNotify) g_ptr_array_unref },
        octopus_s3_client_list_buckets_async, cancellable, callback, user_data);
 }
 
@@ -321,7 +323,8 @@ octopus_s3_client_create_bucket_async (OctopusS3Client    *self,
       /* A retry after a lost success answers BucketAlreadyOwnedByYou: rescued below. */
       octopus_s3_request_set_flags (request, OCTOPUS_S3_REQUEST_RETRY_SAFE);
     }
-  octopus_s3_op_run (self, request, error, (Op) { octopus_s3_op_parse_done, rescue_already_owned, NULL },
+  octopus_s3_op_run (self, request, error,
+       (Op) { octopus_s3_op_parse_done, rescue_already_owned, NULL },
        octopus_s3_client_create_bucket_async, cancellable, callback, user_data);
 }
 
@@ -583,7 +586,8 @@ octopus_s3_client_delete_object_async (OctopusS3Client    *self,
 
   if (request)
     octopus_s3_request_set_flags (request, OCTOPUS_S3_REQUEST_RETRY_SAFE);
-  octopus_s3_op_run (self, request, error, (Op) { octopus_s3_op_parse_done, rescue_no_such_key, NULL },
+  octopus_s3_op_run (self, request, error,
+       (Op) { octopus_s3_op_parse_done, rescue_no_such_key, NULL },
        octopus_s3_client_delete_object_async, cancellable, callback, user_data);
 }
 

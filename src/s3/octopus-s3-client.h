@@ -43,7 +43,8 @@ typedef struct {
   const char *content_type;    /* NULL → application/octet-stream */
   GHashTable *metadata;        /* user metadata name → value, sent as x-amz-meta-<name> */
   const char *canned_acl;      /* NULL → no x-amz-acl header at all */
-  const char *content_md5;     /* base64 MD5 of the body, sent as Content-MD5 (PutObject, UploadPart) */
+  const char *content_md5;     /* base64 MD5 of the body, sent as Content-MD5
+                                  (PutObject, UploadPart) */
   OctopusS3ProgressFunc progress;
   gpointer    progress_data;
 } OctopusS3PutOptions;
@@ -83,7 +84,8 @@ gboolean octopus_s3_client_head_bucket_finish (OctopusS3Client *self, GAsyncResu
 /* GetBucketLocation → region ("us-east-1" for the empty constraint). */
 void  octopus_s3_client_get_bucket_location_async  (OctopusS3Client *self, const char *bucket,
                                                     GCancellable *cancellable,
-                                                    GAsyncReadyCallback callback, gpointer user_data);
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer user_data);
 char *octopus_s3_client_get_bucket_location_finish (OctopusS3Client *self, GAsyncResult *result,
                                                     GError **error);
 
@@ -111,7 +113,8 @@ void               octopus_s3_client_list_objects_async  (OctopusS3Client *self,
                                                           GCancellable *cancellable,
                                                           GAsyncReadyCallback callback,
                                                           gpointer user_data);
-OctopusS3ListPage *octopus_s3_client_list_objects_finish (OctopusS3Client *self, GAsyncResult *result,
+OctopusS3ListPage *octopus_s3_client_list_objects_finish (OctopusS3Client *self,
+                                                          GAsyncResult *result,
                                                           GError **error);
 
 /* Every page of ListObjectsV2 → GPtrArray of OctopusS3Object. */
@@ -207,7 +210,8 @@ char *octopus_s3_client_create_multipart_finish (OctopusS3Client *self, GAsyncRe
 void  octopus_s3_client_upload_part_async  (OctopusS3Client *self, const char *bucket,
                                             const char *key, const char *upload_id,
                                             guint part_number, GBytes *body,
-                                            const OctopusS3PutOptions *options, /* content_md5, progress */
+                                            /* content_md5, progress */
+                                            const OctopusS3PutOptions *options,
                                             GCancellable *cancellable,
                                             GAsyncReadyCallback callback, gpointer user_data);
 char *octopus_s3_client_upload_part_finish (OctopusS3Client *self, GAsyncResult *result,

@@ -203,7 +203,8 @@ static const char *
 payload_hash (OctopusS3Request *self,
               char            **owned)
 {
-  if (self->body_stream != NULL || (self->body_bytes != NULL && get_header (self, "content-md5") != NULL))
+  if (self->body_stream != NULL
+      || (self->body_bytes != NULL && get_header (self, "content-md5") != NULL))
     return OCTOPUS_SIGV4_UNSIGNED_PAYLOAD;
   if (self->body_bytes == NULL || g_bytes_get_size (self->body_bytes) == 0)
     return OCTOPUS_SIGV4_EMPTY_SHA256;
@@ -359,8 +360,9 @@ transport_error (OctopusS3Request *self,
   wrapped = octopus_s3_error_new_from_transport (name, error);
   g_free (wrapped->message);
   if (wrapped->code == OCTOPUS_S3_ERROR_TLS)
-    wrapped->message = g_strdup_printf (_("%s: the TLS certificate of %s could not be verified: %s"),
-                                        name, host, error->message);
+    wrapped->message =
+      g_strdup_printf (_("%s: the TLS certificate of %s could not be verified: %s"),
+                       name, host, error->message);
   else if (error->domain == G_RESOLVER_ERROR ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||

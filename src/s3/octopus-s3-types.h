@@ -78,7 +78,8 @@ typedef enum {
 } OctopusS3Permission;
 
 #define OCTOPUS_S3_GROUP_ALL_USERS "http://acs.amazonaws.com/groups/global/AllUsers"
-#define OCTOPUS_S3_GROUP_AUTHENTICATED_USERS "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+#define OCTOPUS_S3_GROUP_AUTHENTICATED_USERS \
+  "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 
 typedef struct {
   OctopusS3GranteeType type;

@@ -13,7 +13,8 @@
 G_BEGIN_DECLS
 
 #define OCTOPUS_SIGV4_UNSIGNED_PAYLOAD "UNSIGNED-PAYLOAD"
-#define OCTOPUS_SIGV4_EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define OCTOPUS_SIGV4_EMPTY_SHA256 \
+  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 typedef struct {
   const char         *method;        /* "GET", "PUT", … */
@@ -60,7 +61,8 @@ char *octopus_sigv4_signature           (const guint8 signing_key[32],
 
 /* The whole Authorization header value (NULL only if OpenSSL fails); the signing key it
  * derives is wiped before returning:
- * "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/s3/aws4_request, SignedHeaders=…, Signature=…" */
+ * "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/s3/aws4_request, SignedHeaders=…,
+ * Signature=…" */
 char *octopus_sigv4_authorization       (const OctopusSigV4Request *request,
                                          const char                *access_key,
                                          const char                *secret_key,

@@ -114,7 +114,8 @@ octopus_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.refresh", refresh_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.upload", upload_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
+                                         help_accels);
 
   load_accounts (self);
 }
@@ -149,7 +150,8 @@ about_action (GSimpleAction *action,
                         "application-icon", APP_ID,
                         "developer-name", _("The Octopus authors"),
                         "version", PACKAGE_VERSION,
-                        "comments", _("Keep files mirrored across several S3-compatible storage services"),
+                        "comments",
+                        _("Keep files mirrored across several S3-compatible storage services"),
                         "website", "https://github.com/octopus-rais/octopus",
                         "issue-url", "https://github.com/octopus-rais/octopus/issues",
                         "license-type", GTK_LICENSE_GPL_3_0,

@@ -159,7 +159,8 @@ downloaded_cb (GObject      *source,
   DownloadData *data = user_data;
   g_autoptr(OctopusDownloadProvider) self = data->self;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = octopus_array_download_finish (OCTOPUS_ARRAY (source), result, NULL, &error);
+  g_autofree char *path = octopus_array_download_finish (OCTOPUS_ARRAY (source), result, NULL,
+                                                         &error);
 
   download_finished (self, data->index, path, error);
   g_free (data);

@@ -105,7 +105,8 @@ octopus_status_cell_update (OctopusStatusCell *self)
 
   if (error != NULL)
     /* Translators: "<what the state means> <why, from the service>" */
-    description = g_strdup_printf (_("%s Reason: %s"), octopus_object_state_to_meaning (state), error);
+    description = g_strdup_printf (_("%s Reason: %s"),
+                                   octopus_object_state_to_meaning (state), error);
   else
     description = g_strdup (octopus_object_state_to_meaning (state));
   /* Translators: "<state> on <service name>", e.g. "Missing on Local Swift" */

@@ -66,7 +66,8 @@ rate_window_trim (OctopusRateWindow *window,
   guint drop = 0;
 
   while (drop + 1 < window->samples->len
-         && g_array_index (window->samples, RateSample, drop + 1).t_us <= now_us - OCTOPUS_RATE_WINDOW_US)
+         && g_array_index (window->samples, RateSample, drop + 1).t_us
+            <= now_us - OCTOPUS_RATE_WINDOW_US)
     drop++;
   if (drop > 0)
     g_array_remove_range (window->samples, 0, drop);
@@ -113,7 +114,8 @@ octopus_rate_window_get_rate (OctopusRateWindow *window,
   /* Bytes gained over the time until now: a stall (no new samples) lowers the rate. */
   if (now_us - base_t < G_USEC_PER_SEC / 2)
     return -1;
-  return (gint64) ((double) MAX (last->done - base_done, 0) * G_USEC_PER_SEC / (double) (now_us - base_t));
+  return (gint64) ((double) MAX (last->done - base_done, 0) * G_USEC_PER_SEC
+                   / (double) (now_us - base_t));
 }
 
 char *
@@ -132,7 +134,8 @@ octopus_format_transfer_rate (gint64  rate,
   if (left < 60)
     /* Translators: "<bytes per second>/s · <n> seconds left" */
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s/s · %u second left",
-                                         "%s/s · %u seconds left", (guint) left), speed, (guint) left);
+                                         "%s/s · %u seconds left", (guint) left),
+                            speed, (guint) left);
   if (left < 3600)
     {
       guint minutes = (guint) ((left + 30) / 60);
@@ -170,7 +173,8 @@ format_status (OctopusTransferRow *self)
     case OCTOPUS_TRANSFER_STATE_FAILED:
       {
         const GError *error = octopus_transfer_get_error (self->transfer);
-        return g_strdup_printf (_("Failed: %s"), error ? error->message : _("no service took the file"));
+        return g_strdup_printf (_("Failed: %s"),
+                                error ? error->message : _("no service took the file"));
       }
     case OCTOPUS_TRANSFER_STATE_UPLOADING:
     default:
@@ -183,7 +187,8 @@ format_status (OctopusTransferRow *self)
       done += octopus_upload_progress_get_bytes_done (p);
       total += octopus_upload_progress_get_total (p);
     }
-  return octopus_format_transfer_rate (octopus_rate_window_get_rate (self->rate, g_get_monotonic_time ()),
+  return octopus_format_transfer_rate (octopus_rate_window_get_rate (self->rate,
+                                                                    g_get_monotonic_time ()),
                                        total - done);
 }
 
@@ -245,7 +250,8 @@ clear_services (OctopusTransferRow *self)
   GtkWidget *child;
 
   for (guint i = 0; i < self->watched->len; i++)
-    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i), update_status, self);
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i), update_status,
+                                          self);
   g_ptr_array_set_size (self->watched, 0);
   for (guint i = 0; i < self->bindings->len; i++)
     g_binding_unbind (g_ptr_array_index (self->bindings, i));

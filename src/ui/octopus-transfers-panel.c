@@ -109,7 +109,8 @@ octopus_transfers_panel_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_QUEUE:
-      octopus_transfers_panel_set_queue (OCTOPUS_TRANSFERS_PANEL (object), g_value_get_object (value));
+      octopus_transfers_panel_set_queue (OCTOPUS_TRANSFERS_PANEL (object),
+                                         g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -146,6 +147,7 @@ static void
 octopus_transfers_panel_init (OctopusTransfersPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect_swapped (self->cancel_all_button, "clicked", G_CALLBACK (cancel_all_clicked_cb), self);
+  g_signal_connect_swapped (self->cancel_all_button, "clicked",
+                            G_CALLBACK (cancel_all_clicked_cb), self);
   update (self);
 }

@@ -10,7 +10,8 @@
 G_BEGIN_DECLS
 
 #define OCTOPUS_TYPE_TRANSFERS_PANEL (octopus_transfers_panel_get_type ())
-G_DECLARE_FINAL_TYPE (OctopusTransfersPanel, octopus_transfers_panel, OCTOPUS, TRANSFERS_PANEL, GtkWidget)
+G_DECLARE_FINAL_TYPE (OctopusTransfersPanel, octopus_transfers_panel, OCTOPUS, TRANSFERS_PANEL,
+                      GtkWidget)
 
 GtkWidget          *octopus_transfers_panel_new       (void);
 OctopusUploadQueue *octopus_transfers_panel_get_queue (OctopusTransfersPanel *self);

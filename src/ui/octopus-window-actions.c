@@ -132,7 +132,8 @@ maybe_repair_automatically (OctopusWindow *self)
     return;
   self->auto_repaired = TRUE;
   operation_started (self);
-  octopus_array_repair_async (self->array, NULL, self->cancellable, repair_done_cb, g_object_ref (self));
+  octopus_array_repair_async (self->array, NULL, self->cancellable, repair_done_cb,
+                              g_object_ref (self));
 }
 
 static void
@@ -202,7 +203,8 @@ repair_done_cb (GObject      *source,
 {
   g_autoptr(OctopusWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = octopus_array_repair_finish (OCTOPUS_ARRAY (source), result, &error);
+  g_autoptr(GPtrArray) results =
+    octopus_array_repair_finish (OCTOPUS_ARRAY (source), result, &error);
 
   operation_done (self);
   if (results == NULL)
@@ -239,7 +241,8 @@ delete_done_cb (GObject      *source,
 {
   g_autoptr(OctopusWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = octopus_array_delete_finish (OCTOPUS_ARRAY (source), result, &error);
+  g_autoptr(GPtrArray) results =
+    octopus_array_delete_finish (OCTOPUS_ARRAY (source), result, &error);
 
   operation_done (self);
   if (results == NULL)
@@ -289,8 +292,10 @@ delete_selected_action (GSimpleAction *action,
     heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Delete %u Object?",
                                             "Delete %u Objects?", n_keys), n_keys);
   body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "Every copy on %u service will be deleted. This cannot be undone.",
-                                       "Every copy on %u services will be deleted. This cannot be undone.",
+                                       "Every copy on %u service will be deleted. "
+                                       "This cannot be undone.",
+                                       "Every copy on %u services will be deleted. "
+                                       "This cannot be undone.",
                                        n_services), n_services);
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
@@ -504,7 +509,8 @@ _octopus_window_actions_init (OctopusWindow *self)
   g_autoptr(GAction) repair_automatically = g_settings_create_action (self->settings,
                                                                        "repair-automatically");
 
-  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
+                                   self);
   g_action_map_add_action (G_ACTION_MAP (self), only_problems);
   g_action_map_add_action (G_ACTION_MAP (self), repair_automatically);
   _octopus_window_actions_update (self);

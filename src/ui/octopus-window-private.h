@@ -46,7 +46,8 @@ struct _OctopusWindow
   gboolean              auto_repaired;    /* the next refresh follows an automatic repair */
   guint                 operations;       /* repairs and deletes in flight */
   gboolean              loading;          /* the services are being loaded */
-  guint                 batch_counts[7];  /* finished uploads of this batch, by OctopusTransferState */
+  guint                 batch_counts[7];  /* finished uploads of this batch, by
+                                             OctopusTransferState */
   char                 *batch_failure;    /* the first failure's message in this batch */
 };
 

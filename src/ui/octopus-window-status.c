@@ -67,7 +67,8 @@ build_sync_status (OctopusWindow *self)
       g_variant_builder_init (&cells, G_VARIANT_TYPE ("a{ss}"));
       for (guint s = 0; s < octopus_object_get_n_services (object); s++)
         g_variant_builder_add (&cells, "{ss}", octopus_object_get_service_name (object, s),
-                               octopus_object_state_to_string (octopus_object_get_service_state (object, s)));
+                               octopus_object_state_to_string (
+                                 octopus_object_get_service_state (object, s)));
       g_variant_builder_add (&objects, "{sa{ss}}", octopus_object_get_key (object), &cells);
     }
   return g_variant_new ("(ba{sa{ss}})", is_busy (self), &objects);
@@ -105,14 +106,18 @@ _octopus_format_upload_batch (const guint  counts[7],
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "%u of %u file could not be uploaded: %s",
                                          "%u of %u files could not be uploaded: %s", total),
-                            failed, total, first_failure != NULL ? first_failure : _("no service took the file"));
+                            failed, total,
+                            first_failure != NULL ? first_failure : _("no service took the file"));
   if (partial > 0)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%u of %u file is not on every service; repair can complete it",
-                                         "%u of %u files are not on every service; repair can complete them",
+                                         "%u of %u file is not on every service; "
+                                         "repair can complete it",
+                                         "%u of %u files are not on every service; "
+                                         "repair can complete them",
                                          total), partial, total);
   if (done == 0)
-    return g_strdup (g_dngettext (GETTEXT_PACKAGE, "Upload cancelled", "Uploads cancelled", cancelled));
+    return g_strdup (g_dngettext (GETTEXT_PACKAGE, "Upload cancelled", "Uploads cancelled",
+                                  cancelled));
   if (cancelled > 0)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "Uploaded %u file to every service, %u cancelled",

@@ -104,7 +104,8 @@ _octopus_window_update_summary (OctopusWindow *self)
   /* %'u groups thousands as the locale does ("1,204" in English, "1.204" in German). */
   objects = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u object", "%'u objects", n_objects),
                              n_objects);
-  services = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u service", "%u services", n_services),
+  services = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u service", "%u services",
+                                           n_services),
                               n_services);
   if (n_problems > 0)
     {
@@ -241,7 +242,8 @@ transfer_finished_cb (OctopusWindow      *self,
 
   if (!octopus_upload_queue_has_unfinished (queue))
     {
-      g_autofree char *message = _octopus_format_upload_batch (self->batch_counts, self->batch_failure);
+      g_autofree char *message = _octopus_format_upload_batch (self->batch_counts,
+                                                               self->batch_failure);
 
       if (message != NULL)
         _octopus_window_notify (self, "octopus-upload", _("Upload finished"), message);
@@ -268,9 +270,10 @@ resumed_cb (GObject      *source,
     _octopus_window_toast_error (self, _("Could not resume the interrupted uploads"), error);
   else if (n > 0)
     {
-      g_autofree char *message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                               "Resuming %u interrupted upload",
-                                                               "Resuming %u interrupted uploads", n), n);
+      g_autofree char *message =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Resuming %u interrupted upload",
+                                      "Resuming %u interrupted uploads", n), n);
       octopus_window_toast (self, message);
     }
 }
@@ -282,9 +285,11 @@ apply_transfer_settings (OctopusWindow *self)
   if (self->queue == NULL)
     return;
   octopus_upload_queue_set_max_in_flight (self->queue,
-                                          g_settings_get_int (self->settings, "parallel-transfers"));
+                                          g_settings_get_int (self->settings,
+                                                              "parallel-transfers"));
   octopus_upload_queue_set_part_size (self->queue,
-                                      (gsize) g_settings_get_int (self->settings, "part-size-mib") << 20);
+                                      (gsize) g_settings_get_int (self->settings, "part-size-mib")
+                                      << 20);
 }
 
 static void
@@ -302,8 +307,10 @@ set_queue (OctopusWindow      *self,
     return;
 
   apply_transfer_settings (self);
-  g_signal_connect_object (queue, "items-changed", G_CALLBACK (queue_items_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (queue, "transfer-finished", G_CALLBACK (transfer_finished_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (queue, "items-changed", G_CALLBACK (queue_items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (queue, "transfer-finished", G_CALLBACK (transfer_finished_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 void
@@ -402,7 +409,8 @@ GPtrArray *
 _octopus_window_get_selected (OctopusWindow *self)
 {
   GPtrArray *objects = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  g_autoptr(GtkBitset) selected =
+    gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
   GtkBitsetIter iter;
   guint position;
 
@@ -486,7 +494,8 @@ _octopus_window_row_at (OctopusWindow *self,
 {
   GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->column_view), x, y, GTK_PICK_DEFAULT);
 
-  for (GtkWidget *w = picked; w != NULL && w != GTK_WIDGET (self->column_view); w = gtk_widget_get_parent (w))
+  for (GtkWidget *w = picked; w != NULL && w != GTK_WIDGET (self->column_view);
+       w = gtk_widget_get_parent (w))
     {
       OctopusObjectRow *row = find_object_row (w);
       if (row != NULL)
@@ -746,7 +755,8 @@ octopus_window_init (OctopusWindow *self)
   self->service_columns = g_ptr_array_new_with_free_func (g_object_unref);
 
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-height", self, "default-height",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
 
   gtk_custom_filter_set_filter_func (self->problems_filter, problems_filter_func, self, NULL);
@@ -774,8 +784,9 @@ octopus_window_init (OctopusWindow *self)
   /* Delete only where objects have the focus: in the search entry it must delete text. */
   shortcuts = gtk_shortcut_controller_new ();
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
-                                                          gtk_named_action_new ("win.delete-selected")));
+                                        gtk_shortcut_new (
+                                          gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                          gtk_named_action_new ("win.delete-selected")));
   gtk_widget_add_controller (GTK_WIDGET (self->column_view), shortcuts);
 
   keys = gtk_event_controller_key_new ();

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 #define OCTOPUS_TYPE_WINDOW (octopus_window_get_type ())
 G_DECLARE_FINAL_TYPE (OctopusWindow, octopus_window, OCTOPUS, WINDOW, AdwApplicationWindow)
 
-/* @accounts: the user's accounts (may be NULL in widget tests: the window shows "Add a Service"). */
+/* @accounts: the user's accounts (may be NULL in widget tests: the window shows
+ * "Add a Service"). */
 OctopusWindow *octopus_window_new        (GtkApplication      *application,
                                           OctopusAccountStore *accounts);
 /* Queues local files and folders for upload to every service (drop, file chooser, tests). */

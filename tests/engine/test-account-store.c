@@ -115,7 +115,8 @@ static void
 test_account_defaults (void)
 {
   g_autoptr(OctopusAccount) minio = octopus_account_new ("m", "minio", "http://127.0.0.1:9000");
-  g_autoptr(OctopusAccount) r2 = octopus_account_new ("r", "r2", "https://x.r2.cloudflarestorage.com");
+  g_autoptr(OctopusAccount) r2 = octopus_account_new ("r", "r2",
+                                                      "https://x.r2.cloudflarestorage.com");
   g_autoptr(OctopusAccount) guessed = octopus_account_new ("g", NULL, "https://s3.amazonaws.com");
 
   g_assert_true (octopus_account_get_path_style (minio));
@@ -382,7 +383,8 @@ static const char not_utf8_ini[] =
 static void
 assert_not_utf8_entries_named (OctopusAccountStore *store)
 {
-  assert_load_error_names (store, "is not valid UTF-8", "“badfield” has an unreadable “bucket”",
+  assert_load_error_names (store, "is not valid UTF-8",
+                           "“badfield” has an unreadable “bucket”",
                            "“badkey” has an unreadable “access-key”", NULL);
 }
 

@@ -116,7 +116,8 @@ put_multipart (Fixture    *fx,
   g_autoptr(GHashTable) meta = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autofree char *b64 = octopus_test_md5_base64 (body);
   OctopusS3PutOptions options = { .metadata = meta };
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
+  g_autoptr(GPtrArray) parts =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
   g_autoptr(GError) error = NULL;
   g_autofree char *upload_id = NULL;
   g_autofree char *etag = NULL;
@@ -129,7 +130,8 @@ put_multipart (Fixture    *fx,
 
   {
     g_autoptr(GAsyncResult) res = NULL;
-    octopus_s3_client_create_multipart_async (c, b, key, &options, NULL, octopus_test_result_cb, NULL);
+    octopus_s3_client_create_multipart_async (c, b, key, &options, NULL,
+                                              octopus_test_result_cb, NULL);
     res = octopus_test_wait_result ();
     upload_id = octopus_s3_client_create_multipart_finish (c, res, &error);
     g_assert_no_error (error);
@@ -323,7 +325,8 @@ test_break_and_repair (Fixture       *fx,
   put_multipart (fx, SWIFT_B, "mp-nometa.bin", mp, FALSE);
 
   refresh (fx->array, OCTOPUS_ARRAY_REFRESH_NONE);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (octopus_array_get_table (fx->array))), ==, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (octopus_array_get_table (fx->array))),
+                    ==, 6);
   assert_row (fx->array, "a.txt", OCTOPUS_OBJECT_STATE_IN_SYNC, OCTOPUS_OBJECT_STATE_IN_SYNC,
               OCTOPUS_OBJECT_STATE_IN_SYNC);
   assert_row (fx->array, "b.txt", OCTOPUS_OBJECT_STATE_IN_SYNC, OCTOPUS_OBJECT_STATE_MISSING,
@@ -475,7 +478,8 @@ test_delete (Fixture       *fx,
   /* Gone from the table at once, and from every service for real. */
   g_assert_null (octopus_object_table_lookup (octopus_array_get_table (fx->array), "one.txt"));
   refresh (fx->array, OCTOPUS_ARRAY_REFRESH_NONE);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (octopus_array_get_table (fx->array))), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (octopus_array_get_table (fx->array))),
+                    ==, 1);
   assert_row (fx->array, "keep.txt", OCTOPUS_OBJECT_STATE_IN_SYNC, OCTOPUS_OBJECT_STATE_IN_SYNC,
               OCTOPUS_OBJECT_STATE_IN_SYNC);
 }
@@ -518,7 +522,8 @@ test_acl (Fixture       *fx,
     g_assert_no_error (error);
   }
   g_assert_cmpuint (acls->len, ==, N);
-  g_assert_cmpint (((OctopusArrayAcl *) acls->pdata[S3RVER])->status, ==, OCTOPUS_RESULT_UNSUPPORTED);
+  g_assert_cmpint (((OctopusArrayAcl *) acls->pdata[S3RVER])->status, ==,
+                   OCTOPUS_RESULT_UNSUPPORTED);
 
   /* Cancelled: one "cancelled" error for the call, not a failure per service. */
   {
@@ -531,7 +536,8 @@ test_acl (Fixture       *fx,
     g_autoptr(GPtrArray) none2 = NULL;
 
     g_cancellable_cancel (cancellable);
-    octopus_array_get_acl_async (fx->array, "public.txt", cancellable, octopus_test_result_cb, NULL);
+    octopus_array_get_acl_async (fx->array, "public.txt", cancellable,
+                                 octopus_test_result_cb, NULL);
     res = octopus_test_wait_result ();
     none = octopus_array_get_acl_finish (fx->array, res, &cancelled);
     g_assert_error (cancelled, G_IO_ERROR, G_IO_ERROR_CANCELLED);

@@ -219,14 +219,16 @@ test_transferring_and_signals (void)
   g_assert_cmpint (g_list_model_get_n_items (G_LIST_MODEL (table)), ==, 1);
   row = g_list_model_get_item (G_LIST_MODEL (table), 0);
   g_assert_cmpstr (octopus_object_get_key (row), ==, "new.bin");
-  g_assert_cmpint (octopus_object_get_service_state (row, 1), ==, OCTOPUS_OBJECT_STATE_TRANSFERRING);
+  g_assert_cmpint (octopus_object_get_service_state (row, 1), ==,
+                   OCTOPUS_OBJECT_STATE_TRANSFERRING);
   g_signal_connect (row, "changed", G_CALLBACK (count_changed), &changed);
 
   /* A listing during the transfer keeps the column transferring. */
   update3 (table,
            listing (make ("new.bin", 1, MD5_A, NULL, 1), NULL),
            listing (NULL), listing (NULL));
-  g_assert_cmpint (octopus_object_get_service_state (row, 1), ==, OCTOPUS_OBJECT_STATE_TRANSFERRING);
+  g_assert_cmpint (octopus_object_get_service_state (row, 1), ==,
+                   OCTOPUS_OBJECT_STATE_TRANSFERRING);
   g_assert_cmpint (octopus_object_get_service_state (row, 0), ==, OCTOPUS_OBJECT_STATE_IN_SYNC);
   g_assert_cmpint (changed, >=, 1);
 

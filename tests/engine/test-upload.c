@@ -202,7 +202,8 @@ fixture_setup (Fixture       *fx,
   for (guint i = 0; i < N; i++)
     {
       g_autoptr(OctopusS3Client) dead = (i == SWIFT_B && dead_swift_b) ? dead_client () : NULL;
-      g_autoptr(OctopusS3Client) stand_in = (i == SWIFT_B && unusable_swift_b) ? stand_in_client () : NULL;
+      g_autoptr(OctopusS3Client) stand_in =
+        (i == SWIFT_B && unusable_swift_b) ? stand_in_client () : NULL;
       OctopusS3Client *client = dead ? dead : stand_in ? stand_in : fx->svc.clients[i];
 
       g_ptr_array_add (fx->services, octopus_service_new (names[i], client, fx->svc.buckets[i]));
@@ -296,7 +297,8 @@ test_big_file_and_folder (Fixture       *fx,
 
   for (guint f = 0; f < 200; f++)
     {
-      g_autofree char *key = g_strdup_printf ("photos/%s/f%03u.dat", (f % 2) ? "sub/deeper" : "top", f);
+      g_autofree char *key = g_strdup_printf ("photos/%s/f%03u.dat",
+                                              (f % 2) ? "sub/deeper" : "top", f);
       for (guint i = 0; i < N; i++)
         {
           g_autoptr(GError) error = NULL;
@@ -339,7 +341,8 @@ on_state (OctopusTransfer *t,
 
   if (octopus_transfer_get_state (t) != OCTOPUS_TRANSFER_STATE_UPLOADING)
     return;
-  row = octopus_object_table_lookup (octopus_array_get_table (w->array), octopus_transfer_get_key (t));
+  row = octopus_object_table_lookup (octopus_array_get_table (w->array),
+                                     octopus_transfer_get_key (t));
   g_assert_nonnull (row);
   for (guint i = 0; i < N; i++)
     if (octopus_object_get_transferring (row, i))
@@ -685,7 +688,8 @@ assert_resumed_failed_gone (OctopusTransfer *t)
 {
   g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_FAILED);
   g_assert_nonnull (octopus_transfer_get_error (t));
-  g_assert_nonnull (strstr (octopus_transfer_get_error (t)->message, "removed after it was queued"));
+  g_assert_nonnull (strstr (octopus_transfer_get_error (t)->message,
+                            "removed after it was queued"));
 }
 
 /* One file at a time; quit while the multipart file is half-way, with two small files done
@@ -730,9 +734,12 @@ test_resume_after_quit (Fixture       *fx,
       octopus_upload_queue_add_file (fx->queue, file, small[i].key);
     }
   octopus_test_wait_until (&quit);
-  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "s0.dat")), ==, OCTOPUS_TRANSFER_STATE_DONE);
-  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "s1.dat")), ==, OCTOPUS_TRANSFER_STATE_DONE);
-  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "s3.dat")), ==, OCTOPUS_TRANSFER_STATE_QUEUED);
+  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "s0.dat")), ==,
+                   OCTOPUS_TRANSFER_STATE_DONE);
+  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "s1.dat")), ==,
+                   OCTOPUS_TRANSFER_STATE_DONE);
+  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "s3.dat")), ==,
+                   OCTOPUS_TRANSFER_STATE_QUEUED);
   drop_queue (fx);
   /* Quit aborted nothing and forgot nothing: the big file and four never started. */
   g_assert_cmpuint (journal_files (fx), ==, N_SMALL - 2 + 1);
@@ -761,7 +768,8 @@ test_resume_after_quit (Fixture       *fx,
   g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_DONE);
   g_assert_null (octopus_transfer_get_notice (t));
   /* Swift lists the parts it holds: the part acknowledged before the quit is not sent again. */
-  g_assert_cmpint (octopus_upload_progress_get_bytes_sent (octopus_transfer_get_progress_for (t, names[SWIFT_A])),
+  g_assert_cmpint (octopus_upload_progress_get_bytes_sent (
+                     octopus_transfer_get_progress_for (t, names[SWIFT_A])),
                    <=, 12 * MIB - 5 * MIB);
   for (guint i = 0; i < N; i++)
     {
@@ -854,8 +862,10 @@ test_part_size (void)
   /* ≥ 5 MiB, the configured size, and never more than 10,000 parts. */
   g_assert_cmpuint (octopus_upload_part_size_for (100 * MIB, 1 * MIB), ==, 5 * MIB);
   g_assert_cmpuint (octopus_upload_part_size_for (100 * MIB, 8 * MIB), ==, 8 * MIB);
-  g_assert_cmpuint (octopus_upload_part_size_for ((goffset) 200 * 1024 * MIB, 8 * MIB), ==, 21 * MIB);
-  g_assert_cmpuint ((goffset) 200 * 1024 * MIB / octopus_upload_part_size_for ((goffset) 200 * 1024 * MIB, 8 * MIB),
+  g_assert_cmpuint (octopus_upload_part_size_for ((goffset) 200 * 1024 * MIB, 8 * MIB), ==,
+                    21 * MIB);
+  g_assert_cmpuint ((goffset) 200 * 1024 * MIB
+                    / octopus_upload_part_size_for ((goffset) 200 * 1024 * MIB, 8 * MIB),
                     <=, 10000);
 }
 

@@ -847,7 +847,8 @@ test_download_bad_replica (Fixture       *fx,
     g_assert_cmpuint (count_files (dir), ==, 2);
   }
 
-  /* Every replica bad (the other two now hold other bytes): nothing is written, not even a partial file. */
+  /* Every replica bad (the other two now hold other bytes): nothing is written, not even a partial
+     file. */
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *path = NULL;
@@ -865,7 +866,7 @@ test_download_bad_replica (Fixture       *fx,
   }
 }
 
-/* ---- repair from a bad source ----------------------------------------------------------------- */
+/* ---- repair from a bad source ------------------------------------------------------------ */
 
 static GPtrArray *
 repair (Fixture    *fx,

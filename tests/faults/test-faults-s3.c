@@ -447,7 +447,8 @@ test_restart_part_on_kept_alive_connection (Fixture *f, gconstpointer data)
   g_autoptr(OctopusS3Client) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = make_payload (1024 * 1024);
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
+  g_autoptr(GPtrArray) parts =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
   g_autoptr(GAsyncResult) created = NULL, sent = NULL, completed = NULL;
   g_autofree char *upload_id = NULL, *etag = NULL, *final = NULL;
   g_autofree char *md5_b64 = NULL, *md5_hex = NULL;

@@ -676,7 +676,8 @@ test_multipart (Fixture *f, gconstpointer data)
 {
   const char *key = "big/multi part+ü.bin";
   gsize sizes[] = { 5 << 20, 5 << 20, 12345 };
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
+  g_autoptr(GPtrArray) parts =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
   g_autoptr(GByteArray) whole = g_byte_array_new ();
   g_autoptr(GHashTable) meta = g_hash_table_new (g_str_hash, g_str_equal);
   OctopusS3PutOptions options = { .metadata = meta };
@@ -804,7 +805,8 @@ test_abort_multipart (Fixture *f, gconstpointer data)
 
   /* The aborted upload is gone: completing it is NoSuchUpload. */
   {
-    g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
+    g_autoptr(GPtrArray) parts =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
     g_autofree char *etag = NULL;
 
     g_ptr_array_add (parts, octopus_s3_part_new (1, part, -1));

@@ -235,7 +235,8 @@ test_missing_etag_named_once (void)
 static char *
 complete (Fake *fake, GError **error)
 {
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
+  g_autoptr(GPtrArray) parts =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
   g_autoptr(GAsyncResult) res = NULL;
 
   g_ptr_array_add (parts, octopus_s3_part_new (1, "0123456789abcdef0123456789abcdef", -1));

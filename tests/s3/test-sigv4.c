@@ -44,7 +44,8 @@
   "scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA=="
 
 #define SUITE_HOST_DATE "Host", "example.amazonaws.com", "X-Amz-Date", SUITE_DATE
-#define SUITE_CREQ_HEADERS "host:example.amazonaws.com\nx-amz-date:" SUITE_DATE "\n\nhost;x-amz-date\n"
+#define SUITE_CREQ_HEADERS \
+  "host:example.amazonaws.com\nx-amz-date:" SUITE_DATE "\n\nhost;x-amz-date\n"
 
 typedef struct {
   const char *name;
@@ -76,10 +77,12 @@ static const Vector vectors[] = {
     .method = "GET", .path = "/", .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "GET\n/\n\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
+    .string_to_sign =
+      SUITE_STS ("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"),
     .signature = "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
   },
   {
     .name = "get-vanilla-empty-query-key", SUITE,
@@ -87,10 +90,12 @@ static const Vector vectors[] = {
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "GET\n/\nParam1=value1\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("1e24db194ed7d0eec2de28d7369675a243488e08526e8c1c73571282f7c517ab"),
+    .string_to_sign =
+      SUITE_STS ("1e24db194ed7d0eec2de28d7369675a243488e08526e8c1c73571282f7c517ab"),
     .signature = "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"),
   },
   {
     .name = "get-vanilla-query-order-key-case", SUITE,
@@ -98,10 +103,12 @@ static const Vector vectors[] = {
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "GET\n/\nParam1=value1&Param2=value2\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("816cd5b414d056048ba4f7c5386d6e0533120fb1fcfa93762cf0fc39e2cf19e0"),
+    .string_to_sign =
+      SUITE_STS ("816cd5b414d056048ba4f7c5386d6e0533120fb1fcfa93762cf0fc39e2cf19e0"),
     .signature = "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"),
   },
   {
     /* Duplicate names: sorted by value, upper case first (byte order). */
@@ -110,10 +117,12 @@ static const Vector vectors[] = {
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "GET\n/\nParam1=Value1&Param1=value2\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("704b4cef673542d84cdff252633f065e8daeba5f168b77116f8b1bcaf3d38f89"),
+    .string_to_sign =
+      SUITE_STS ("704b4cef673542d84cdff252633f065e8daeba5f168b77116f8b1bcaf3d38f89"),
     .signature = "eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1"),
   },
   {
     .name = "get-vanilla-query-order-value", SUITE,
@@ -121,10 +130,12 @@ static const Vector vectors[] = {
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "GET\n/\nParam1=value1&Param1=value2\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("c968629d70850097a2d8781c9bf7edcb988b04cac14cca9be4acc3595f884606"),
+    .string_to_sign =
+      SUITE_STS ("c968629d70850097a2d8781c9bf7edcb988b04cac14cca9be4acc3595f884606"),
     .signature = "5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694"),
   },
   {
     .name = "get-vanilla-query-unreserved", SUITE,
@@ -137,22 +148,27 @@ static const Vector vectors[] = {
                          "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\n"
                          SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("c30d4703d9f799439be92736156d47ccfb2d879ddf56f5befa6d1d6aab979177"),
+    .string_to_sign =
+      SUITE_STS ("c30d4703d9f799439be92736156d47ccfb2d879ddf56f5befa6d1d6aab979177"),
     .signature = "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"),
   },
   {
-    /* The suite sends "ሴ=bar" raw; on the wire it is encoded, and decode-once makes both the same. */
+    /* The suite sends "ሴ=bar" raw; on the wire it is encoded, and decode-once makes both the
+       same. */
     .name = "get-vanilla-utf8-query", SUITE,
     .method = "GET", .path = "/", .query = "%E1%88%B4=bar",
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "GET\n/\n%E1%88%B4=bar\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("eb30c5bed55734080471a834cc727ae56beb50e5f39d1bff6d0d38cb192a7073"),
+    .string_to_sign =
+      SUITE_STS ("eb30c5bed55734080471a834cc727ae56beb50e5f39d1bff6d0d38cb192a7073"),
     .signature = "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"),
   },
   {
     .name = "get-vanilla-utf8-query-raw", SUITE,
@@ -160,10 +176,12 @@ static const Vector vectors[] = {
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "GET\n/\n%E1%88%B4=bar\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("eb30c5bed55734080471a834cc727ae56beb50e5f39d1bff6d0d38cb192a7073"),
+    .string_to_sign =
+      SUITE_STS ("eb30c5bed55734080471a834cc727ae56beb50e5f39d1bff6d0d38cb192a7073"),
     .signature = "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"),
   },
   {
     .name = "get-header-key-duplicate", SUITE,
@@ -174,10 +192,12 @@ static const Vector vectors[] = {
     .canonical_request = "GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value2,value2,value1\n"
                          "x-amz-date:" SUITE_DATE "\n\nhost;my-header1;x-amz-date\n" EMPTY,
     .signed_headers = "host;my-header1;x-amz-date",
-    .string_to_sign = SUITE_STS ("dc7f04a3abfde8d472b0ab1a418b741b7c67174dad1551b4117b15527fbe966c"),
+    .string_to_sign =
+      SUITE_STS ("dc7f04a3abfde8d472b0ab1a418b741b7c67174dad1551b4117b15527fbe966c"),
     .signature = "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea",
-    .authorization = SUITE_AUTH ("host;my-header1;x-amz-date",
-                                 "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea"),
+    .authorization =
+      SUITE_AUTH ("host;my-header1;x-amz-date",
+                  "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea"),
   },
   {
     .name = "get-header-value-order", SUITE,
@@ -185,13 +205,16 @@ static const Vector vectors[] = {
     .headers = { "Host", "example.amazonaws.com", "My-Header1", "value4", "My-Header1", "value1",
                  "My-Header1", "value3", "My-Header1", "value2", "X-Amz-Date", SUITE_DATE },
     .payload_hash = EMPTY,
-    .canonical_request = "GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value4,value1,value3,value2\n"
+    .canonical_request = "GET\n/\n\nhost:example.amazonaws.com\n"
+                         "my-header1:value4,value1,value3,value2\n"
                          "x-amz-date:" SUITE_DATE "\n\nhost;my-header1;x-amz-date\n" EMPTY,
     .signed_headers = "host;my-header1;x-amz-date",
-    .string_to_sign = SUITE_STS ("31ce73cd3f3d9f66977ad3dd957dc47af14df92fcd8509f59b349e9137c58b86"),
+    .string_to_sign =
+      SUITE_STS ("31ce73cd3f3d9f66977ad3dd957dc47af14df92fcd8509f59b349e9137c58b86"),
     .signature = "08c7e5a9acfcfeb3ab6b2185e75ce8b1deb5e634ec47601a50643f830c755c01",
-    .authorization = SUITE_AUTH ("host;my-header1;x-amz-date",
-                                 "08c7e5a9acfcfeb3ab6b2185e75ce8b1deb5e634ec47601a50643f830c755c01"),
+    .authorization =
+      SUITE_AUTH ("host;my-header1;x-amz-date",
+                  "08c7e5a9acfcfeb3ab6b2185e75ce8b1deb5e634ec47601a50643f830c755c01"),
   },
   {
     .name = "get-header-value-trim", SUITE,
@@ -203,34 +226,42 @@ static const Vector vectors[] = {
                          "my-header2:\"a b c\"\nx-amz-date:" SUITE_DATE "\n\n"
                          "host;my-header1;my-header2;x-amz-date\n" EMPTY,
     .signed_headers = "host;my-header1;my-header2;x-amz-date",
-    .string_to_sign = SUITE_STS ("a726db9b0df21c14f559d0a978e563112acb1b9e05476f0a6a1c7d68f28605c7"),
+    .string_to_sign =
+      SUITE_STS ("a726db9b0df21c14f559d0a978e563112acb1b9e05476f0a6a1c7d68f28605c7"),
     .signature = "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736",
-    .authorization = SUITE_AUTH ("host;my-header1;my-header2;x-amz-date",
-                                 "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"),
+    .authorization =
+      SUITE_AUTH ("host;my-header1;my-header2;x-amz-date",
+                  "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"),
   },
   {
     .name = "get-unreserved", SUITE,
     .method = "GET", .path = "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
-    .canonical_request = "GET\n/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\n\n"
+    .canonical_request = "GET\n/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "abcdefghijklmnopqrstuvwxyz\n\n"
                          SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("6a968768eefaa713e2a6b16b589a8ea192661f098f37349f4e2c0082757446f9"),
+    .string_to_sign =
+      SUITE_STS ("6a968768eefaa713e2a6b16b589a8ea192661f098f37349f4e2c0082757446f9"),
     .signature = "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"),
   },
   {
-    /* S3 single encoding: the path arrives encoded once ("/ሴ" on the wire) and is signed as is. */
+    /* S3 single encoding: the path arrives encoded once ("/ሴ" on the wire) and is signed as
+       is. */
     .name = "get-utf8", SUITE,
     .method = "GET", .path = "/%E1%88%B4",
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "GET\n/%E1%88%B4\n\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("2a0a97d02205e45ce2e994789806b19270cfbbb0921b278ccf58f5249ac42102"),
+    .string_to_sign =
+      SUITE_STS ("2a0a97d02205e45ce2e994789806b19270cfbbb0921b278ccf58f5249ac42102"),
     .signature = "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"),
   },
   {
     .name = "get-space", SUITE,
@@ -238,20 +269,24 @@ static const Vector vectors[] = {
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "GET\n/example%20space/\n\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("63ee75631ed7234ae61b5f736dfc7754cdccfedbff4b5128a915706ee9390d86"),
+    .string_to_sign =
+      SUITE_STS ("63ee75631ed7234ae61b5f736dfc7754cdccfedbff4b5128a915706ee9390d86"),
     .signature = "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741"),
   },
   {
     .name = "post-vanilla", SUITE,
     .method = "POST", .path = "/", .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "POST\n/\n\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("553f88c9e4d10fc9e109e2aeb65f030801b70c2f6468faca261d401ae622fc87"),
+    .string_to_sign =
+      SUITE_STS ("553f88c9e4d10fc9e109e2aeb65f030801b70c2f6468faca261d401ae622fc87"),
     .signature = "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"),
   },
   {
     .name = "post-vanilla-query", SUITE,
@@ -259,36 +294,44 @@ static const Vector vectors[] = {
     .headers = { SUITE_HOST_DATE }, .payload_hash = EMPTY,
     .canonical_request = "POST\n/\nParam1=value1\n" SUITE_CREQ_HEADERS EMPTY,
     .signed_headers = "host;x-amz-date",
-    .string_to_sign = SUITE_STS ("9d659678c1756bb3113e2ce898845a0a79dbbc57b740555917687f1b3340fbbd"),
+    .string_to_sign =
+      SUITE_STS ("9d659678c1756bb3113e2ce898845a0a79dbbc57b740555917687f1b3340fbbd"),
     .signature = "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11",
-    .authorization = SUITE_AUTH ("host;x-amz-date",
-                                 "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date",
+                  "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11"),
   },
   {
     .name = "post-header-key-sort", SUITE,
     .method = "POST", .path = "/",
-    .headers = { "Host", "example.amazonaws.com", "My-Header1", "value1", "X-Amz-Date", SUITE_DATE },
+    .headers = { "Host", "example.amazonaws.com", "My-Header1", "value1",
+                 "X-Amz-Date", SUITE_DATE },
     .payload_hash = EMPTY,
     .canonical_request = "POST\n/\n\nhost:example.amazonaws.com\nmy-header1:value1\n"
                          "x-amz-date:" SUITE_DATE "\n\nhost;my-header1;x-amz-date\n" EMPTY,
     .signed_headers = "host;my-header1;x-amz-date",
-    .string_to_sign = SUITE_STS ("9368318c2967cf6de74404b30c65a91e8f6253e0a8659d6d5319f1a812f87d65"),
+    .string_to_sign =
+      SUITE_STS ("9368318c2967cf6de74404b30c65a91e8f6253e0a8659d6d5319f1a812f87d65"),
     .signature = "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c",
-    .authorization = SUITE_AUTH ("host;my-header1;x-amz-date",
-                                 "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c"),
+    .authorization =
+      SUITE_AUTH ("host;my-header1;x-amz-date",
+                  "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c"),
   },
   {
     .name = "post-header-value-case", SUITE,
     .method = "POST", .path = "/",
-    .headers = { "Host", "example.amazonaws.com", "My-Header1", "VALUE1", "X-Amz-Date", SUITE_DATE },
+    .headers = { "Host", "example.amazonaws.com", "My-Header1", "VALUE1",
+                 "X-Amz-Date", SUITE_DATE },
     .payload_hash = EMPTY,
     .canonical_request = "POST\n/\n\nhost:example.amazonaws.com\nmy-header1:VALUE1\n"
                          "x-amz-date:" SUITE_DATE "\n\nhost;my-header1;x-amz-date\n" EMPTY,
     .signed_headers = "host;my-header1;x-amz-date",
-    .string_to_sign = SUITE_STS ("d51ced243e649e3de6ef63afbbdcbca03131a21a7103a1583706a64618606a93"),
+    .string_to_sign =
+      SUITE_STS ("d51ced243e649e3de6ef63afbbdcbca03131a21a7103a1583706a64618606a93"),
     .signature = "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d",
-    .authorization = SUITE_AUTH ("host;my-header1;x-amz-date",
-                                 "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"),
+    .authorization =
+      SUITE_AUTH ("host;my-header1;x-amz-date",
+                  "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"),
   },
   {
     /* The corrected .creq of the original suite: Content-Length is sent but not signed. */
@@ -301,10 +344,12 @@ static const Vector vectors[] = {
                          "host:example.amazonaws.com\nx-amz-date:" SUITE_DATE "\n\n"
                          "content-type;host;x-amz-date\n" FORM_SHA256,
     .signed_headers = "content-type;host;x-amz-date",
-    .string_to_sign = SUITE_STS ("42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281"),
+    .string_to_sign =
+      SUITE_STS ("42a5e5bb34198acb3e84da4f085bb7927f2bc277ca766e6d19c73c2154021281"),
     .signature = "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a",
-    .authorization = SUITE_AUTH ("content-type;host;x-amz-date",
-                                 "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"),
+    .authorization =
+      SUITE_AUTH ("content-type;host;x-amz-date",
+                  "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"),
   },
   {
     /* Temporary credentials: the session token is a signed header like any other. */
@@ -316,10 +361,12 @@ static const Vector vectors[] = {
                          "x-amz-security-token:" SESSION_TOKEN "\n\n"
                          "host;x-amz-date;x-amz-security-token\n" EMPTY,
     .signed_headers = "host;x-amz-date;x-amz-security-token",
-    .string_to_sign = SUITE_STS ("c237e1b440d4c63c32ca95b5b99481081cb7b13c7e40434868e71567c1a882f6"),
+    .string_to_sign =
+      SUITE_STS ("c237e1b440d4c63c32ca95b5b99481081cb7b13c7e40434868e71567c1a882f6"),
     .signature = "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead",
-    .authorization = SUITE_AUTH ("host;x-amz-date;x-amz-security-token",
-                                 "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"),
+    .authorization =
+      SUITE_AUTH ("host;x-amz-date;x-amz-security-token",
+                  "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"),
   },
 
   /* ---- S3 API reference worked examples ---- */
@@ -454,7 +501,8 @@ test_signing_key (void)
   signature = octopus_sigv4_signature (key,
       "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\n"
       "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
-  g_assert_cmpstr (signature, ==, "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
+  g_assert_cmpstr (signature, ==,
+                   "5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7");
 
   /* A full amz-date gives the same key as its YYYYMMDD prefix: only the day is in the scope. */
   {
@@ -521,10 +569,12 @@ test_presign_with_query (void)
                                           S3_ACCESS, S3_SECRET, "us-east-1", S3_DATE, 3600);
   g_assert_cmpstr (url, ==,
                    "https://" S3_HOST "/my%20photo.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256"
-                   "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request"
+                   "&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3"
+                   "%2Faws4_request"
                    "&X-Amz-Date=20130524T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host"
                    "&partNumber=1&uploadId=VXBsb2FkIElE%3D"
-                   "&X-Amz-Signature=2507cca91d78b14e42643a545cc9de37fe78b13676d245e9f365d5162d3902a1");
+                   "&X-Amz-Signature="
+                   "2507cca91d78b14e42643a545cc9de37fe78b13676d245e9f365d5162d3902a1");
 }
 
 /* ---- URI encoding --------------------------------------------------------------------- */

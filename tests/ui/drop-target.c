@@ -3,8 +3,8 @@
  *
  * The counterpart of drag-source.c: the e2e test drags a row out of Octopus onto this window
  * (a real XDND exchange between two processes, text/uri-list → GdkFileList).  Prints
- * "TARGET READY" once mapped, "TARGET MOTION" while a drag moves over it, "DROPPED <path>" for every file received, then "DROP DONE" and
- * quits.  The file's bytes are checked by the test.
+ * "TARGET READY" once mapped, "TARGET MOTION" while a drag moves over it, "DROPPED <path>" for
+ * every file received, then "DROP DONE" and quits.  The file's bytes are checked by the test.
  */
 #include <gtk/gtk.h>
 

@@ -67,9 +67,12 @@ test_status_cell_follows_object (void)
 
   octopus_status_cell_set_object (OCTOPUS_STATUS_CELL (alpha), object);
   octopus_status_cell_set_object (OCTOPUS_STATUS_CELL (beta), object);
-  g_assert_cmpint (octopus_status_cell_get_state (OCTOPUS_STATUS_CELL (alpha)), ==, OCTOPUS_OBJECT_STATE_IN_SYNC);
-  g_assert_cmpint (octopus_status_cell_get_state (OCTOPUS_STATUS_CELL (beta)), ==, OCTOPUS_OBJECT_STATE_MISSING);
-  tooltip = gtk_widget_get_tooltip_text (beta) ? g_strdup (gtk_widget_get_tooltip_text (beta)) : NULL;
+  g_assert_cmpint (octopus_status_cell_get_state (OCTOPUS_STATUS_CELL (alpha)), ==,
+                   OCTOPUS_OBJECT_STATE_IN_SYNC);
+  g_assert_cmpint (octopus_status_cell_get_state (OCTOPUS_STATUS_CELL (beta)), ==,
+                   OCTOPUS_OBJECT_STATE_MISSING);
+  tooltip = gtk_widget_get_tooltip_text (beta)
+            ? g_strdup (gtk_widget_get_tooltip_text (beta)) : NULL;
   g_assert_cmpstr (tooltip, ==, octopus_object_state_to_meaning (OCTOPUS_OBJECT_STATE_MISSING));
 
   /* The icon comes from the template's status_to_icon_name closure. */
@@ -80,7 +83,8 @@ test_status_cell_follows_object (void)
   octopus_object_set_service_copy (object, 1, TRUE, 11, "0123456789abcdef0123456789abcdef",
                                    "0123456789abcdef0123456789abcdef", 1700000001);
   octopus_object_classify (object);
-  g_assert_cmpint (octopus_status_cell_get_state (OCTOPUS_STATUS_CELL (beta)), ==, OCTOPUS_OBJECT_STATE_IN_SYNC);
+  g_assert_cmpint (octopus_status_cell_get_state (OCTOPUS_STATUS_CELL (beta)), ==,
+                   OCTOPUS_OBJECT_STATE_IN_SYNC);
   g_assert_cmpstr (gtk_image_get_icon_name (GTK_IMAGE (gtk_widget_get_first_child (beta))), ==,
                    octopus_object_state_to_icon_name (OCTOPUS_OBJECT_STATE_IN_SYNC));
 
@@ -168,7 +172,8 @@ test_window_pages_and_summary (void)
                    "2 objects · 2 services · 1 needs repair");
 
   /* Selection drives the row actions; win.select-key selects by key. */
-  g_action_group_activate_action (G_ACTION_GROUP (window), "select-key", g_variant_new_string ("Photos/b.jpg"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "select-key",
+                                  g_variant_new_string ("Photos/b.jpg"));
   {
     g_autoptr(GPtrArray) selected = _octopus_window_get_selected (window);
     g_assert_cmpuint (selected->len, ==, 1);
@@ -229,7 +234,8 @@ find_button (GtkWidget *widget)
 {
   if (GTK_IS_BUTTON (widget))
     return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
     {
       GtkWidget *found = find_button (c);
       if (found != NULL)

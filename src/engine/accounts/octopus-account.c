@@ -395,7 +395,8 @@ octopus_account_check_endpoint (const char *endpoint, gboolean allow_http, GErro
   if (uri == NULL)
     {
       g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_INVALID_ENDPOINT,
-                   _("The endpoint “%s” is not a valid URL: %s"), endpoint, local_error->message);
+                   _("The endpoint “%s” is not a valid URL: %s"),
+                   endpoint, local_error->message);
       return FALSE;
     }
   scheme = g_uri_get_scheme (uri);

@@ -20,7 +20,8 @@ typedef enum {
 typedef struct {
   const char       *id;                /* stable, stored in the config: "aws", "minio", … */
   const char       *name;              /* untranslated; use octopus_provider_get_display_name() */
-  const char       *endpoint_pattern;  /* "https://s3.{region}.amazonaws.com"; NULL: user gives it */
+  /* "https://s3.{region}.amazonaws.com"; NULL: user gives it */
+  const char       *endpoint_pattern;
   const char       *default_region;
   gboolean          path_style;        /* default addressing style */
   OctopusAclSupport acl_support;

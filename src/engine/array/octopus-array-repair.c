@@ -131,7 +131,8 @@ _octopus_repair_key_done (KeyRepair *kr)
 
       if (t->error != NULL)
         g_ptr_array_add (data->results,
-                         _octopus_array_result_new (kr->key, name, OCTOPUS_RESULT_FAILED, t->error));
+                         _octopus_array_result_new (kr->key, name, OCTOPUS_RESULT_FAILED,
+                                                    t->error));
       else
         {
           g_autofree char *msg =

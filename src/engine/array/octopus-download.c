@@ -319,8 +319,9 @@ renamed_cb (GObject      *source,
                    _octopus_array_result_new (d->key,
                                               octopus_service_get_name (current_service (task)),
                                               OCTOPUS_RESULT_OK,
-                                              d->expected_md5 ? NULL
-                                                              : _("no MD5 known: checked the size only")));
+                                              d->expected_md5
+                                              ? NULL
+                                              : _("no MD5 known: checked the size only")));
   g_task_return_pointer (task, g_strdup (d->path), g_free);
   g_object_unref (task);
 }

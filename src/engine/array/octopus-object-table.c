@@ -484,7 +484,8 @@ octopus_md5_hex_to_base64 (const char *hex)
   if (hex == NULL || !is_hex32 (hex, strlen (hex)))
     return NULL;
   for (guint i = 0; i < 16; i++)
-    raw[i] = (guchar) (g_ascii_xdigit_value (hex[2 * i]) << 4 | g_ascii_xdigit_value (hex[2 * i + 1]));
+    raw[i] = (guchar) (g_ascii_xdigit_value (hex[2 * i]) << 4
+                       | g_ascii_xdigit_value (hex[2 * i + 1]));
   return g_base64_encode (raw, sizeof raw);
 }
 

@@ -73,7 +73,8 @@ service_for_account (OctopusAccount *account,
   service = octopus_service_new (octopus_account_get_name (account), client,
                                  octopus_account_get_bucket (account));
   octopus_service_set_acl_support (service,
-                                   support_from_account (octopus_account_get_acl_support (account)));
+                                   support_from_account (
+                                     octopus_account_get_acl_support (account)));
   if (reason != NULL)
     octopus_service_set_unusable (service, reason);
   return g_steal_pointer (&service);
@@ -88,7 +89,8 @@ secret_lookup_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   LoadData *data = g_task_get_task_data (task);
-  g_autoptr(OctopusAccount) account = g_list_model_get_item (G_LIST_MODEL (data->store), data->next);
+  g_autoptr(OctopusAccount) account =
+    g_list_model_get_item (G_LIST_MODEL (data->store), data->next);
   g_autoptr(GError) lookup_error = NULL;
   g_autoptr(GError) error = NULL;
   OctopusService *service;
@@ -166,7 +168,8 @@ octopus_services_load_finish (GAsyncResult  *result,
                               GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_services_load_async, NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_services_load_async,
+                        NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

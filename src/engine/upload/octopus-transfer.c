@@ -299,7 +299,8 @@ octopus_transfer_cancel (OctopusTransfer *self)
 
       for (guint i = 0; i < n; i++)
         {
-          g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (G_LIST_MODEL (self->services), i);
+          g_autoptr(OctopusUploadProgress) p =
+            g_list_model_get_item (G_LIST_MODEL (self->services), i);
           _octopus_upload_progress_set_state (p, OCTOPUS_UPLOAD_STATE_CANCELLED, NULL);
         }
       g_cancellable_cancel (self->cancellable);

@@ -33,7 +33,8 @@ G_DECLARE_FINAL_TYPE (OctopusTransfer, octopus_transfer, OCTOPUS, TRANSFER, GObj
 
 GFile                *octopus_transfer_get_file          (OctopusTransfer *self);
 const char           *octopus_transfer_get_key           (OctopusTransfer *self);
-goffset               octopus_transfer_get_size          (OctopusTransfer *self); /* -1 until opened */
+/* -1 until opened */
+goffset               octopus_transfer_get_size          (OctopusTransfer *self);
 OctopusTransferState  octopus_transfer_get_state         (OctopusTransfer *self);
 gboolean              octopus_transfer_is_finished       (OctopusTransfer *self);
 /* Acknowledged bytes over (size × services): the overall bar. */

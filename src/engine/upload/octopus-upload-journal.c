@@ -106,13 +106,16 @@ octopus_upload_journal_entry_new_abort (const char *service_name,
   return entry;
 }
 
-gboolean octopus_upload_journal_entry_is_abort (OctopusUploadJournalEntry *e) { return e->abort_service != NULL; }
-const char *octopus_upload_journal_entry_get_abort_service (OctopusUploadJournalEntry *e) { return e->abort_service; }
+gboolean octopus_upload_journal_entry_is_abort (OctopusUploadJournalEntry *e)
+{ return e->abort_service != NULL; }
+const char *octopus_upload_journal_entry_get_abort_service (OctopusUploadJournalEntry *e)
+{ return e->abort_service; }
 const char *octopus_upload_journal_entry_get_path (OctopusUploadJournalEntry *e) { return e->path; }
 const char *octopus_upload_journal_entry_get_key (OctopusUploadJournalEntry *e) { return e->key; }
 gint64 octopus_upload_journal_entry_get_size (OctopusUploadJournalEntry *e) { return e->size; }
 gint64 octopus_upload_journal_entry_get_mtime (OctopusUploadJournalEntry *e) { return e->mtime_us; }
-guint64 octopus_upload_journal_entry_get_part_size (OctopusUploadJournalEntry *e) { return e->part_size; }
+guint64 octopus_upload_journal_entry_get_part_size (OctopusUploadJournalEntry *e)
+{ return e->part_size; }
 const char *octopus_upload_journal_entry_get_md5 (OctopusUploadJournalEntry *e) { return e->md5; }
 
 OctopusUploadJournalLane *

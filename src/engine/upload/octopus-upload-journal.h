@@ -105,7 +105,8 @@ const char *octopus_upload_journal_entry_get_abort_service (OctopusUploadJournal
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OctopusUploadJournalEntry, octopus_upload_journal_entry_unref)
 
 #define OCTOPUS_TYPE_UPLOAD_JOURNAL (octopus_upload_journal_get_type ())
-G_DECLARE_FINAL_TYPE (OctopusUploadJournal, octopus_upload_journal, OCTOPUS, UPLOAD_JOURNAL, GObject)
+G_DECLARE_FINAL_TYPE (OctopusUploadJournal, octopus_upload_journal, OCTOPUS, UPLOAD_JOURNAL,
+                      GObject)
 
 /* @dir NULL → g_get_user_state_dir()/octopus/uploads. */
 OctopusUploadJournal *octopus_upload_journal_new    (const char *dir);

@@ -27,7 +27,8 @@ typedef enum {
 GType octopus_upload_state_get_type (void);
 
 #define OCTOPUS_TYPE_UPLOAD_PROGRESS (octopus_upload_progress_get_type ())
-G_DECLARE_FINAL_TYPE (OctopusUploadProgress, octopus_upload_progress, OCTOPUS, UPLOAD_PROGRESS, GObject)
+G_DECLARE_FINAL_TYPE (OctopusUploadProgress, octopus_upload_progress, OCTOPUS, UPLOAD_PROGRESS,
+                      GObject)
 
 OctopusService     *octopus_upload_progress_get_service       (OctopusUploadProgress *self);
 const char         *octopus_upload_progress_get_service_name  (OctopusUploadProgress *self);

@@ -368,7 +368,8 @@ read_thread (GTask        *task,
   g_checksum_get_digest (md5, digest, &digest_len);
   b64 = g_base64_encode (digest, digest_len);
   g_strlcpy (chunk->md5_base64, b64, sizeof chunk->md5_base64);
-  g_task_return_pointer (task, g_steal_pointer (&chunk), (GDestroyNotify) octopus_upload_chunk_free);
+  g_task_return_pointer (task, g_steal_pointer (&chunk),
+                         (GDestroyNotify) octopus_upload_chunk_free);
 }
 
 void
