@@ -556,7 +556,7 @@ test_acl (Fixture       *fx,
             all_users_read = TRUE;
         }
       g_assert_true (all_users_read);
-      g_assert_cmpstr (octopus_array_acl_to_canned (entry->acl), ==, "public-read");
+      g_assert_cmpstr (octopus_acl_to_canned (entry->acl), ==, "public-read");
     }
   g_assert_true (octopus_array_acls_agree (acls));
 }
