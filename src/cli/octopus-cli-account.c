@@ -164,11 +164,11 @@ account_add (int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — add an account (secret key on stdin)"));
   g_autoptr(OctopusAccountStore) store = NULL;
   g_autoptr(OctopusAccount) account = NULL;
-  g_autoptr(OctopusS3Client) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *pending = NULL;
   const OctopusProvider *provider;
+  gboolean connected;
   char *secret;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -224,9 +224,9 @@ account_add (int argc, char **argv)
                                  | OCTOPUS_ACCOUNT_CONNECT_PROBE_ACL,
                                  NULL, octopus_cli_async_done, &pending);
   result = octopus_cli_wait (&pending);
-  client = octopus_account_connect_finish (account, result, &error);
+  connected = octopus_account_connect_check_finish (account, result, &error);
   g_clear_object (&result);
-  if (client == NULL)
+  if (!connected)
     {
       octopus_secret_free (secret);
       octopus_cli_error (_("cannot add “%s”: %s"), argv[1], error->message);
@@ -320,7 +320,6 @@ account_remove (int argc, char **argv)
 static gboolean
 test_one (OctopusAccount *account)
 {
-  g_autoptr(OctopusS3Client) client = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *pending = NULL;
@@ -329,8 +328,7 @@ test_one (OctopusAccount *account)
   octopus_account_connect_async (account, NULL, OCTOPUS_ACCOUNT_CONNECT_PROBE_ACL, NULL,
                                  octopus_cli_async_done, &pending);
   result = octopus_cli_wait (&pending);
-  client = octopus_account_connect_finish (account, result, &error);
-  if (client == NULL)
+  if (!octopus_account_connect_check_finish (account, result, &error))
     {
       printf (_("%s: FAILED: %s\n"), octopus_account_get_name (account), error->message);
       return FALSE;

@@ -384,23 +384,20 @@ octopus_cli_delete (int    argc,
 
 /* ---- acl -------------------------------------------------------------------------------- */
 
+/* As `acl get` has always printed it: AllUsers, AuthenticatedUsers, owner, the id, … */
 static const char *
-grantee_of (const OctopusS3Grant *g,
-            const OctopusS3Acl   *acl)
+grantee_of (const OctopusAclGrant *g)
 {
-  if (g->type == OCTOPUS_S3_GRANTEE_GROUP)
+  switch (g->grantee.kind)
     {
-      if (g_strcmp0 (g->uri, OCTOPUS_S3_GROUP_ALL_USERS) == 0)
-        return "AllUsers";
-      if (g_strcmp0 (g->uri, OCTOPUS_S3_GROUP_AUTHENTICATED_USERS) == 0)
-        return "AuthenticatedUsers";
-      return g->uri;
+    case OCTOPUS_GRANTEE_EVERYONE: return "AllUsers";
+    case OCTOPUS_GRANTEE_AUTHENTICATED: return "AuthenticatedUsers";
+    case OCTOPUS_GRANTEE_OWNER: return "owner";
+    case OCTOPUS_GRANTEE_USER_ID:
+    case OCTOPUS_GRANTEE_EMAIL:
+    case OCTOPUS_GRANTEE_OTHER:
+    default: return g->grantee.value;
     }
-  if (g->type == OCTOPUS_S3_GRANTEE_EMAIL)
-    return g->email;
-  if (g->id == NULL || g_strcmp0 (g->id, acl->owner_id) == 0)
-    return "owner";
-  return g->id;
 }
 
 static void
@@ -434,7 +431,8 @@ print_acls_json (const char *key,
         }
       if (entry->acl != NULL)
         {
-          const char *canned = octopus_array_acl_to_canned (entry->acl);
+          const char *canned = octopus_acl_to_canned (entry->acl);
+          g_autoptr(GPtrArray) grants = NULL;
 
           json_builder_set_member_name (b, "canned");
           if (canned != NULL)
@@ -443,15 +441,16 @@ print_acls_json (const char *key,
             json_builder_add_null_value (b);
           json_builder_set_member_name (b, "grants");
           json_builder_begin_array (b);
-          for (guint j = 0; entry->acl->grants != NULL && j < entry->acl->grants->len; j++)
+          grants = octopus_acl_policy_grants (entry->acl);
+          for (guint j = 0; j < grants->len; j++)
             {
-              OctopusS3Grant *g = g_ptr_array_index (entry->acl->grants, j);
+              const OctopusAclGrant *g = g_ptr_array_index (grants, j);
 
               json_builder_begin_object (b);
               json_builder_set_member_name (b, "grantee");
-              json_builder_add_string_value (b, grantee_of (g, entry->acl));
+              json_builder_add_string_value (b, grantee_of (g));
               json_builder_set_member_name (b, "permission");
-              json_builder_add_string_value (b, octopus_s3_permission_to_string (g->permission));
+              json_builder_add_string_value (b, octopus_permission_to_string (g->permission));
               json_builder_end_object (b);
             }
           json_builder_end_array (b);
@@ -478,14 +477,15 @@ print_acls_text (GPtrArray *acls)
 
       if (entry->acl != NULL)
         {
-          const char *canned = octopus_array_acl_to_canned (entry->acl);
+          const char *canned = octopus_acl_to_canned (entry->acl);
+          g_autoptr(GPtrArray) grants = octopus_acl_policy_grants (entry->acl);
 
           g_string_append_printf (line, "\t%s", canned ? canned : "custom");
-          for (guint j = 0; entry->acl->grants != NULL && j < entry->acl->grants->len; j++)
+          for (guint j = 0; j < grants->len; j++)
             {
-              OctopusS3Grant *g = g_ptr_array_index (entry->acl->grants, j);
-              g_string_append_printf (line, "\t%s:%s", grantee_of (g, entry->acl),
-                                      octopus_s3_permission_to_string (g->permission));
+              const OctopusAclGrant *g = g_ptr_array_index (grants, j);
+              g_string_append_printf (line, "\t%s:%s", grantee_of (g),
+                                      octopus_permission_to_string (g->permission));
             }
         }
       else
@@ -575,7 +575,7 @@ octopus_cli_acl (int    argc,
       octopus_cli_error (_("usage: octopus-cli acl get KEY [--json] | acl set KEY CANNED"));
       return OCTOPUS_CLI_EXIT_USAGE;
     }
-  if (!get && !octopus_s3_canned_acl_is_valid (argv[3]))
+  if (!get && !octopus_acl_canned_is_valid (argv[3]))
     {
       octopus_cli_error (_("“%s” is not a canned ACL (private, public-read, "
                            "public-read-write, authenticated-read)"), argv[3]);

@@ -3,8 +3,9 @@
  *
  * Reads every service's ACL for the key (octopus_array_get_acl_async), shows one column per
  * service, and says whether they agree.  Changes go to all services at once through
- * octopus_array_set_acl_async; services without ACL support answer UNSUPPORTED and are shown
- * as "ACLs not supported here", never as a failure.
+ * octopus_array_set_acl_async (a canned ACL) and octopus_array_change_acl_async (a grant, built
+ * per service by the engine so that each service keeps its own owner); services without ACL
+ * support answer UNSUPPORTED and are shown as "ACLs not supported here", never as a failure.
  */
 #include "config.h"
 
@@ -35,45 +36,7 @@ struct _OctopusAclDialog
 
 G_DEFINE_FINAL_TYPE (OctopusAclDialog, octopus_acl_dialog, ADW_TYPE_WINDOW)
 
-/* The canned ACLs a user can pick (the others only make sense for log delivery and buckets). */
-static const char * const canned_acls[] = {
-  "private", "public-read", "public-read-write", "authenticated-read", NULL
-};
-
 static void read_acls (OctopusAclDialog *self);
-
-static const char *
-permission_label (OctopusS3Permission permission)
-{
-  switch (permission)
-    {
-    case OCTOPUS_S3_PERMISSION_READ: return _("Read");
-    case OCTOPUS_S3_PERMISSION_WRITE: return _("Write");
-    case OCTOPUS_S3_PERMISSION_READ_ACP: return _("Read permissions");
-    case OCTOPUS_S3_PERMISSION_WRITE_ACP: return _("Change permissions");
-    case OCTOPUS_S3_PERMISSION_FULL_CONTROL: return _("Full control");
-    default: return "";
-    }
-}
-
-static char *
-grantee_label (const OctopusS3Acl   *acl,
-               const OctopusS3Grant *grant)
-{
-  if (grant->type == OCTOPUS_S3_GRANTEE_GROUP)
-    {
-      if (g_strcmp0 (grant->uri, OCTOPUS_S3_GROUP_ALL_USERS) == 0)
-        return g_strdup (_("Everyone"));
-      if (g_strcmp0 (grant->uri, OCTOPUS_S3_GROUP_AUTHENTICATED_USERS) == 0)
-        return g_strdup (_("Authenticated users"));
-      return g_strdup (grant->uri);
-    }
-  if (grant->type == OCTOPUS_S3_GRANTEE_EMAIL)
-    return g_strdup (grant->email);
-  if (acl->owner_id != NULL && g_strcmp0 (grant->id, acl->owner_id) == 0)
-    return g_strdup (_("Owner"));
-  return g_strdup (grant->display_name != NULL ? grant->display_name : grant->id);
-}
 
 static gboolean
 acl_unsupported (OctopusAclDialog      *self,
@@ -91,6 +54,7 @@ service_column (OctopusAclDialog      *self,
                 const OctopusArrayAcl *entry)
 {
   GtkWidget *group = adw_preferences_group_new ();
+  g_autoptr(GPtrArray) grants = NULL;
   const char *canned;
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), entry->service);
@@ -108,18 +72,20 @@ service_column (OctopusAclDialog      *self,
       return group;
     }
 
-  canned = octopus_array_acl_to_canned (entry->acl);
+  canned = octopus_acl_to_canned (entry->acl);
   if (canned != NULL)
     adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), canned);
 
-  for (guint i = 0; i < entry->acl->grants->len; i++)
+  grants = octopus_acl_policy_grants (entry->acl);
+  for (guint i = 0; i < grants->len; i++)
     {
-      const OctopusS3Grant *grant = g_ptr_array_index (entry->acl->grants, i);
-      g_autofree char *who = grantee_label (entry->acl, grant);
+      const OctopusAclGrant *grant = g_ptr_array_index (grants, i);
+      g_autofree char *who = octopus_grantee_dup_label (&grant->grantee);
       GtkWidget *row = adw_action_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), who);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), permission_label (grant->permission));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   octopus_permission_get_label (grant->permission));
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
     }
   return group;
@@ -224,77 +190,48 @@ static void
 apply_canned_clicked_cb (OctopusAclDialog *self)
 {
   guint index = adw_combo_row_get_selected (self->canned_row);
+  guint n_canned;
+  const OctopusCannedAcl *canned = octopus_acl_canned_list (&n_canned);
 
-  if (self->array == NULL || index >= G_N_ELEMENTS (canned_acls) - 1)
+  if (self->array == NULL || index >= n_canned)
     return;
-  octopus_array_set_acl_async (self->array, self->key, canned_acls[index], NULL, self->cancellable,
-                               acl_set_cb, g_object_ref (self));
-}
-
-static OctopusS3Grant *
-copy_grant (const OctopusS3Grant *grant)
-{
-  OctopusS3Grant *copy = g_new0 (OctopusS3Grant, 1);
-
-  copy->type = grant->type;
-  copy->id = g_strdup (grant->id);
-  copy->display_name = g_strdup (grant->display_name);
-  copy->uri = g_strdup (grant->uri);
-  copy->email = g_strdup (grant->email);
-  copy->permission = grant->permission;
-  return copy;
+  octopus_array_set_acl_async (self->array, self->key, canned[index].name, NULL,
+                               self->cancellable, acl_set_cb, g_object_ref (self));
 }
 
 static void
 add_grant_clicked_cb (OctopusAclDialog *self)
 {
-  g_autoptr(OctopusS3Acl) acl = octopus_s3_acl_new ();
-  OctopusS3Grant *grant = g_new0 (OctopusS3Grant, 1);
-  const OctopusS3Acl *base = NULL;
-
-  /* Start from the first readable ACL so existing grants (the owner's) are kept. */
-  for (guint i = 0; self->acls != NULL && i < self->acls->len && base == NULL; i++)
-    {
-      const OctopusArrayAcl *entry = g_ptr_array_index (self->acls, i);
-      if (entry->status == OCTOPUS_RESULT_OK && entry->acl != NULL)
-        base = entry->acl;
-    }
-  if (base != NULL)
-    {
-      acl->owner_id = g_strdup (base->owner_id);
-      acl->owner_display_name = g_strdup (base->owner_display_name);
-      for (guint i = 0; i < base->grants->len; i++)
-        g_ptr_array_add (acl->grants, copy_grant (g_ptr_array_index (base->grants, i)));
-    }
+  g_autoptr(OctopusGrantee) grantee = g_new0 (OctopusGrantee, 1);
+  g_autoptr(OctopusAclChange) change = NULL;
 
   switch (adw_combo_row_get_selected (self->grantee_row))
     {
     case 0:
-      grant->type = OCTOPUS_S3_GRANTEE_GROUP;
-      grant->uri = g_strdup (OCTOPUS_S3_GROUP_ALL_USERS);
+      grantee->kind = OCTOPUS_GRANTEE_EVERYONE;
       break;
     case 1:
-      grant->type = OCTOPUS_S3_GRANTEE_GROUP;
-      grant->uri = g_strdup (OCTOPUS_S3_GROUP_AUTHENTICATED_USERS);
+      grantee->kind = OCTOPUS_GRANTEE_AUTHENTICATED;
       break;
     default:
-      grant->type = OCTOPUS_S3_GRANTEE_CANONICAL_USER;
-      grant->id = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->grantee_id_row)));
-      if (grant->id[0] == '\0')
+      grantee->kind = OCTOPUS_GRANTEE_USER_ID;
+      grantee->value = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->grantee_id_row)));
+      if (grantee->value[0] == '\0')
         {
-          octopus_s3_grant_free (grant);
           adw_toast_overlay_add_toast (self->toast_overlay,
                                        adw_toast_new (_("Enter the canonical user ID to grant to")));
           return;
         }
       break;
     }
-  grant->permission = adw_combo_row_get_selected (self->permission_row);
-  g_ptr_array_add (acl->grants, grant);
 
+  /* Each service keeps its own owner: the engine builds every service's policy from the ACL
+   * that service has. */
+  change = octopus_acl_change_new_grant (grantee,
+                                         adw_combo_row_get_selected (self->permission_row));
   if (self->array != NULL)
-    octopus_array_set_acl_async (self->array, self->key, NULL, acl, self->cancellable,
-                                 acl_set_cb, g_object_ref (self));
+    octopus_array_change_acl_async (self->array, self->key, change, self->cancellable,
+                                    acl_set_cb, g_object_ref (self));
 }
 
 static void
@@ -357,13 +294,18 @@ octopus_acl_dialog_class_init (OctopusAclDialogClass *klass)
 static void
 octopus_acl_dialog_init (OctopusAclDialog *self)
 {
-  g_autoptr(GtkStringList) canned = gtk_string_list_new (canned_acls);
+  g_autoptr(GtkStringList) canned = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) grantees = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) permissions = gtk_string_list_new (NULL);
+  const OctopusCannedAcl *canned_acls;
+  guint n_canned;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
 
+  canned_acls = octopus_acl_canned_list (&n_canned);
+  for (guint i = 0; i < n_canned; i++)
+    gtk_string_list_append (canned, canned_acls[i].name);
   adw_combo_row_set_model (self->canned_row, G_LIST_MODEL (canned));
 
   gtk_string_list_append (grantees, _("Everyone"));
@@ -371,8 +313,8 @@ octopus_acl_dialog_init (OctopusAclDialog *self)
   gtk_string_list_append (grantees, _("A canonical user"));
   adw_combo_row_set_model (self->grantee_row, G_LIST_MODEL (grantees));
 
-  for (OctopusS3Permission p = OCTOPUS_S3_PERMISSION_READ; p <= OCTOPUS_S3_PERMISSION_FULL_CONTROL; p++)
-    gtk_string_list_append (permissions, permission_label (p));
+  for (OctopusPermission p = OCTOPUS_PERMISSION_READ; p <= OCTOPUS_PERMISSION_LAST; p++)
+    gtk_string_list_append (permissions, octopus_permission_get_label (p));
   adw_combo_row_set_model (self->permission_row, G_LIST_MODEL (permissions));
 
   g_signal_connect_swapped (self->grantee_row, "notify::selected", G_CALLBACK (grantee_changed_cb), self);

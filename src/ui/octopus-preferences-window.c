@@ -234,10 +234,9 @@ tested_cb (GObject      *source,
 {
   g_autoptr(OctopusPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(OctopusS3Client) client = octopus_account_connect_finish (OCTOPUS_ACCOUNT (source), result, &error);
   g_autofree char *message = NULL;
 
-  if (client == NULL)
+  if (!octopus_account_connect_check_finish (OCTOPUS_ACCOUNT (source), result, &error))
     {
       toast_error (self, octopus_account_get_name (OCTOPUS_ACCOUNT (source)), error);
       return;

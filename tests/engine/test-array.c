@@ -563,9 +563,96 @@ test_acl (Fixture       *fx,
             all_users_read = TRUE;
         }
       g_assert_true (all_users_read);
-      g_assert_cmpstr (octopus_array_acl_to_canned (entry->acl), ==, "public-read");
+      g_assert_cmpstr (octopus_acl_to_canned (entry->acl), ==, "public-read");
     }
   g_assert_true (octopus_array_acls_agree (acls));
+}
+
+static GPtrArray *
+change_acl (OctopusArray           *array,
+            const char             *key,
+            const OctopusAclChange *change)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *results;
+
+  octopus_array_change_acl_async (array, key, change, NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  results = octopus_array_change_acl_finish (array, res, &error);
+  g_assert_no_error (error);
+  return results;
+}
+
+static GPtrArray *
+get_acls (OctopusArray *array,
+          const char   *key)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *acls;
+
+  octopus_array_get_acl_async (array, key, NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  acls = octopus_array_get_acl_finish (array, res, &error);
+  g_assert_no_error (error);
+  return acls;
+}
+
+/* A grant and a revoke: each service's policy is built from its own ACL (its owner kept). */
+static void
+test_acl_change (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) body = text ("shared file\n");
+  g_autoptr(OctopusGrantee) everyone = octopus_grantee_parse ("everyone", NULL);
+  g_autoptr(OctopusAclChange) grant = NULL;
+  g_autoptr(OctopusAclChange) revoke = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) acls = NULL;
+
+  if (fx->array == NULL)
+    return;
+
+  put_all (fx, "shared.txt", body);
+  grant = octopus_acl_change_new_grant (everyone, OCTOPUS_PERMISSION_READ);
+  results = change_acl (fx->array, "shared.txt", grant);
+  g_assert_cmpint (find_result (results, "shared.txt", "swift-a")->status, ==, OCTOPUS_RESULT_OK);
+  g_assert_cmpint (find_result (results, "shared.txt", "swift-b")->status, ==, OCTOPUS_RESULT_OK);
+  g_assert_cmpint (find_result (results, "shared.txt", "s3rver")->status, ==,
+                   OCTOPUS_RESULT_UNSUPPORTED);
+  g_assert_false (octopus_array_results_have_failures (results));
+
+  acls = get_acls (fx->array, "shared.txt");
+  for (guint i = SWIFT_A; i <= SWIFT_B; i++)
+    {
+      OctopusArrayAcl *entry = acls->pdata[i];
+      g_autoptr(GPtrArray) grants = NULL;
+      gboolean owner_full = FALSE;
+
+      g_assert_cmpint (entry->status, ==, OCTOPUS_RESULT_OK);
+      g_assert_cmpstr (octopus_acl_to_canned (entry->acl), ==, "public-read");
+      grants = octopus_acl_policy_grants (entry->acl);
+      for (guint j = 0; j < grants->len; j++)
+        {
+          const OctopusAclGrant *g = grants->pdata[j];
+          if (g->grantee.kind == OCTOPUS_GRANTEE_OWNER &&
+              g->permission == OCTOPUS_PERMISSION_FULL_CONTROL)
+            owner_full = TRUE;
+        }
+      g_assert_true (owner_full);
+    }
+  g_assert_true (octopus_array_acls_agree (acls));
+  g_clear_pointer (&results, g_ptr_array_unref);
+  g_clear_pointer (&acls, g_ptr_array_unref);
+
+  revoke = octopus_acl_change_new_revoke (everyone);
+  results = change_acl (fx->array, "shared.txt", revoke);
+  g_assert_false (octopus_array_results_have_failures (results));
+  acls = get_acls (fx->array, "shared.txt");
+  for (guint i = SWIFT_A; i <= SWIFT_B; i++)
+    g_assert_cmpstr (octopus_acl_to_canned (((OctopusArrayAcl *) acls->pdata[i])->acl), ==,
+                     "private");
 }
 
 #define ESCAPE_KEY "..\\..\\escape.txt"
@@ -932,6 +1019,7 @@ main (int   argc,
   ADD ("/array/repair-keeps-newer-target", test_repair_keeps_newer_target);
   ADD ("/array/delete", test_delete);
   ADD ("/array/acl", test_acl);
+  ADD ("/array/acl-change", test_acl_change);
   ADD ("/array/download", test_download);
   ADD ("/array/unreachable", test_unreachable);
   ADD ("/array/cache-prune", test_cache_prune);

@@ -477,3 +477,13 @@ octopus_account_connect_finish (OctopusAccount *account, GAsyncResult *result, G
                         == octopus_account_connect_async, NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+gboolean
+octopus_account_connect_check_finish (OctopusAccount  *account,
+                                      GAsyncResult    *result,
+                                      GError         **error)
+{
+  g_autoptr(OctopusS3Client) client = octopus_account_connect_finish (account, result, error);
+
+  return client != NULL;
+}

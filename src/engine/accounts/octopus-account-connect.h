@@ -45,5 +45,10 @@ void             octopus_account_connect_async  (OctopusAccount             *acc
 OctopusS3Client *octopus_account_connect_finish (OctopusAccount             *account,
                                                  GAsyncResult               *result,
                                                  GError                    **error);
+/* The same, for callers that only need to know whether the account works (the window's and
+ * octopus-cli's account test): TRUE when connected; the client is let go. */
+gboolean         octopus_account_connect_check_finish (OctopusAccount       *account,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
 
 G_END_DECLS

@@ -243,90 +243,20 @@ octopus_array_acl_free (OctopusArrayAcl *acl)
   g_free (acl);
 }
 
-static int
-compare_lines (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* One sorted line per grant; the owner's own grants as "owner" (ids differ per service). */
-static char *
-normalize_acl (const OctopusS3Acl *acl,
-               gboolean            skip_owner)
-{
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-
-  for (guint i = 0; acl->grants != NULL && i < acl->grants->len; i++)
-    {
-      const OctopusS3Grant *g = g_ptr_array_index (acl->grants, i);
-      const char *perm = octopus_s3_permission_to_string (g->permission);
-      char *line;
-
-      if (g->type == OCTOPUS_S3_GRANTEE_CANONICAL_USER &&
-          (g->id == NULL || g_strcmp0 (g->id, acl->owner_id) == 0))
-        {
-          if (skip_owner)
-            continue;
-          line = g_strdup_printf ("owner %s", perm);
-        }
-      else if (g->type == OCTOPUS_S3_GRANTEE_CANONICAL_USER)
-        line = g_strdup_printf ("id %s %s", g->id, perm);
-      else if (g->type == OCTOPUS_S3_GRANTEE_GROUP)
-        line = g_strdup_printf ("group %s %s", g->uri, perm);
-      else
-        line = g_strdup_printf ("email %s %s", g->email, perm);
-      g_ptr_array_add (lines, line);
-    }
-  g_ptr_array_sort (lines, compare_lines);
-  for (guint i = 1; i < lines->len;)   /* duplicates say nothing more */
-    if (g_str_equal (g_ptr_array_index (lines, i), g_ptr_array_index (lines, i - 1)))
-      g_ptr_array_remove_index (lines, i);
-    else
-      i++;
-  g_ptr_array_add (lines, NULL);
-  return g_strjoinv ("\n", (char **) lines->pdata);
-}
-
-const char *
-octopus_array_acl_to_canned (const OctopusS3Acl *acl)
-{
-  g_autofree char *text = NULL;
-
-  g_return_val_if_fail (acl != NULL, NULL);
-
-  text = normalize_acl (acl, TRUE);
-  if (text[0] == '\0')
-    return "private";
-  if (g_str_equal (text, "group " OCTOPUS_S3_GROUP_ALL_USERS " READ"))
-    return "public-read";
-  if (g_str_equal (text, "group " OCTOPUS_S3_GROUP_ALL_USERS " READ\n"
-                         "group " OCTOPUS_S3_GROUP_ALL_USERS " WRITE"))
-    return "public-read-write";
-  if (g_str_equal (text, "group " OCTOPUS_S3_GROUP_AUTHENTICATED_USERS " READ"))
-    return "authenticated-read";
-  return NULL;
-}
-
 gboolean
 octopus_array_acls_agree (GPtrArray *acls)
 {
-  g_autofree char *first = NULL;
+  g_autoptr(GPtrArray) policies = g_ptr_array_new ();
 
   for (guint i = 0; acls != NULL && i < acls->len; i++)
     {
       OctopusArrayAcl *entry = g_ptr_array_index (acls, i);
-      g_autofree char *text = NULL;
 
-      if (entry->status != OCTOPUS_RESULT_OK || entry->acl == NULL)
-        continue;
-      text = normalize_acl (entry->acl, TRUE);
-      if (first == NULL)
-        first = g_steal_pointer (&text);
-      else if (!g_str_equal (first, text))
-        return FALSE;
+      if (entry->status == OCTOPUS_RESULT_OK && entry->acl != NULL)
+        g_ptr_array_add (policies, entry->acl);
     }
-  return TRUE;
+  return octopus_acl_policies_agree ((const OctopusAclPolicy * const *) policies->pdata,
+                                     policies->len);
 }
 
 typedef struct {
@@ -339,6 +269,8 @@ typedef struct {
   GTask *task;
   guint  service;
 } AclCall;
+
+static void set_acl_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
 acl_data_free (AclData *data)
@@ -503,13 +435,13 @@ set_acl_cb (GObject      *source,
 }
 
 void
-octopus_array_set_acl_async (OctopusArray        *self,
-                             const char          *key,
-                             const char          *canned,
-                             const OctopusS3Acl  *acl,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+octopus_array_set_acl_async (OctopusArray           *self,
+                             const char             *key,
+                             const char             *canned,
+                             const OctopusAclPolicy *acl,
+                             GCancellable           *cancellable,
+                             GAsyncReadyCallback     callback,
+                             gpointer                user_data)
 {
   g_autoptr(GTask) task = NULL;
   AclData *data;
@@ -525,7 +457,7 @@ octopus_array_set_acl_async (OctopusArray        *self,
   data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
   g_task_set_task_data (task, data, (GDestroyNotify) acl_data_free);
 
-  if (canned != NULL && !octopus_s3_canned_acl_is_valid (canned))
+  if (canned != NULL && !octopus_acl_canned_is_valid (canned))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                _("“%s” is not a canned ACL"), canned);
@@ -574,6 +506,132 @@ GPtrArray *
 octopus_array_set_acl_finish (OctopusArray  *self,
                               GAsyncResult  *result,
                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* A grant or revoke: this service's ACL was read; write back the policy built from it. */
+static void
+change_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AclCall *call = user_data;
+  AclData *data = g_task_get_task_data (call->task);
+  OctopusService *service = acl_call_service (call);
+  const char *name = octopus_service_get_name (service);
+  const char *key = g_object_get_data (G_OBJECT (call->task), "key");
+  const OctopusAclChange *change = g_object_get_data (G_OBJECT (call->task), "change");
+  g_autoptr(OctopusAclPolicy) current = NULL;
+  g_autoptr(OctopusAclPolicy) policy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  current = octopus_s3_client_get_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+  if (current != NULL)
+    policy = octopus_acl_policy_apply (current, change, &error);
+  if (policy != NULL)
+    {
+      octopus_s3_client_put_object_acl_async (OCTOPUS_S3_CLIENT (source),
+                                              octopus_service_get_bucket (service), key,
+                                              NULL, policy, g_task_get_cancellable (call->task),
+                                              set_acl_cb, call);
+      return;
+    }
+  if (current != NULL)
+    g_ptr_array_add (data->results,
+                     _octopus_array_result_new (key, name, OCTOPUS_RESULT_FAILED, error->message));
+  else if (_octopus_error_is_unsupported (error))
+    {
+      octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
+      g_ptr_array_add (data->results,
+                       _octopus_array_result_new (key, name, OCTOPUS_RESULT_UNSUPPORTED,
+                                                  _("ACLs not supported here")));
+    }
+  else
+    g_ptr_array_add (data->results,
+                     _octopus_array_result_new (key, name,
+                                                _octopus_error_is_unreachable (error)
+                                                  ? OCTOPUS_RESULT_UNREACHABLE
+                                                  : OCTOPUS_RESULT_FAILED,
+                                                error->message));
+  acl_call_done (call);
+}
+
+void
+octopus_array_change_acl_async (OctopusArray           *self,
+                                const char             *key,
+                                const OctopusAclChange *change,
+                                GCancellable           *cancellable,
+                                GAsyncReadyCallback     callback,
+                                gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AclData *data;
+
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (change != NULL);
+
+  if (change->kind == OCTOPUS_ACL_CHANGE_CANNED)
+    {
+      octopus_array_set_acl_async (self, key, change->canned, NULL, cancellable,
+                                   callback, user_data);
+      return;
+    }
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_array_change_acl_async);
+  g_object_set_data_full (G_OBJECT (task), "key", g_strdup (key), g_free);
+  g_object_set_data_full (G_OBJECT (task), "change", octopus_acl_change_copy (change),
+                          (GDestroyNotify) octopus_acl_change_free);
+  data = g_new0 (AclData, 1);
+  data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) acl_data_free);
+
+  data->pending = 1;
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      OctopusService *service = g_ptr_array_index (self->services, i);
+      AclCall *call;
+      const GError *unusable = octopus_service_get_unusable (service);
+
+      if (unusable != NULL)
+        {
+          g_ptr_array_add (data->results,
+                           _octopus_array_result_new (key, octopus_service_get_name (service),
+                                                      OCTOPUS_RESULT_UNREACHABLE,
+                                                      unusable->message));
+          continue;
+        }
+      if (octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
+        {
+          g_ptr_array_add (data->results,
+                           _octopus_array_result_new (key, octopus_service_get_name (service),
+                                                      OCTOPUS_RESULT_UNSUPPORTED,
+                                                      _("ACLs not supported here")));
+          continue;
+        }
+      call = g_new0 (AclCall, 1);
+      call->task = g_object_ref (task);
+      call->service = i;
+      data->pending++;
+      octopus_s3_client_get_object_acl_async (octopus_service_get_client (service),
+                                              octopus_service_get_bucket (service), key,
+                                              cancellable, change_read_cb, call);
+    }
+
+  {
+    AclCall *hold = g_new0 (AclCall, 1);
+    hold->task = g_steal_pointer (&task);
+    acl_call_done (hold);
+  }
+}
+
+GPtrArray *
+octopus_array_change_acl_finish (OctopusArray  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);

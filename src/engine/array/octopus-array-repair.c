@@ -356,7 +356,7 @@ source_acl_cb (GObject      *source,
   acl = octopus_s3_client_get_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error);
   if (acl != NULL)
     {
-      const char *canned = octopus_array_acl_to_canned (acl);
+      const char *canned = octopus_acl_to_canned (acl);
       if (canned != NULL && !g_str_equal (canned, "private"))
         kr->canned_acl = g_strdup (canned);
     }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "octopus-acl.h"
 #include "octopus-service.h"
 #include "octopus-object-table.h"
 
@@ -47,16 +48,13 @@ gboolean octopus_array_results_have_failures (GPtrArray *results);
 typedef struct {
   char                *service;
   OctopusResultStatus  status;   /* OK (acl set), UNSUPPORTED, FAILED, UNREACHABLE */
-  OctopusS3Acl        *acl;
+  OctopusAclPolicy    *acl;      /* as read from that service */
   char                *message;
 } OctopusArrayAcl;
 
 void octopus_array_acl_free (OctopusArrayAcl *acl);
-/* TRUE when every service that returned an ACL grants the same (owners compared as "the
- * owner", since each service has its own canonical ids). */
+/* TRUE when every service that returned an ACL grants the same (octopus_acl_policies_agree). */
 gboolean octopus_array_acls_agree (GPtrArray *acls);
-/* "public-read" etc. when the ACL is exactly what that canned ACL gives, else NULL. */
-const char *octopus_array_acl_to_canned (const OctopusS3Acl *acl);
 
 #define OCTOPUS_TYPE_ARRAY (octopus_array_get_type ())
 G_DECLARE_FINAL_TYPE (OctopusArray, octopus_array, OCTOPUS, ARRAY, GObject)
@@ -130,18 +128,32 @@ GPtrArray *octopus_array_get_acl_finish (OctopusArray        *self,
                                          GAsyncResult        *result,
                                          GError             **error);
 
-/* Sets a canned ACL (@canned) or explicit grants (@acl) for @key on every service that
- * supports ACLs.  → GPtrArray of OctopusArrayResult (UNSUPPORTED where ACLs are not). */
-void       octopus_array_set_acl_async  (OctopusArray        *self,
-                                         const char          *key,
-                                         const char          *canned,
-                                         const OctopusS3Acl  *acl,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data);
+/* Sets a canned ACL (@canned) or the same explicit policy (@acl) for @key on every service
+ * that supports ACLs.  → GPtrArray of OctopusArrayResult (UNSUPPORTED where ACLs are not). */
+void       octopus_array_set_acl_async  (OctopusArray           *self,
+                                         const char             *key,
+                                         const char             *canned,
+                                         const OctopusAclPolicy *acl,
+                                         GCancellable           *cancellable,
+                                         GAsyncReadyCallback     callback,
+                                         gpointer                user_data);
 GPtrArray *octopus_array_set_acl_finish (OctopusArray        *self,
                                          GAsyncResult        *result,
                                          GError             **error);
+
+/* Applies @change to @key on every service that supports ACLs: a canned ACL is set as such;
+ * a grant or revoke reads each service's ACL and writes back the policy built from it
+ * (octopus_acl_policy_apply: that service's owner is kept).  → GPtrArray of
+ * OctopusArrayResult (UNSUPPORTED where ACLs are not). */
+void       octopus_array_change_acl_async  (OctopusArray           *self,
+                                            const char             *key,
+                                            const OctopusAclChange *change,
+                                            GCancellable           *cancellable,
+                                            GAsyncReadyCallback     callback,
+                                            gpointer                user_data);
+GPtrArray *octopus_array_change_acl_finish (OctopusArray           *self,
+                                            GAsyncResult           *result,
+                                            GError                **error);
 
 /* Downloads @key into @directory (see octopus_download_local_path), verified against the
  * reference MD5, trying the next replica on error or mismatch.  → the file's path.
