@@ -304,11 +304,10 @@ wrote_body_data_cb (SoupMessage *msg,
     self->progress (self->sent, self->body_length, self->progress_data);
 }
 
-/* libsoup restarts a request by itself when a connection it reused dies before the reply
- * (soup_message_restarted() in 3.2), and the restarted message has lost its body: it would
- * go out with Content-Length: 0 and the full body's Content-MD5.  Set the whole body again.
- * Only in-memory bodies get here: a streamed body always goes on a new connection, which
- * libsoup never restarts (attempt_start), so it is replayed, if at all, by our own retry. */
+/* libsoup restarts a request by itself when a reused connection dies before the reply
+ * (libsoup 3.2), and the restarted message has lost its body: it would go out with
+ * Content-Length: 0 and the full body's Content-MD5.  Set the whole body again.  Only
+ * in-memory bodies get here: a streamed body always goes on a new connection (attempt_start). */
 static void
 restarted_cb (SoupMessage *msg,
               gpointer     user_data)
