@@ -447,6 +447,7 @@ test_restart_part_on_kept_alive_connection (Fixture *f, gconstpointer data)
   g_autoptr(OctopusS3Client) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = make_payload (1024 * 1024);
+  g_autoptr(GBytes) warm = make_payload (1000);
   g_autoptr(GPtrArray) parts =
     g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
   g_autoptr(GAsyncResult) created = NULL, sent = NULL, completed = NULL;
@@ -460,7 +461,7 @@ test_restart_part_on_kept_alive_connection (Fixture *f, gconstpointer data)
   octopus_fault_proxy_reset_connections_after (f->proxy, 300 * 1024, 1);
   /* CreateMultipartUpload (a POST) goes on a connection of its own; the warm-up PUT makes
    * a kept-alive connection for the part to reuse. */
-  g_free (put_bytes (client, f->bucket, "warm", make_payload (1000), &error));
+  g_free (put_bytes (client, f->bucket, "warm", warm, &error));
   g_assert_no_error (error);
   octopus_s3_client_create_multipart_async (client, f->bucket, "part", NULL, NULL,
                                             octopus_test_result_cb, NULL);
