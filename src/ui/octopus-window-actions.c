@@ -118,7 +118,7 @@ static void repair_done_cb (GObject *source, GAsyncResult *result, gpointer user
 static void
 maybe_repair_automatically (OctopusWindow *self)
 {
-  guint counts[6] = { 0, };
+  guint counts[OCTOPUS_OBJECT_N_STATES] = { 0, };
 
   if (self->auto_repaired)
     {

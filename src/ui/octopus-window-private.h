@@ -46,8 +46,8 @@ struct _OctopusWindow
   gboolean              auto_repaired;    /* the next refresh follows an automatic repair */
   guint                 operations;       /* repairs and deletes in flight */
   gboolean              loading;          /* the services are being loaded */
-  guint                 batch_counts[7];  /* finished uploads of this batch, by
-                                             OctopusTransferState */
+  /* finished uploads of this batch, by OctopusTransferState */
+  guint                 batch_counts[OCTOPUS_TRANSFER_N_STATES];
   char                 *batch_failure;    /* the first failure's message in this batch */
 };
 
@@ -70,7 +70,7 @@ gboolean   _octopus_window_should_notify_desktop (OctopusWindow *self);
 void       _octopus_window_update_sync_status (OctopusWindow *self);
 /* The toast for a finished batch of uploads (NULL when nothing finished), from counts by
  * OctopusTransferState and the first failure's message. */
-char      *_octopus_format_upload_batch     (const guint   counts[7],
+char      *_octopus_format_upload_batch     (const guint   counts[OCTOPUS_TRANSFER_N_STATES],
                                              const char   *first_failure);
 /* Recounts the summary, page, filter, actions and the "sync-status" state on an idle. */
 void       _octopus_window_queue_summary    (OctopusWindow *self);

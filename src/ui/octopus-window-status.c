@@ -90,7 +90,7 @@ _octopus_window_update_sync_status (OctopusWindow *self)
 }
 
 char *
-_octopus_format_upload_batch (const guint  counts[7],
+_octopus_format_upload_batch (const guint  counts[OCTOPUS_TRANSFER_N_STATES],
                               const char  *first_failure)
 {
   guint done = counts[OCTOPUS_TRANSFER_STATE_DONE];

@@ -87,7 +87,7 @@ _octopus_window_update_summary (OctopusWindow *self)
   g_autofree char *objects = NULL;
   g_autofree char *services = NULL;
   g_autofree char *summary = NULL;
-  guint counts[6] = { 0, };
+  guint counts[OCTOPUS_OBJECT_N_STATES] = { 0, };
   guint n_objects, n_services, n_problems;
 
   if (self->table == NULL)

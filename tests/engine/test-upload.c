@@ -477,6 +477,14 @@ test_dead_service (Fixture       *fx,
       g_assert_cmpint (octopus_upload_progress_get_state (dead), ==, OCTOPUS_UPLOAD_STATE_FAILED);
       g_assert_nonnull (octopus_upload_progress_get_error (dead));
       g_assert_cmpfloat (octopus_upload_progress_get_fraction (dead), <, 1.0);
+      /* What the window tells the user: the service that failed, named once, and why. */
+      {
+        g_autofree char *why = octopus_transfer_dup_failure (t);
+
+        g_assert_true (g_str_has_prefix (why, "swift-b: "));
+        g_assert_null (strstr (why, "swift-b: swift-b:"));
+        g_assert_null (strstr (why, names[S3RVER]));
+      }
       g_assert_cmpint (service_state (t, S3RVER), ==, OCTOPUS_UPLOAD_STATE_DONE);
       g_assert_cmpint (service_state (t, SWIFT_A), ==, OCTOPUS_UPLOAD_STATE_DONE);
       assert_copy (fx, S3RVER, key, k == 0 ? 24 * MIB : 3000, k == 0 ? big_md5 : small_md5);
@@ -517,6 +525,11 @@ test_unusable_service (Fixture       *fx,
       g_assert_error (octopus_upload_progress_get_error (p), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
       g_assert_cmpstr (octopus_upload_progress_get_error (p)->message, ==,
                        "No secret key for swift-b in the keyring");
+      {
+        g_autofree char *why = octopus_transfer_dup_failure (t);
+
+        g_assert_cmpstr (why, ==, "swift-b: No secret key for swift-b in the keyring");
+      }
       g_assert_cmpint (service_state (t, S3RVER), ==, OCTOPUS_UPLOAD_STATE_DONE);
       g_assert_cmpint (service_state (t, SWIFT_A), ==, OCTOPUS_UPLOAD_STATE_DONE);
       assert_copy (fx, S3RVER, key, k == 0 ? 11 * MIB : 3000, k == 0 ? big_md5 : small_md5);

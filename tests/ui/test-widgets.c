@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "octopus-acl-dialog.h"
@@ -211,6 +212,36 @@ test_window_with_empty_store (void)
   g_rmdir (dir);
 }
 
+static gboolean shows_label (GtkWidget *widget, const char *text);
+
+/* An accounts file with an entry that cannot be read is not "no accounts" in silence: the
+ * window tells the user which entry was left out, and why. */
+static void
+test_window_with_broken_accounts (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr(OctopusAccountStore) store = octopus_account_store_new (path);
+  g_autofree char *expected = NULL;
+  const GError *load_error;
+  OctopusWindow *window;
+
+  g_assert_true (g_file_set_contents (path, "[Account broken]\nprovider=custom\n", -1, NULL));
+  g_assert_true (octopus_account_store_load (store, NULL));
+  load_error = octopus_account_store_get_load_error (store);
+  g_assert_nonnull (load_error);
+  g_assert_nonnull (strstr (load_error->message, "“broken”"));
+  expected = g_strdup_printf ("Some accounts could not be read: %s", load_error->message);
+
+  window = g_object_ref_sink (octopus_window_new (NULL, store));
+  g_assert_cmpstr (octopus_window_get_page (window), ==, "no-accounts");
+  g_assert_true (shows_label (GTK_WIDGET (window->toast_overlay), expected));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_preferences_window (void)
 {
@@ -297,7 +328,7 @@ test_rate_window (void)
 static void
 test_upload_batch_message (void)
 {
-  guint counts[7] = { 0, };
+  guint counts[OCTOPUS_TRANSFER_N_STATES] = { 0, };
   g_autofree char *none = _octopus_format_upload_batch (counts, NULL);
   g_autofree char *two = NULL, *partial = NULL, *failed = NULL, *cancelled = NULL;
 
@@ -546,6 +577,7 @@ main (int   argc,
   g_test_add_func ("/ui/status-cell", test_status_cell_follows_object);
   g_test_add_func ("/ui/window/pages-and-summary", test_window_pages_and_summary);
   g_test_add_func ("/ui/window/empty-store", test_window_with_empty_store);
+  g_test_add_func ("/ui/window/broken-accounts", test_window_with_broken_accounts);
   g_test_add_func ("/ui/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/acl-dialog", test_acl_dialog);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);

@@ -76,8 +76,7 @@ small_read_cb (GObject      *source,
   put_options (kr, &options, md5_b64);
   body = g_bytes_new (kr->buffer, n);
 
-  kr->after = _octopus_repair_apply_acl;
-  kr->pending = 1;
+  octopus_fanout_begin (&kr->fanout, (OctopusFanoutNext) _octopus_repair_apply_acl, kr);
   for (guint i = 0; i < kr->targets->len; i++)
     {
       OctopusService *service =
@@ -90,8 +89,7 @@ small_read_cb (GObject      *source,
                                           &options, g_task_get_cancellable (kr->task), put_cb,
                                           _octopus_repair_call_new (kr, i));
     }
-  if (--kr->pending == 0)
-    kr->after (kr);
+  octopus_fanout_seal (&kr->fanout);
 }
 
 void
@@ -126,8 +124,7 @@ static void
 abort_failed (KeyRepair *kr,
               Step       after)
 {
-  kr->after = after;
-  kr->pending = 1;
+  octopus_fanout_begin (&kr->fanout, (OctopusFanoutNext) after, kr);
   for (guint i = 0; i < kr->targets->len; i++)
     {
       Target *t = _octopus_repair_target_at (kr, i);
@@ -142,8 +139,7 @@ abort_failed (KeyRepair *kr,
                                                _octopus_repair_call_new (kr, i));
       g_clear_pointer (&t->upload_id, g_free);
     }
-  if (--kr->pending == 0)
-    kr->after (kr);
+  octopus_fanout_seal (&kr->fanout);
 }
 
 static void
@@ -186,8 +182,7 @@ complete_all (KeyRepair *kr)
       return;
     }
 
-  kr->after = after_complete;
-  kr->pending = 1;
+  octopus_fanout_begin (&kr->fanout, (OctopusFanoutNext) after_complete, kr);
   for (guint i = 0; i < kr->targets->len; i++)
     {
       Target *t = _octopus_repair_target_at (kr, i);
@@ -201,8 +196,7 @@ complete_all (KeyRepair *kr)
                                                   g_task_get_cancellable (kr->task),
                                                   complete_cb, _octopus_repair_call_new (kr, i));
     }
-  if (--kr->pending == 0)
-    kr->after (kr);
+  octopus_fanout_seal (&kr->fanout);
 }
 
 gboolean
@@ -270,8 +264,7 @@ part_read_cb (GObject      *source,
   options.content_md5 = part_b64;
   body = g_bytes_new (kr->buffer, n);
 
-  kr->after = read_part;
-  kr->pending = 1;
+  octopus_fanout_begin (&kr->fanout, (OctopusFanoutNext) read_part, kr);
   for (guint i = 0; i < kr->targets->len; i++)
     {
       Target *t = _octopus_repair_target_at (kr, i);
@@ -285,8 +278,7 @@ part_read_cb (GObject      *source,
                                            g_task_get_cancellable (kr->task), part_cb,
                                            _octopus_repair_call_new (kr, i));
     }
-  if (--kr->pending == 0)
-    kr->after (kr);
+  octopus_fanout_seal (&kr->fanout);
 }
 
 static void
@@ -331,8 +323,7 @@ _octopus_repair_large (KeyRepair *kr)
   put_options (kr, &options, NULL);
   kr->buffer = g_malloc (OCTOPUS_ARRAY_PART_SIZE);
 
-  kr->after = read_part;
-  kr->pending = 1;
+  octopus_fanout_begin (&kr->fanout, (OctopusFanoutNext) read_part, kr);
   for (guint i = 0; i < kr->targets->len; i++)
     {
       Target *t = _octopus_repair_target_at (kr, i);
@@ -346,6 +337,5 @@ _octopus_repair_large (KeyRepair *kr)
                                                 &options, g_task_get_cancellable (kr->task),
                                                 create_cb, _octopus_repair_call_new (kr, i));
     }
-  if (--kr->pending == 0)
-    kr->after (kr);
+  octopus_fanout_seal (&kr->fanout);
 }

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "octopus-array-private.h"
+#include "octopus-fanout.h"
 
 #define DELETE_BATCH 1000
 
@@ -13,7 +14,7 @@
 typedef struct {
   GPtrArray *keys;        /* of char * */
   GPtrArray *results;
-  guint      pending;     /* services still deleting */
+  OctopusFanout fanout;   /* services still deleting */
 } DeleteData;
 
 typedef struct {
@@ -137,6 +138,17 @@ delete_batch_cb (GObject      *source,
   delete_next (sd);
 }
 
+/* Every service is done: the results, key by key and service by service. */
+static void
+delete_return (GTask *task)
+{
+  DeleteData *data = g_task_get_task_data (task);
+
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_pointer (task, g_ptr_array_ref (data->results),
+                           (GDestroyNotify) g_ptr_array_unref);
+}
+
 static void
 delete_next (ServiceDelete *sd)
 {
@@ -156,9 +168,7 @@ delete_next (ServiceDelete *sd)
       GTask *task = sd->task;
 
       g_free (sd);
-      if (--data->pending == 0 && !g_task_return_error_if_cancelled (task))
-        g_task_return_pointer (task, g_ptr_array_ref (data->results),
-                               (GDestroyNotify) g_ptr_array_unref);
+      octopus_fanout_answer (&data->fanout);
       g_object_unref (task);
       return;
     }
@@ -210,15 +220,17 @@ octopus_array_delete_async (OctopusArray        *self,
       return;
     }
 
-  data->pending = self->services->len;
+  octopus_fanout_begin (&data->fanout, (OctopusFanoutNext) delete_return, task);
   for (guint i = 0; i < self->services->len; i++)
     {
       ServiceDelete *sd = g_new0 (ServiceDelete, 1);
 
       sd->task = g_object_ref (task);
       sd->service = i;
+      octopus_fanout_add (&data->fanout);
       delete_next (sd);
     }
+  octopus_fanout_seal (&data->fanout);
 }
 
 GPtrArray *
@@ -260,9 +272,14 @@ octopus_array_acls_agree (GPtrArray *acls)
 }
 
 typedef struct {
-  GPtrArray *entries;     /* get: of OctopusArrayAcl, one per service (pre-filled) */
-  GPtrArray *results;     /* set: of OctopusArrayResult */
-  guint      pending;
+  GPtrArray    *entries;  /* get: of OctopusArrayAcl, one per service (pre-filled) */
+  GPtrArray    *results;  /* set and change: of OctopusArrayResult */
+  char         *key;
+  OctopusAclChange *change; /* change: the grant or revoke to apply to each service's ACL */
+  /* set: the caller's canned ACL or policy, borrowed while the calls are started */
+  const char             *canned;
+  const OctopusAclPolicy *policy;
+  OctopusFanout           fanout;
 } AclData;
 
 typedef struct {
@@ -270,14 +287,64 @@ typedef struct {
   guint  service;
 } AclCall;
 
-static void set_acl_cb (GObject *source, GAsyncResult *result, gpointer user_data);
-
 static void
 acl_data_free (AclData *data)
 {
   g_clear_pointer (&data->entries, g_ptr_array_unref);
   g_clear_pointer (&data->results, g_ptr_array_unref);
+  g_clear_pointer (&data->change, octopus_acl_change_free);
+  g_free (data->key);
   g_free (data);
+}
+
+/* Every service has answered: its entries (get) or results (set, change). */
+static void
+acl_return (GTask *task)
+{
+  AclData *data = g_task_get_task_data (task);
+  GPtrArray *out = data->entries != NULL ? data->entries : data->results;
+
+  /* Cancelled: one G_IO_ERROR_CANCELLED for the call, never a "cancelled" per service. */
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_pointer (task, g_ptr_array_ref (out), (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* A task for an ACL call on @key over every service; @entries for get, results otherwise. */
+static GTask *
+acl_task_new (OctopusArray       *self,
+              const char         *key,
+              gboolean            entries,
+              gpointer            source_tag,
+              GCancellable       *cancellable,
+              GAsyncReadyCallback callback,
+              gpointer            user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  AclData *data = g_new0 (AclData, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  data->key = g_strdup (key);
+  if (entries)
+    data->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_acl_free);
+  else
+    data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) acl_data_free);
+  octopus_fanout_begin (&data->fanout, (OctopusFanoutNext) acl_return, task);
+  return task;
+}
+
+/* A call to service @index; its callback ends with acl_call_done(). */
+static AclCall *
+acl_call_new (GTask *task,
+              guint  index)
+{
+  AclData *data = g_task_get_task_data (task);
+  AclCall *call = g_new0 (AclCall, 1);
+
+  call->task = g_object_ref (task);
+  call->service = index;
+  octopus_fanout_add (&data->fanout);
+  return call;
 }
 
 static void
@@ -287,16 +354,7 @@ acl_call_done (AclCall *call)
   AclData *data = g_task_get_task_data (task);
 
   g_free (call);
-  /* Cancelled: one G_IO_ERROR_CANCELLED for the call, never a "cancelled" per service. */
-  if (--data->pending == 0 && !g_task_return_error_if_cancelled (task))
-    {
-      if (data->entries != NULL)
-        g_task_return_pointer (task, g_ptr_array_ref (data->entries),
-                               (GDestroyNotify) g_ptr_array_unref);
-      else
-        g_task_return_pointer (task, g_ptr_array_ref (data->results),
-                               (GDestroyNotify) g_ptr_array_unref);
-    }
+  octopus_fanout_answer (&data->fanout);
   g_object_unref (task);
 }
 
@@ -305,6 +363,57 @@ acl_call_service (AclCall *call)
 {
   OctopusArray *self = g_task_get_source_object (call->task);
   return g_ptr_array_index (self->services, call->service);
+}
+
+/* Why nothing is sent to @service: it cannot be used, or it has no ACLs (learnt from an
+ * earlier answer).  FALSE when it is worth asking. */
+static gboolean
+acl_skipped (OctopusService      *service,
+             OctopusResultStatus *status,
+             const char         **message)
+{
+  if (octopus_service_get_unusable (service) != NULL)
+    {
+      *status = OCTOPUS_RESULT_UNREACHABLE;
+      *message = octopus_service_get_unusable (service)->message;
+      return TRUE;
+    }
+  if (octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
+    {
+      *status = OCTOPUS_RESULT_UNSUPPORTED;
+      *message = _("ACLs not supported here");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* What a failed ACL call of @service means: no ACLs there (remembered), unreachable, or
+ * failed; @message receives the words (owned). */
+static OctopusResultStatus
+acl_failure (OctopusService *service,
+             const GError   *error,
+             char          **message)
+{
+  if (_octopus_error_is_unsupported (error))
+    {
+      octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
+      *message = g_strdup (_("ACLs not supported here"));
+      return OCTOPUS_RESULT_UNSUPPORTED;
+    }
+  *message = g_strdup (error->message);
+  return _octopus_error_is_unreachable (error) ? OCTOPUS_RESULT_UNREACHABLE
+                                                : OCTOPUS_RESULT_FAILED;
+}
+
+static void
+add_acl_result (AclData             *data,
+                OctopusService      *service,
+                OctopusResultStatus  status,
+                const char          *message)
+{
+  g_ptr_array_add (data->results,
+                   _octopus_array_result_new (data->key, octopus_service_get_name (service),
+                                              status, message));
 }
 
 static void
@@ -320,18 +429,8 @@ get_acl_cb (GObject      *source,
   entry->acl = octopus_s3_client_get_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error);
   if (entry->acl != NULL)
     entry->status = OCTOPUS_RESULT_OK;
-  else if (_octopus_error_is_unsupported (error))
-    {
-      octopus_service_set_acl_support (acl_call_service (call), OCTOPUS_SUPPORT_NO);
-      entry->status = OCTOPUS_RESULT_UNSUPPORTED;
-      entry->message = g_strdup (_("ACLs not supported here"));
-    }
   else
-    {
-      entry->status = _octopus_error_is_unreachable (error) ? OCTOPUS_RESULT_UNREACHABLE
-                                                            : OCTOPUS_RESULT_FAILED;
-      entry->message = g_strdup (error->message);
-    }
+    entry->status = acl_failure (acl_call_service (call), error, &entry->message);
   acl_call_done (call);
 }
 
@@ -348,47 +447,27 @@ octopus_array_get_acl_async (OctopusArray        *self,
   g_return_if_fail (OCTOPUS_IS_ARRAY (self));
   g_return_if_fail (key != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_array_get_acl_async);
-  data = g_new0 (AclData, 1);
-  data->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_acl_free);
-  g_task_set_task_data (task, data, (GDestroyNotify) acl_data_free);
-
-  data->pending = 1;
+  task = acl_task_new (self, key, TRUE, octopus_array_get_acl_async, cancellable, callback,
+                       user_data);
+  data = g_task_get_task_data (task);
   for (guint i = 0; i < self->services->len; i++)
     {
       OctopusService *service = g_ptr_array_index (self->services, i);
       OctopusArrayAcl *entry = g_new0 (OctopusArrayAcl, 1);
-      AclCall *call;
+      const char *message;
 
       entry->service = g_strdup (octopus_service_get_name (service));
       g_ptr_array_add (data->entries, entry);
-      if (octopus_service_get_unusable (service) != NULL)
+      if (acl_skipped (service, &entry->status, &message))
         {
-          entry->status = OCTOPUS_RESULT_UNREACHABLE;
-          entry->message = g_strdup (octopus_service_get_unusable (service)->message);
+          entry->message = g_strdup (message);
           continue;
         }
-      if (octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
-        {
-          entry->status = OCTOPUS_RESULT_UNSUPPORTED;
-          entry->message = g_strdup (_("ACLs not supported here"));
-          continue;
-        }
-      call = g_new0 (AclCall, 1);
-      call->task = g_object_ref (task);
-      call->service = i;
-      data->pending++;
       octopus_s3_client_get_object_acl_async (octopus_service_get_client (service),
                                               octopus_service_get_bucket (service), key,
-                                              cancellable, get_acl_cb, call);
+                                              cancellable, get_acl_cb, acl_call_new (task, i));
     }
-
-  {
-    AclCall *hold = g_new0 (AclCall, 1);   /* releases the count held while starting */
-    hold->task = g_steal_pointer (&task);
-    acl_call_done (hold);
-  }
+  octopus_fanout_seal (&data->fanout);
 }
 
 GPtrArray *
@@ -408,30 +487,58 @@ set_acl_cb (GObject      *source,
   AclCall *call = user_data;
   AclData *data = g_task_get_task_data (call->task);
   OctopusService *service = acl_call_service (call);
-  const char *name = octopus_service_get_name (service);
-  const char *key = g_object_get_data (G_OBJECT (call->task), "key");
   g_autoptr(GError) error = NULL;
 
   if (octopus_s3_client_put_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error))
     {
       octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_YES);
-      g_ptr_array_add (data->results, _octopus_array_result_new (key, name, OCTOPUS_RESULT_OK, NULL));
-    }
-  else if (_octopus_error_is_unsupported (error))
-    {
-      octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
-      g_ptr_array_add (data->results,
-                       _octopus_array_result_new (key, name, OCTOPUS_RESULT_UNSUPPORTED,
-                                                  _("ACLs not supported here")));
+      add_acl_result (data, service, OCTOPUS_RESULT_OK, NULL);
     }
   else
-    g_ptr_array_add (data->results,
-                     _octopus_array_result_new (key, name,
-                                                _octopus_error_is_unreachable (error)
-                                                  ? OCTOPUS_RESULT_UNREACHABLE
-                                                  : OCTOPUS_RESULT_FAILED,
-                                                error->message));
+    {
+      g_autofree char *message = NULL;
+      OctopusResultStatus status = acl_failure (service, error, &message);
+
+      add_acl_result (data, service, status, message);
+    }
   acl_call_done (call);
+}
+
+/* Sends each service that may have ACLs the call @start makes for it; the others get their
+ * result at once. */
+typedef void (*AclStart) (OctopusService *service, AclCall *call);
+
+static void
+acl_fan_out (GTask   *task,
+             AclStart start)
+{
+  OctopusArray *self = g_task_get_source_object (task);
+  AclData *data = g_task_get_task_data (task);
+
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      OctopusService *service = g_ptr_array_index (self->services, i);
+      OctopusResultStatus status;
+      const char *message;
+
+      if (acl_skipped (service, &status, &message))
+        add_acl_result (data, service, status, message);
+      else
+        start (service, acl_call_new (task, i));
+    }
+  octopus_fanout_seal (&data->fanout);
+}
+
+static void
+start_set_acl (OctopusService *service,
+               AclCall        *call)
+{
+  AclData *data = g_task_get_task_data (call->task);
+
+  octopus_s3_client_put_object_acl_async (octopus_service_get_client (service),
+                                          octopus_service_get_bucket (service), data->key,
+                                          data->canned, data->policy,
+                                          g_task_get_cancellable (call->task), set_acl_cb, call);
 }
 
 void
@@ -450,56 +557,21 @@ octopus_array_set_acl_async (OctopusArray           *self,
   g_return_if_fail (key != NULL);
   g_return_if_fail ((canned != NULL) != (acl != NULL));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_array_set_acl_async);
-  g_object_set_data_full (G_OBJECT (task), "key", g_strdup (key), g_free);
-  data = g_new0 (AclData, 1);
-  data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
-  g_task_set_task_data (task, data, (GDestroyNotify) acl_data_free);
-
+  task = acl_task_new (self, key, FALSE, octopus_array_set_acl_async, cancellable, callback,
+                       user_data);
   if (canned != NULL && !octopus_acl_canned_is_valid (canned))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                _("“%s” is not a canned ACL"), canned);
       return;
     }
-
-  data->pending = 1;
-  for (guint i = 0; i < self->services->len; i++)
-    {
-      OctopusService *service = g_ptr_array_index (self->services, i);
-      AclCall *call;
-
-      if (octopus_service_get_unusable (service) != NULL)
-        {
-          g_ptr_array_add (data->results,
-                           _octopus_array_result_new (key, octopus_service_get_name (service),
-                                                      OCTOPUS_RESULT_UNREACHABLE,
-                                                      octopus_service_get_unusable (service)->message));
-          continue;
-        }
-      if (octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
-        {
-          g_ptr_array_add (data->results,
-                           _octopus_array_result_new (key, octopus_service_get_name (service),
-                                                      OCTOPUS_RESULT_UNSUPPORTED,
-                                                      _("ACLs not supported here")));
-          continue;
-        }
-      call = g_new0 (AclCall, 1);
-      call->task = g_object_ref (task);
-      call->service = i;
-      data->pending++;
-      octopus_s3_client_put_object_acl_async (octopus_service_get_client (service),
-                                              octopus_service_get_bucket (service), key,
-                                              canned, acl, cancellable, set_acl_cb, call);
-    }
-
-  {
-    AclCall *hold = g_new0 (AclCall, 1);
-    hold->task = g_steal_pointer (&task);
-    acl_call_done (hold);
-  }
+  /* The requests are built as they are started: the caller's values are not kept. */
+  data = g_task_get_task_data (task);
+  data->canned = canned;
+  data->policy = acl;
+  acl_fan_out (task, start_set_acl);
+  data->canned = NULL;
+  data->policy = NULL;
 }
 
 GPtrArray *
@@ -520,42 +592,44 @@ change_read_cb (GObject      *source,
   AclCall *call = user_data;
   AclData *data = g_task_get_task_data (call->task);
   OctopusService *service = acl_call_service (call);
-  const char *name = octopus_service_get_name (service);
-  const char *key = g_object_get_data (G_OBJECT (call->task), "key");
-  const OctopusAclChange *change = g_object_get_data (G_OBJECT (call->task), "change");
   g_autoptr(OctopusAclPolicy) current = NULL;
   g_autoptr(OctopusAclPolicy) policy = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  OctopusResultStatus status;
 
   current = octopus_s3_client_get_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error);
   if (current != NULL)
-    policy = octopus_acl_policy_apply (current, change, &error);
+    policy = octopus_acl_policy_apply (current, data->change, &error);
   if (policy != NULL)
     {
       octopus_s3_client_put_object_acl_async (OCTOPUS_S3_CLIENT (source),
-                                              octopus_service_get_bucket (service), key,
+                                              octopus_service_get_bucket (service), data->key,
                                               NULL, policy, g_task_get_cancellable (call->task),
                                               set_acl_cb, call);
       return;
     }
   if (current != NULL)
-    g_ptr_array_add (data->results,
-                     _octopus_array_result_new (key, name, OCTOPUS_RESULT_FAILED, error->message));
-  else if (_octopus_error_is_unsupported (error))
     {
-      octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
-      g_ptr_array_add (data->results,
-                       _octopus_array_result_new (key, name, OCTOPUS_RESULT_UNSUPPORTED,
-                                                  _("ACLs not supported here")));
+      status = OCTOPUS_RESULT_FAILED;   /* the change cannot apply to this ACL */
+      message = g_strdup (error->message);
     }
   else
-    g_ptr_array_add (data->results,
-                     _octopus_array_result_new (key, name,
-                                                _octopus_error_is_unreachable (error)
-                                                  ? OCTOPUS_RESULT_UNREACHABLE
-                                                  : OCTOPUS_RESULT_FAILED,
-                                                error->message));
+    status = acl_failure (service, error, &message);
+  add_acl_result (data, service, status, message);
   acl_call_done (call);
+}
+
+static void
+start_change_acl (OctopusService *service,
+                  AclCall        *call)
+{
+  AclData *data = g_task_get_task_data (call->task);
+
+  octopus_s3_client_get_object_acl_async (octopus_service_get_client (service),
+                                          octopus_service_get_bucket (service), data->key,
+                                          g_task_get_cancellable (call->task), change_read_cb,
+                                          call);
 }
 
 void
@@ -580,52 +654,11 @@ octopus_array_change_acl_async (OctopusArray           *self,
       return;
     }
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_array_change_acl_async);
-  g_object_set_data_full (G_OBJECT (task), "key", g_strdup (key), g_free);
-  g_object_set_data_full (G_OBJECT (task), "change", octopus_acl_change_copy (change),
-                          (GDestroyNotify) octopus_acl_change_free);
-  data = g_new0 (AclData, 1);
-  data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
-  g_task_set_task_data (task, data, (GDestroyNotify) acl_data_free);
-
-  data->pending = 1;
-  for (guint i = 0; i < self->services->len; i++)
-    {
-      OctopusService *service = g_ptr_array_index (self->services, i);
-      AclCall *call;
-      const GError *unusable = octopus_service_get_unusable (service);
-
-      if (unusable != NULL)
-        {
-          g_ptr_array_add (data->results,
-                           _octopus_array_result_new (key, octopus_service_get_name (service),
-                                                      OCTOPUS_RESULT_UNREACHABLE,
-                                                      unusable->message));
-          continue;
-        }
-      if (octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
-        {
-          g_ptr_array_add (data->results,
-                           _octopus_array_result_new (key, octopus_service_get_name (service),
-                                                      OCTOPUS_RESULT_UNSUPPORTED,
-                                                      _("ACLs not supported here")));
-          continue;
-        }
-      call = g_new0 (AclCall, 1);
-      call->task = g_object_ref (task);
-      call->service = i;
-      data->pending++;
-      octopus_s3_client_get_object_acl_async (octopus_service_get_client (service),
-                                              octopus_service_get_bucket (service), key,
-                                              cancellable, change_read_cb, call);
-    }
-
-  {
-    AclCall *hold = g_new0 (AclCall, 1);
-    hold->task = g_steal_pointer (&task);
-    acl_call_done (hold);
-  }
+  task = acl_task_new (self, key, FALSE, octopus_array_change_acl_async, cancellable, callback,
+                       user_data);
+  data = g_task_get_task_data (task);
+  data->change = octopus_acl_change_copy (change);
+  acl_fan_out (task, start_change_acl);
 }
 
 GPtrArray *

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "octopus-array-private.h"
+#include "octopus-fanout.h"
 
 G_BEGIN_DECLS
 
@@ -36,8 +37,7 @@ struct _KeyRepair {
   gsize         buffer_len;    /* bytes of the current part */
   gint64        bytes;
   guint         part_number;
-  guint         pending;       /* fan-out calls still running */
-  Step          after;         /* what runs when pending drops to zero */
+  OctopusFanout fanout;        /* the calls of the current step, one per target */
 };
 
 typedef struct {

@@ -70,7 +70,7 @@ _octopus_repair_call_new (KeyRepair *kr,
 
   call->kr = kr;
   call->target = target;
-  kr->pending++;
+  octopus_fanout_add (&kr->fanout);
   return call;
 }
 
@@ -81,8 +81,7 @@ _octopus_repair_call_done (Call *call)
   KeyRepair *kr = call->kr;
 
   g_free (call);
-  if (--kr->pending == 0)
-    kr->after (kr);
+  octopus_fanout_answer (&kr->fanout);
 }
 
 static void
@@ -208,8 +207,7 @@ acl_put_cb (GObject      *source,
 void
 _octopus_repair_apply_acl (KeyRepair *kr)
 {
-  kr->after = _octopus_repair_key_done;
-  kr->pending = 1;   /* held until every call is started */
+  octopus_fanout_begin (&kr->fanout, (OctopusFanoutNext) _octopus_repair_key_done, kr);
   for (guint i = 0; kr->canned_acl != NULL && i < kr->targets->len; i++)
     {
       Target *t = _octopus_repair_target_at (kr, i);
@@ -223,8 +221,7 @@ _octopus_repair_apply_acl (KeyRepair *kr)
                                               g_task_get_cancellable (kr->task), acl_put_cb,
                                               _octopus_repair_call_new (kr, i));
     }
-  if (--kr->pending == 0)
-    kr->after (kr);
+  octopus_fanout_seal (&kr->fanout);
 }
 
 /* ---- per key ---------------------------------------------------------------------------- */
@@ -328,8 +325,7 @@ check_cb (GObject      *source,
 static void
 check_targets (KeyRepair *kr)
 {
-  kr->after = start_source;
-  kr->pending = 1;
+  octopus_fanout_begin (&kr->fanout, (OctopusFanoutNext) start_source, kr);
   for (guint i = 0; i < kr->targets->len; i++)
     {
       OctopusService *service =
@@ -340,8 +336,7 @@ check_targets (KeyRepair *kr)
                                            g_task_get_cancellable (kr->task), check_cb,
                                            _octopus_repair_call_new (kr, i));
     }
-  if (--kr->pending == 0)
-    kr->after (kr);
+  octopus_fanout_seal (&kr->fanout);
 }
 
 static void

@@ -3,6 +3,7 @@
  * retry the aborts owed, and queue every journaled upload again. */
 #include "config.h"
 
+#include "octopus-fanout.h"
 #include "octopus-upload-queue-private.h"
 
 /* ---- resume and cleanup ------------------------------------------------------------------- */
@@ -10,7 +11,7 @@
 typedef struct {
   OctopusUploadQueue *queue;
   GPtrArray          *entries;   /* of OctopusUploadJournalEntry */
-  guint               pending;   /* listings and aborts in flight */
+  OctopusFanout       fanout;    /* listings and aborts in flight */
 } ResumeData;
 
 typedef struct {
@@ -85,8 +86,7 @@ resume_op_done (ResumeOp *op)
 {
   ResumeData *data = g_task_get_task_data (op->task);
 
-  if (--data->pending == 0)
-    resume_finish (op->task);
+  octopus_fanout_answer (&data->fanout);
   resume_op_free (op);
 }
 
@@ -165,7 +165,7 @@ uploads_listed_cb (GObject      *source,
 
           if (entries_track (data->entries, op->service, upload->upload_id))
             continue;
-          data->pending++;
+          octopus_fanout_add (&data->fanout);
           abort_op = resume_op_new (op->task, op->service);
           abort_op->key = g_strdup (upload->key);
           abort_op->upload_id = g_strdup (upload->upload_id);
@@ -235,7 +235,7 @@ resume_sweep (GTask *task)
         _octopus_upload_queue_owe_aborts (self, owed, TRUE);
       }
 
-  data->pending = 1;   /* held until every listing has been started */
+  octopus_fanout_begin (&data->fanout, (OctopusFanoutNext) resume_finish, task);
   for (guint i = 0; i < self->services->len; i++)
     {
       OctopusService *service = self->services->pdata[i];
@@ -243,14 +243,13 @@ resume_sweep (GTask *task)
       if (octopus_service_get_multipart_listing (service) == OCTOPUS_SUPPORT_NO
           || !octopus_service_get_reachable (service))
         continue;
-      data->pending++;
+      octopus_fanout_add (&data->fanout);
       octopus_s3_client_list_multipart_uploads_async (octopus_service_get_client (service),
                                                       octopus_service_get_bucket (service),
                                                       NULL, cancellable, uploads_listed_cb,
                                                       resume_op_new (task, service));
     }
-  resume_op_done (resume_op_new (task, self->services->len > 0 ? self->services->pdata[0]
-                                                               : NULL));
+  octopus_fanout_seal (&data->fanout);
 }
 
 guint
