@@ -386,6 +386,37 @@ test_empty_file (Fixture       *fx,
     assert_copy (fx, i, "empty", 0, "d41d8cd98f00b204e9800998ecf8427e");
 }
 
+/* A file in a dropped folder whose name is not UTF-8 cannot become an S3 key: it is that
+ * file's failure, listed with why (not a log line), and the folder's other files go up. */
+static void
+test_unnamable_file (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *folder = NULL, *good = NULL, *bad = NULL, *good_md5 = NULL;
+  OctopusTransfer *t;
+
+  if (fx->queue == NULL)
+    return;
+  folder = g_build_filename (fx->tmpdir, "dropped", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  good = g_build_filename (folder, "good.txt", NULL);
+  good_md5 = octopus_test_write_payload_file (good, 1000, 7);
+  bad = g_build_filename (folder, "bad\xff.txt", NULL);
+  g_assert_true (g_file_set_contents (bad, "latin-1 name", -1, NULL));
+
+  add_path (fx, folder, NULL);
+  wait_settled (fx);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->queue)), ==, 2);
+  t = find_transfer (fx, "dropped/bad\xef\xbf\xbd.txt");
+  g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_FAILED);
+  g_assert_error (octopus_transfer_get_error (t), G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+  g_assert_nonnull (strstr (octopus_transfer_get_error (t)->message, "not valid UTF-8"));
+  g_assert_cmpint (octopus_transfer_get_state (find_transfer (fx, "dropped/good.txt")), ==,
+                   OCTOPUS_TRANSFER_STATE_DONE);
+  for (guint i = 0; i < N; i++)
+    assert_copy (fx, i, "dropped/good.txt", 1000, good_md5);
+}
+
 typedef struct {
   const char *path;
   gboolean    delete;
@@ -892,6 +923,7 @@ main (int argc, char **argv)
   g_test_add ("/upload/" path, Fixture, GINT_TO_POINTER (data), fixture_setup, fn, fixture_teardown)
   ADD ("big-file-and-folder", test_big_file_and_folder, 0);
   ADD ("empty-file", test_empty_file, 0);
+  ADD ("unnamable-file", test_unnamable_file, 0);
   ADD ("file-changes", test_file_changes, 0);
   ADD ("file-disappears", test_file_changes, 2);
   ADD ("dead-service", test_dead_service, 1);

@@ -155,6 +155,29 @@ name_is_valid (const char *name)
 
 static void walk_next_dir (GTask *task);
 
+/* A file in a dropped folder whose name is not UTF-8 cannot become a key: it is listed as
+ * that file's failure, saying why, so the user sees which file was left out. */
+static void
+queue_append_unnamable (OctopusUploadQueue *self,
+                        GFile              *file,
+                        const char         *key_prefix,
+                        const char         *name)
+{
+  g_autofree char *shown = g_utf8_make_valid (name, -1);
+  g_autofree char *key = g_strconcat (key_prefix, shown, NULL);
+  g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                                         _("“%s” cannot be uploaded: its name is not valid "
+                                           "UTF-8, which S3 keys must be; rename it"), key);
+  OctopusTransfer *transfer = _octopus_transfer_new (file, key, self->services);
+
+  g_signal_connect (transfer, "finished", G_CALLBACK (_octopus_upload_queue_transfer_finished_cb),
+                    self);
+  g_ptr_array_add (self->transfers, transfer);
+  _octopus_upload_queue_items_changed (self, self->transfers->len - 1, 0, 1);
+  _octopus_transfer_set_state (transfer, OCTOPUS_TRANSFER_STATE_FAILED, error);
+  _octopus_transfer_emit_finished (transfer);
+}
+
 static void
 next_files_cb (GObject      *source,
                GAsyncResult *result,
@@ -187,7 +210,7 @@ next_files_cb (GObject      *source,
 
       if (!name_is_valid (name))
         {
-          g_warning ("Skipping %s: its name is not UTF-8", g_file_peek_path (child));
+          queue_append_unnamable (data->queue, child, data->key_prefix, name);
           continue;
         }
       switch (g_file_info_get_file_type (info))
