@@ -24,15 +24,6 @@ PY=/usr/bin/python3
 AWS=/usr/bin/aws
 MIB=1048576
 
-
-# awscli against one server, credentials only in its environment.
-s3() { # ENDPOINT ACCESS SECRET ARGS...
-  local endpoint=$1 access=$2 secret=$3; shift 3
-  AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret AWS_DEFAULT_REGION=us-east-1 \
-    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-    timeout 120 $AWS --endpoint-url "$endpoint" s3api "$@" 2>>"$T/log/aws.err"
-}
-
 # sent_bytes NAME SERVICE: the "sent N bytes" figure of SERVICE's summary line.
 sent_bytes() {
   sed -n "s/^$2: .*, sent \([0-9]*\) bytes\$/\1/p" "$T/log/$1.out"
@@ -63,15 +54,8 @@ wait_parts() {
   return 1
 }
 
-# copy_md5 ENDPOINT ACCESS SECRET BUCKET KEY: MD5 of the copy, downloaded with awscli.
-copy_md5() {
-  rm -f "$T/dl.bin"
-  s3 "$1" "$2" "$3" get-object --bucket "$4" --key "$5" "$T/dl.bin" >/dev/null || { echo none; return; }
-  md5sum "$T/dl.bin" | cut -d' ' -f1
-}
-
 open_uploads() { # ENDPOINT ACCESS SECRET BUCKET → number of multipart uploads in progress
-  s3 "$1" "$2" "$3" list-multipart-uploads --bucket "$4" --output json \
+  tap_aws "$1" "$2" "$3" list-multipart-uploads --bucket "$4" --output json \
     | $PY -c 'import json,sys; t=sys.stdin.read().strip(); print(len(json.loads(t).get("Uploads", [])) if t else 0)'
 }
 
@@ -128,11 +112,11 @@ PYEOF
     fi
   done
   check "journal is empty once the upload completed" test -z "$(ls "$XDG_STATE_HOME/octopus/uploads/" 2>/dev/null)"
-  check "s3rver copy matches the source MD5" test "$(copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" big.bin)" = "$md5"
-  check "swift-a copy matches the source MD5" test "$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b1" big.bin)" = "$md5"
-  check "swift-b copy matches the source MD5" test "$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b2" big.bin)" = "$md5"
+  check "s3rver copy matches the source MD5" test "$(tap_copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" big.bin)" = "$md5"
+  check "swift-a copy matches the source MD5" test "$(tap_copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b1" big.bin)" = "$md5"
+  check "swift-b copy matches the source MD5" test "$(tap_copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b2" big.bin)" = "$md5"
   local b64; b64=$($PY -c 'import base64,sys; print(base64.b64encode(bytes.fromhex(sys.argv[1])).decode())' "$md5")
-  s3 "$sw_ep" "$sw_ak" "$sw_sk" head-object --bucket "$b1" --key big.bin --output json >"$T/log/head.json"
+  tap_aws "$sw_ep" "$sw_ak" "$sw_sk" head-object --bucket "$b1" --key big.bin --output json >"$T/log/head.json"
   check "swift-a copy carries md5chksum and a 25-part multipart ETag" \
     $PY -c 'import json,sys; h=json.load(open(sys.argv[1])); sys.exit(0 if h["Metadata"].get("md5chksum")==sys.argv[2] and h["ETag"].strip("\"").endswith("-25") else 1)' \
     "$T/log/head.json" "$b64"
@@ -162,8 +146,8 @@ PYEOF
   check "summary: swift-a and swift-b uploaded" \
     test "$(grep -c -e '^swift-[ab]: 1 uploaded, 0 failed' "$T/log/third.out")" = 2
   check "the failure names the s3 service" grep -q "sub/other.bin: s3:" "$T/log/third.err"
-  check "swift-a copy of sub/other.bin is complete and right" test "$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b1" sub/other.bin)" = "$md5b"
-  check "swift-b copy of sub/other.bin is complete and right" test "$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b2" sub/other.bin)" = "$md5b"
+  check "swift-a copy of sub/other.bin is complete and right" test "$(tap_copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b1" sub/other.bin)" = "$md5b"
+  check "swift-b copy of sub/other.bin is complete and right" test "$(tap_copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$b2" sub/other.bin)" = "$md5b"
   check "no multipart upload left open on swift-a" test "$(open_uploads "$sw_ep" "$sw_ak" "$sw_sk" "$b1")" = 0
   check "no multipart upload left open on swift-b" test "$(open_uploads "$sw_ep" "$sw_ak" "$sw_sk" "$b2")" = 0
 
@@ -177,7 +161,7 @@ PYEOF
     "$T/log/status.out"
   run repair "" repair sub/other.bin
   expect_rc repair 0 "repair: exit 0"
-  check "after repair the s3rver copy is complete and right" test "$(copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" sub/other.bin)" = "$md5b"
+  check "after repair the s3rver copy is complete and right" test "$(tap_copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" sub/other.bin)" = "$md5b"
 
   # ---- 3. `upload` with no PATH resumes what the journal still holds ----
   # The file s3 never got stayed journaled for s3 (it was unreachable, not refused).
@@ -186,14 +170,14 @@ PYEOF
   expect_rc resume 0 "upload with no PATH: exit 0"
   check "upload with no PATH says it resumes" grep -q "Resuming 1 interrupted upload" "$T/log/resume.err"
   check "resumed upload sent nothing to swift-a (it holds the file)" test "$(sent_bytes resume swift-a)" = 0
-  check "resumed upload: the s3rver copy is right" test "$(copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" sub/other.bin)" = "$md5b"
+  check "resumed upload: the s3rver copy is right" test "$(tap_copy_md5 "$s3_ep" "$s3_ak" "$s3_sk" "$b0" sub/other.bin)" = "$md5b"
   check "journal is empty after the resumed upload" test -z "$(ls "$XDG_STATE_HOME/octopus/uploads/" 2>/dev/null)"
   run nothing "" upload
   expect_rc nothing 2 "upload with no PATH and nothing to resume: usage error"
 
   for b in "$b1" "$b2"; do
-    for k in big.bin sub/other.bin; do s3 "$sw_ep" "$sw_ak" "$sw_sk" delete-object --bucket "$b" --key "$k" >/dev/null; done
-    s3 "$sw_ep" "$sw_ak" "$sw_sk" delete-bucket --bucket "$b" >/dev/null
+    for k in big.bin sub/other.bin; do tap_aws "$sw_ep" "$sw_ak" "$sw_sk" delete-object --bucket "$b" --key "$k" >/dev/null; done
+    tap_aws "$sw_ep" "$sw_ak" "$sw_sk" delete-bucket --bucket "$b" >/dev/null
   done
 }
 

@@ -54,6 +54,24 @@ expect_rc() { # NAME RC DESCRIPTION : what `run NAME` exited with
               "stderr: $(err "$1")"; fi
 }
 
+# ---- the servers, read behind Octopus's back --------------------------------------------------
+
+# tap_aws ENDPOINT ACCESS SECRET ARGS... : Debian's awscli `s3api ARGS` against one server, the
+# credentials only in its own environment; its errors go to $T/log/aws.err.
+tap_aws() {
+  local endpoint=$1 access=$2 secret=$3; shift 3
+  AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret AWS_DEFAULT_REGION=us-east-1 \
+    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+    timeout 120 /usr/bin/aws --endpoint-url "$endpoint" s3api "$@" 2>>"$T/log/aws.err"
+}
+# tap_copy_md5 ENDPOINT ACCESS SECRET BUCKET KEY : the MD5 of the copy read back, or "none".
+tap_copy_md5() {
+  rm -f "$T/dl.bin"
+  tap_aws "$1" "$2" "$3" get-object --bucket "$4" --key "$5" "$T/dl.bin" >/dev/null \
+    || { echo none; return; }
+  md5sum "$T/dl.bin" | cut -d' ' -f1
+}
+
 # ---- plan, skips, set-up ----------------------------------------------------------------------
 
 tap_skip() { # REASON : this test cannot run here

@@ -20,19 +20,6 @@ TAP_RUN_TIMEOUT=400
 # shellcheck source=../common/tap.sh
 . "$HERE/../common/tap.sh"
 
-s3() { # ENDPOINT ACCESS SECRET ARGS...
-  local endpoint=$1 access=$2 secret=$3; shift 3
-  AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret AWS_DEFAULT_REGION=us-east-1 \
-    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-    timeout 120 $AWS --endpoint-url "$endpoint" s3api "$@" 2>>"$T/log/aws.err"
-}
-
-copy_md5() { # ENDPOINT ACCESS SECRET BUCKET KEY → MD5 of the copy read back, or "none"
-  rm -f "$T/dl.bin"
-  s3 "$1" "$2" "$3" get-object --bucket "$4" --key "$5" "$T/dl.bin" >/dev/null || { echo none; return; }
-  md5sum "$T/dl.bin" | cut -d' ' -f1
-}
-
 # one_server NAME ENDPOINT ACCESS SECRET: the whole story with px in front of that server.
 one_server() {
   local name=$1 ep=$2 ak=$3 sk=$4
@@ -60,8 +47,8 @@ one_server() {
   local lies="" k md5 px_md5 d_md5
   while read -r k; do
     md5=$(md5sum "$T/$k" | cut -d' ' -f1)
-    px_md5=$(copy_md5 "$ep" "$ak" "$sk" "$tag-px" "$k")
-    d_md5=$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$tag-d" "$k")
+    px_md5=$(tap_copy_md5 "$ep" "$ak" "$sk" "$tag-px" "$k")
+    d_md5=$(tap_copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$tag-d" "$k")
     [ "$px_md5" = "$md5" ] && [ "$d_md5" = "$md5" ] || lies="$lies $k(px:$px_md5 direct:$d_md5 want:$md5)"
   done < <(sed -n 's/^uploaded \(.*\) ([0-9]* bytes)$/\1/p' "$T/log/$name-first.out")
   if [ -z "$lies" ]; then ok "$name: every 'uploaded' line is true: both copies read back equal the source"
@@ -86,8 +73,8 @@ one_server() {
   local bad=""
   for k in $(cd "$T" && ls files/*); do
     md5=$(md5sum "$T/$k" | cut -d' ' -f1)
-    px_md5=$(copy_md5 "$ep" "$ak" "$sk" "$tag-px" "$k")
-    d_md5=$(copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$tag-d" "$k")
+    px_md5=$(tap_copy_md5 "$ep" "$ak" "$sk" "$tag-px" "$k")
+    d_md5=$(tap_copy_md5 "$sw_ep" "$sw_ak" "$sw_sk" "$tag-d" "$k")
     [ "$px_md5" = "$md5" ] && [ "$d_md5" = "$md5" ] || bad="$bad $k(px:$px_md5 direct:$d_md5 want:$md5)"
   done
   if [ -z "$bad" ]; then ok "$name: after the resume every copy equals its source"
@@ -96,11 +83,11 @@ one_server() {
 
   kill "$proxy" 2>/dev/null; wait "$proxy" 2>/dev/null
   for k in $(cd "$T" && ls files/*); do
-    s3 "$ep" "$ak" "$sk" delete-object --bucket "$tag-px" --key "$k" >/dev/null
-    s3 "$sw_ep" "$sw_ak" "$sw_sk" delete-object --bucket "$tag-d" --key "$k" >/dev/null
+    tap_aws "$ep" "$ak" "$sk" delete-object --bucket "$tag-px" --key "$k" >/dev/null
+    tap_aws "$sw_ep" "$sw_ak" "$sw_sk" delete-object --bucket "$tag-d" --key "$k" >/dev/null
   done
-  s3 "$ep" "$ak" "$sk" delete-bucket --bucket "$tag-px" >/dev/null
-  s3 "$sw_ep" "$sw_ak" "$sw_sk" delete-bucket --bucket "$tag-d" >/dev/null
+  tap_aws "$ep" "$ak" "$sk" delete-bucket --bucket "$tag-px" >/dev/null
+  tap_aws "$sw_ep" "$sw_ak" "$sw_sk" delete-bucket --bucket "$tag-d" >/dev/null
 }
 
 with_keyring() {
