@@ -157,11 +157,14 @@ account_add (int argc, char **argv)
     { "region", 0, 0, G_OPTION_ARG_STRING, &region, N_("Region (default: the provider’s)"), "R" },
     { "bucket", 0, 0, G_OPTION_ARG_STRING, &bucket, N_("Bucket (created when missing)"), "B" },
     { "path-style", 0, 0, G_OPTION_ARG_NONE, &path_style, N_("Path-style addressing"), NULL },
-    { "allow-http", 0, 0, G_OPTION_ARG_NONE, &allow_http, N_("Allow an unencrypted http:// endpoint"), NULL },
-    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider_id, N_("aws, minio, ceph, swift, wasabi, b2, r2, gcs or custom"), "P" },
+    { "allow-http", 0, 0, G_OPTION_ARG_NONE, &allow_http,
+      N_("Allow an unencrypted http:// endpoint"), NULL },
+    { "provider", 0, 0, G_OPTION_ARG_STRING, &provider_id,
+      N_("aws, minio, ceph, swift, wasabi, b2, r2, gcs or custom"), "P" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME — add an account (secret key on stdin)"));
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("NAME — add an account (secret key on stdin)"));
   g_autoptr(OctopusAccountStore) store = NULL;
   g_autoptr(OctopusAccount) account = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -176,7 +179,8 @@ account_add (int argc, char **argv)
     return OCTOPUS_CLI_EXIT_USAGE;
   if (argc != 2)
     {
-      octopus_cli_error (_("usage: octopus-cli account add NAME --endpoint URL --access-key KEY …"));
+      octopus_cli_error (_("usage: octopus-cli account add NAME --endpoint URL "
+                           "--access-key KEY …"));
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 
@@ -310,7 +314,8 @@ account_remove (int argc, char **argv)
       octopus_cli_error (_("cannot remove “%s”: %s"), argv[1], error->message);
       return OCTOPUS_CLI_EXIT_FAILED;
     }
-  printf (_("Removed account “%s” (its bucket and objects are left on the service)\n"), argv[1]);
+  printf (_("Removed account “%s” (its bucket and objects are left on the service)\n"),
+          argv[1]);
   return OCTOPUS_CLI_EXIT_OK;
 }
 
@@ -343,7 +348,8 @@ test_one (OctopusAccount *account)
 static int
 account_test (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new (_("[NAME] — check one account or all"));
+  g_autoptr(GOptionContext) context =
+    g_option_context_new (_("[NAME] — check one account or all"));
   g_autoptr(OctopusAccountStore) store = NULL;
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) regions = g_ptr_array_new_with_free_func (g_free);
@@ -423,6 +429,7 @@ octopus_cli_account (int argc, char **argv)
         return status;
       }
 
-  octopus_cli_error (_("usage: octopus-cli account add|list|remove|test …; see “octopus-cli --help”"));
+  octopus_cli_error (_("usage: octopus-cli account add|list|remove|test …; "
+                       "see “octopus-cli --help”"));
   return OCTOPUS_CLI_EXIT_USAGE;
 }

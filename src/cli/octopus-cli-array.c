@@ -566,7 +566,8 @@ octopus_cli_acl (int    argc,
   g_autoptr(OctopusArray) array = NULL;
   gboolean get;
 
-  if (!parse_options (&argc, &argv, "get KEY | set KEY CANNED", _(octopus_cli_acl_synopsis), entries))
+  if (!parse_options (&argc, &argv, "get KEY | set KEY CANNED", _(octopus_cli_acl_synopsis),
+                      entries))
     return OCTOPUS_CLI_EXIT_USAGE;
 
   get = argc == 3 && g_str_equal (argv[1], "get");

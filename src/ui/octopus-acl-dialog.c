@@ -68,7 +68,8 @@ service_column (OctopusAclDialog      *self,
   if (entry->status != OCTOPUS_RESULT_OK || entry->acl == NULL)
     {
       adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                             entry->message ? entry->message : _("Could not read the permissions"));
+                                             entry->message ? entry->message
+                                                            : _("Could not read the permissions"));
       return group;
     }
 
@@ -112,7 +113,8 @@ show_acls (OctopusAclDialog *self)
   if (unreadable > 0)
     {
       gtk_label_set_text (self->agreement_label,
-                          _("Some services could not be read, so the permissions cannot be compared."));
+                          _("Some services could not be read, so the permissions cannot be "
+                            "compared."));
       gtk_widget_add_css_class (GTK_WIDGET (self->agreement_label), "warning");
     }
   else if (octopus_array_acls_agree (self->acls))
@@ -123,7 +125,8 @@ show_acls (OctopusAclDialog *self)
   else
     {
       gtk_label_set_text (self->agreement_label,
-                          _("The services disagree: apply permissions below to make them the same."));
+                          _("The services disagree: apply permissions below to make them the "
+                            "same."));
       gtk_widget_add_css_class (GTK_WIDGET (self->agreement_label), "warning");
     }
 }
@@ -164,7 +167,8 @@ acl_set_cb (GObject      *source,
 {
   g_autoptr(OctopusAclDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) results = octopus_array_set_acl_finish (OCTOPUS_ARRAY (source), result, &error);
+  g_autoptr(GPtrArray) results =
+    octopus_array_set_acl_finish (OCTOPUS_ARRAY (source), result, &error);
   g_autofree char *message = NULL;
 
   if (results == NULL)
@@ -219,7 +223,8 @@ add_grant_clicked_cb (OctopusAclDialog *self)
       if (grantee->value[0] == '\0')
         {
           adw_toast_overlay_add_toast (self->toast_overlay,
-                                       adw_toast_new (_("Enter the canonical user ID to grant to")));
+                                       adw_toast_new (_("Enter the canonical user ID to grant "
+                                                        "to")));
           return;
         }
       break;
@@ -317,8 +322,11 @@ octopus_acl_dialog_init (OctopusAclDialog *self)
     gtk_string_list_append (permissions, octopus_permission_get_label (p));
   adw_combo_row_set_model (self->permission_row, G_LIST_MODEL (permissions));
 
-  g_signal_connect_swapped (self->grantee_row, "notify::selected", G_CALLBACK (grantee_changed_cb), self);
-  g_signal_connect_swapped (self->apply_canned_button, "clicked", G_CALLBACK (apply_canned_clicked_cb), self);
-  g_signal_connect_swapped (self->add_grant_button, "clicked", G_CALLBACK (add_grant_clicked_cb), self);
+  g_signal_connect_swapped (self->grantee_row, "notify::selected",
+                            G_CALLBACK (grantee_changed_cb), self);
+  g_signal_connect_swapped (self->apply_canned_button, "clicked",
+                            G_CALLBACK (apply_canned_clicked_cb), self);
+  g_signal_connect_swapped (self->add_grant_button, "clicked",
+                            G_CALLBACK (add_grant_clicked_cb), self);
   grantee_changed_cb (self);
 }

@@ -42,7 +42,8 @@ struct _OctopusPreferencesWindow
   GCancellable         *cancellable;
 };
 
-G_DEFINE_FINAL_TYPE (OctopusPreferencesWindow, octopus_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
+G_DEFINE_FINAL_TYPE (OctopusPreferencesWindow, octopus_preferences_window,
+                     ADW_TYPE_PREFERENCES_WINDOW)
 
 static void
 toast (OctopusPreferencesWindow *self,
@@ -99,24 +100,31 @@ show_account_form (OctopusPreferencesWindow *self,
   g_set_object (&self->editing, account);
   adw_window_title_set_title (self->account_title,
                               account != NULL ? _("Edit Service") : _("Add a Service"));
-  gtk_editable_set_text (GTK_EDITABLE (self->name_row), account ? octopus_account_get_name (account) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->name_row),
+                         account ? octopus_account_get_name (account) : "");
   gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), account == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->provider_row), account == NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->endpoint_row), account == NULL);
-  gtk_editable_set_text (GTK_EDITABLE (self->endpoint_row), account ? octopus_account_get_endpoint (account) : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->endpoint_row),
+                         account ? octopus_account_get_endpoint (account) : "");
   gtk_editable_set_text (GTK_EDITABLE (self->region_row),
-                         account && octopus_account_get_region (account) ? octopus_account_get_region (account) : "");
+                         account && octopus_account_get_region (account)
+                         ? octopus_account_get_region (account) : "");
   gtk_editable_set_text (GTK_EDITABLE (self->bucket_row),
-                         account && octopus_account_get_bucket (account) ? octopus_account_get_bucket (account) : "");
+                         account && octopus_account_get_bucket (account)
+                         ? octopus_account_get_bucket (account) : "");
   gtk_editable_set_text (GTK_EDITABLE (self->access_key_row),
-                         account && octopus_account_get_access_key (account) ? octopus_account_get_access_key (account) : "");
+                         account && octopus_account_get_access_key (account)
+                         ? octopus_account_get_access_key (account) : "");
   clear_secret (self);
   /* Editing: an empty secret keeps the stored one (which is never shown). */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->secret_row),
                                  account != NULL ? _("New Secret Access Key (empty: keep)")
                                                  : _("Secret Access Key"));
-  gtk_switch_set_active (self->path_style_switch, account ? octopus_account_get_path_style (account) : FALSE);
-  gtk_switch_set_active (self->allow_http_switch, account ? octopus_account_get_allow_http (account) : FALSE);
+  gtk_switch_set_active (self->path_style_switch,
+                         account ? octopus_account_get_path_style (account) : FALSE);
+  gtk_switch_set_active (self->allow_http_switch,
+                         account ? octopus_account_get_allow_http (account) : FALSE);
 
   adw_combo_row_set_selected (self->provider_row, 0);
   for (guint i = 0; account != NULL && i < n; i++)
@@ -295,7 +303,8 @@ icon_button (const char *icon_name,
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (button, "flat");
   gtk_widget_set_tooltip_text (button, tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                  -1);
   g_object_set_data_full (G_OBJECT (button), "account", g_object_ref (account), g_object_unref);
   return button;
 }
@@ -310,10 +319,12 @@ create_account_row (gpointer item,
   GtkWidget *test, *remove;
   g_autofree char *subtitle = NULL;
   g_autofree char *test_label = g_strdup_printf (_("Test %s"), octopus_account_get_name (account));
-  g_autofree char *remove_label = g_strdup_printf (_("Remove %s"), octopus_account_get_name (account));
+  g_autofree char *remove_label =
+    g_strdup_printf (_("Remove %s"), octopus_account_get_name (account));
 
   subtitle = g_strdup_printf ("%s · %s", octopus_account_get_endpoint (account),
-                              octopus_account_get_bucket (account) ? octopus_account_get_bucket (account) : "");
+                              octopus_account_get_bucket (account)
+                              ? octopus_account_get_bucket (account) : "");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), octopus_account_get_name (account));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
@@ -370,7 +381,8 @@ octopus_preferences_window_class_init (OctopusPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
     "/io/github/octopus_rais/Octopus/octopus-preferences-window.ui");
-#define BIND(name) gtk_widget_class_bind_template_child (widget_class, OctopusPreferencesWindow, name)
+#define BIND(name) \
+  gtk_widget_class_bind_template_child (widget_class, OctopusPreferencesWindow, name)
   BIND (add_button);
   BIND (accounts_list);
   BIND (repair_switch);
@@ -416,9 +428,12 @@ octopus_preferences_window_init (OctopusPreferencesWindow *self)
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new (APP_ID);
 
-  g_settings_bind (self->settings, "repair-automatically", self->repair_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "parallel-transfers", self->parallel_spin, "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "part-size-mib", self->part_size_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "repair-automatically", self->repair_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "parallel-transfers", self->parallel_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "part-size-mib", self->part_size_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
 
   all = octopus_provider_get_all (&n);
   for (guint i = 0; i < n; i++)

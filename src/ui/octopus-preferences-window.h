@@ -9,7 +9,8 @@
 G_BEGIN_DECLS
 
 #define OCTOPUS_TYPE_PREFERENCES_WINDOW (octopus_preferences_window_get_type ())
-G_DECLARE_FINAL_TYPE (OctopusPreferencesWindow, octopus_preferences_window, OCTOPUS, PREFERENCES_WINDOW, AdwPreferencesWindow)
+G_DECLARE_FINAL_TYPE (OctopusPreferencesWindow, octopus_preferences_window, OCTOPUS,
+                      PREFERENCES_WINDOW, AdwPreferencesWindow)
 
 /* @accounts may be NULL (widget tests): the accounts group is then empty. */
 OctopusPreferencesWindow *octopus_preferences_window_new (OctopusAccountStore *accounts);

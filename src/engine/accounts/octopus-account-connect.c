@@ -163,7 +163,8 @@ diagnose_connect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       || g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE))
     explain (failure, _("Unknown host: the server name in the endpoint cannot be found"));
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-    explain (failure, _("Connection refused: nothing answers at the endpoint’s address and port"));
+    explain (failure, _("Connection refused: nothing answers at the endpoint’s address "
+                        "and port"));
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     explain (failure, _("The server did not answer in time"));
   else
@@ -251,7 +252,8 @@ probe_put_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (etag == NULL)
     {
       g_autofree char *text =
-        g_strdup_printf (_("Cannot write into the bucket “%s”"), octopus_account_get_bucket (account));
+        g_strdup_printf (_("Cannot write into the bucket “%s”"),
+                         octopus_account_get_bucket (account));
       if (error->domain == OCTOPUS_S3_ERROR && error->code != OCTOPUS_S3_ERROR_ACCESS_DENIED)
         {
           fail_s3 (task, g_steal_pointer (&error));

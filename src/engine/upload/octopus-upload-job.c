@@ -58,7 +58,8 @@ gsize
 octopus_upload_part_size_for (goffset size,
                               gsize   preferred)
 {
-  guint64 needed = ((guint64) MAX (size, 0) + OCTOPUS_UPLOAD_MAX_PARTS - 1) / OCTOPUS_UPLOAD_MAX_PARTS;
+  guint64 needed = ((guint64) MAX (size, 0) + OCTOPUS_UPLOAD_MAX_PARTS - 1)
+                   / OCTOPUS_UPLOAD_MAX_PARTS;
   guint64 part = MAX (MAX ((guint64) preferred, (guint64) OCTOPUS_UPLOAD_MIN_PART_SIZE), needed);
 
   return (gsize) ((part + MIB - 1) / MIB * MIB);
@@ -367,7 +368,8 @@ job_reset_entry (Job      *job,
     {
       Lane *lane = &job->lanes[i];
       const char *name = octopus_service_get_name (lane->service);
-      OctopusUploadJournalLane *journaled = octopus_upload_journal_entry_get_lane (job->entry, name);
+      OctopusUploadJournalLane *journaled =
+        octopus_upload_journal_entry_get_lane (job->entry, name);
 
       if (journaled == NULL)
         continue;
@@ -393,11 +395,12 @@ job_skip_completed (Job *job)
           || !octopus_upload_journal_entry_is_settled (job->entry,
                                                        octopus_service_get_name (lane->service),
                                                        octopus_service_get_bucket (lane->service))
-          || !octopus_upload_journal_entry_get_lane (job->entry,
-                                                     octopus_service_get_name (lane->service))->completed)
+          || !octopus_upload_journal_entry_get_lane
+                (job->entry, octopus_service_get_name (lane->service))->completed)
         continue;
       lane->state = LANE_DONE;
-      _octopus_upload_progress_add_done (lane->progress, octopus_upload_reader_get_size (job->reader));
+      _octopus_upload_progress_add_done (lane->progress,
+                                         octopus_upload_reader_get_size (job->reader));
       _octopus_upload_progress_set_state (lane->progress, OCTOPUS_UPLOAD_STATE_DONE, NULL);
       _octopus_upload_lane_progress_changed (lane);
     }
@@ -421,7 +424,8 @@ job_check_entry (Job *job)
         {
           g_autofree char *notice =
             g_strdup_printf (_("%s changed since it was queued; its current content was "
-                               "uploaded to every service"), octopus_upload_reader_get_path (job->reader));
+                               "uploaded to every service"),
+                             octopus_upload_reader_get_path (job->reader));
           _octopus_transfer_set_notice (job->transfer, notice);
         }
       job_reset_entry (job, FALSE);
@@ -480,7 +484,8 @@ opened_cb (GObject      *source,
   size = octopus_upload_reader_get_size (job->reader);
   _octopus_transfer_set_size (job->transfer, size);
   part_size = octopus_upload_part_size_for (size, job->settings.part_size);
-  job->multipart = size >= job->settings.multipart_threshold && size > (goffset) OCTOPUS_UPLOAD_MIN_PART_SIZE;
+  job->multipart = size >= job->settings.multipart_threshold
+                   && size > (goffset) OCTOPUS_UPLOAD_MIN_PART_SIZE;
 
   if (job->entry != NULL && !job_check_entry (job))
     {

@@ -36,7 +36,8 @@ lane_set_done (Lane       *lane,
     octopus_service_set_last_error (lane->service, NULL);
   if (job->entry != NULL)
     {
-      octopus_upload_journal_entry_set_completed (job->entry, octopus_service_get_name (lane->service),
+      octopus_upload_journal_entry_set_completed (job->entry,
+                                                  octopus_service_get_name (lane->service),
                                                   octopus_service_get_bucket (lane->service));
       _octopus_upload_job_save_journal (job);
     }
@@ -73,7 +74,8 @@ aborted_cb (GObject      *source,
           if (job->journal != NULL)
             octopus_upload_journal_queue_save (job->journal, owed);
           if (job->owed_aborts == NULL)
-            job->owed_aborts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
+            job->owed_aborts =
+              g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
           g_ptr_array_add (job->owed_aborts, g_steal_pointer (&owed));
         }
     }
@@ -302,7 +304,8 @@ completed_cb (GObject      *source,
   else if (_octopus_upload_should_retry (job, error, req->attempt))
     {
       Request *again = _octopus_upload_request_new (lane, NULL, req->attempt + 1);
-      g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
+      g_autoptr(GPtrArray) parts =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
 
       for (guint p = 0; p < job->n_parts; p++)
         g_ptr_array_add (parts, octopus_s3_part_new (p + 1, lane->etags[p], -1));
@@ -355,7 +358,8 @@ created_cb (GObject      *source,
   g_autofree char *upload_id = NULL;
 
   lane->ops--;
-  upload_id = octopus_s3_client_create_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+  upload_id = octopus_s3_client_create_multipart_finish (OCTOPUS_S3_CLIENT (source), result,
+                                                         &error);
   if (lane->state != LANE_STARTING || job->fatal != NULL)
     {
       /* Given up while it was being created: do not leave it open. */
@@ -462,7 +466,8 @@ _octopus_upload_lane_start_multipart (Lane *lane)
   if (journaled != NULL && journaled->completed)
     {
       lane->acked = job->n_parts;
-      _octopus_upload_progress_add_done (lane->progress, octopus_upload_reader_get_size (job->reader));
+      _octopus_upload_progress_add_done (lane->progress,
+                                         octopus_upload_reader_get_size (job->reader));
       lane_set_done (lane, NULL);
     }
   else if (journaled != NULL && journaled->upload_id != NULL)

@@ -125,7 +125,8 @@ entries_track (GPtrArray      *entries,
   for (guint i = 0; i < entries->len; i++)
     {
       OctopusUploadJournalLane *lane =
-        octopus_upload_journal_entry_get_lane (entries->pdata[i], octopus_service_get_name (service));
+        octopus_upload_journal_entry_get_lane (entries->pdata[i],
+                                               octopus_service_get_name (service));
 
       if (lane != NULL && g_strcmp0 (lane->upload_id, upload_id) == 0)
         return TRUE;
@@ -188,9 +189,11 @@ journal_loaded_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   ResumeData *data = g_task_get_task_data (task);
 
-  data->entries = octopus_upload_journal_load_finish (OCTOPUS_UPLOAD_JOURNAL (source), result, NULL);
+  data->entries = octopus_upload_journal_load_finish (OCTOPUS_UPLOAD_JOURNAL (source), result,
+                                                      NULL);
   if (data->entries == NULL)
-    data->entries = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
+    data->entries =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
   resume_sweep (task);
 }
 

@@ -533,9 +533,9 @@ _octopus_upload_queue_entry_needed (OctopusUploadQueue        *self,
                                     OctopusUploadJournalEntry *entry)
 {
   for (guint i = 0; i < self->services->len; i++)
-    if (!octopus_upload_journal_entry_is_settled (entry,
-                                                  octopus_service_get_name (self->services->pdata[i]),
-                                                  octopus_service_get_bucket (self->services->pdata[i])))
+    if (!octopus_upload_journal_entry_is_settled
+          (entry, octopus_service_get_name (self->services->pdata[i]),
+           octopus_service_get_bucket (self->services->pdata[i])))
       return TRUE;
   return FALSE;
 }
@@ -571,8 +571,8 @@ queue_show_copies (OctopusUploadQueue *self,
   for (guint i = 0; i < g_list_model_get_n_items (services); i++)
     {
       g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (services, i);
-      int index = octopus_object_table_lookup_service (table,
-                                                       octopus_upload_progress_get_service_name (p));
+      int index =
+        octopus_object_table_lookup_service (table, octopus_upload_progress_get_service_name (p));
 
       if (index < 0 || octopus_upload_progress_get_state (p) != OCTOPUS_UPLOAD_STATE_DONE)
         continue;
@@ -594,7 +594,8 @@ _octopus_upload_queue_transfer_finished_cb (OctopusTransfer    *transfer,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (octopus_transfer_get_services (transfer), i);
+      g_autoptr(OctopusUploadProgress) p =
+        g_list_model_get_item (octopus_transfer_get_services (transfer), i);
       const char *name = octopus_upload_progress_get_service_name (p);
       const GError *error = octopus_upload_progress_get_error (p);
       goffset *sent = g_hash_table_lookup (self->sent, name);

@@ -35,11 +35,13 @@ void       octopus_upload_queue_set_array    (OctopusUploadQueue   *self,
 /* Settings (also properties); changes apply to files that start afterwards. */
 void    octopus_upload_queue_set_max_in_flight       (OctopusUploadQueue *self, guint n);    /* 2 */
 guint   octopus_upload_queue_get_max_in_flight       (OctopusUploadQueue *self);
-void    octopus_upload_queue_set_part_size           (OctopusUploadQueue *self, gsize size); /* 8 MiB */
+/* 8 MiB */
+void    octopus_upload_queue_set_part_size           (OctopusUploadQueue *self, gsize size);
 gsize   octopus_upload_queue_get_part_size           (OctopusUploadQueue *self);
 void    octopus_upload_queue_set_parts_in_flight     (OctopusUploadQueue *self, guint n);    /* 4 */
 guint   octopus_upload_queue_get_parts_in_flight     (OctopusUploadQueue *self);
-void    octopus_upload_queue_set_multipart_threshold (OctopusUploadQueue *self, goffset size); /* 16 MiB */
+/* 16 MiB */
+void    octopus_upload_queue_set_multipart_threshold (OctopusUploadQueue *self, goffset size);
 goffset octopus_upload_queue_get_multipart_threshold (OctopusUploadQueue *self);
 /* Tries per request on top of the S3 client's own retries (3). */
 void    octopus_upload_queue_set_attempts            (OctopusUploadQueue *self, guint n);
