@@ -2,9 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # check-source-style.sh SRCROOT — test 'source-style': what HACKING.md asks of every C source
 # and header under src/ and tests/, checked rather than hoped for:
-#   - no line longer than 100 columns (characters, not bytes: “…” counts as one), except in
-#     the files still listed in tests/data/long-lines-pending.txt (to be wrapped; the list may
-#     only shrink: a listed file that has no long line left fails the test too);
+#   - no line longer than 100 columns (characters, not bytes: “…” counts as one);
 #   - an SPDX-License-Identifier line in the first three lines;
 #   - no .c file in src/ longer than 800 lines.
 # Names every offending file and line.
@@ -15,22 +13,11 @@ status=0
 
 mapfile -t files < <(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null ||
                      find src tests -name '*.[ch]')
-pending=tests/data/long-lines-pending.txt
-checked=()
-for f in "${files[@]}"; do
-  grep -qxF "$f" "$pending" 2>/dev/null || checked+=("$f")
-done
 long=$(LC_ALL=C.UTF-8 awk 'length > 100 { print FILENAME ":" FNR ": " length " columns" }' \
-         "${checked[@]}")
+         "${files[@]}")
 if [ -n "$long" ]; then
   echo "lines over 100 columns:"; echo "$long"; status=1
 fi
-while read -r f; do
-  [ -z "$f" ] && continue
-  if ! LC_ALL=C.UTF-8 awk 'length > 100 { found = 1 } END { exit !found }' "$f"; then
-    echo "$f: no line over 100 columns left: drop it from $pending"; status=1
-  fi
-done < "$pending"
 for f in "${files[@]}"; do
   head -3 "$f" | grep -q 'SPDX-License-Identifier:' || { echo "$f: no SPDX-License-Identifier line"; status=1; }
 done
