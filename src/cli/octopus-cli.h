@@ -31,7 +31,8 @@ GAsyncResult *octopus_cli_wait       (GAsyncResult **result);
 void          octopus_cli_error      (const char *format, ...) G_GNUC_PRINTF (1, 2);
 
 /* @key as one line of output: backslash, control characters and DEL escaped (\n, \t,
- * \\, \xNN), so that a key holding a newline cannot split a line that scripts read. */
+ * \\, \xNN), so that a key holding a newline cannot split a line that scripts read.  Not
+ * g_strescape(): it would also escape every byte of a UTF-8 name as octal. */
 char         *octopus_cli_printable_key (const char *key);
 
 /* Subcommands: entry point and the lines they add to `octopus-cli --help`. */
