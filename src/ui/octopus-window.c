@@ -766,6 +766,7 @@ octopus_window_init (OctopusWindow *self)
                            G_CALLBACK (apply_transfer_settings), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::only-problems",
                            G_CALLBACK (only_problems_changed_cb), self, G_CONNECT_SWAPPED);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   g_signal_connect_object (self->selection, "selection-changed",
                            G_CALLBACK (selection_changed_cb), self, G_CONNECT_SWAPPED);

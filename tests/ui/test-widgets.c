@@ -242,6 +242,20 @@ test_window_with_broken_accounts (void)
   g_rmdir (dir);
 }
 
+/* The window's own icon (the empty state's) ships in the GResource, where GtkApplication
+ * points the icon theme: an uninstalled build shows it, not a missing-image placeholder. */
+static void
+test_window_own_icon (void)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+  const char *icon = "/io/github/octopus_rais/Octopus/icons/scalable/apps/"
+                     "io.github.octopus_rais.Octopus-symbolic.svg";
+
+  g_assert_true (g_resources_get_info (icon, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL));
+  gtk_icon_theme_add_resource_path (theme, "/io/github/octopus_rais/Octopus/icons");
+  g_assert_true (gtk_icon_theme_has_icon (theme, "io.github.octopus_rais.Octopus-symbolic"));
+}
+
 static void
 test_preferences_window (void)
 {
@@ -578,6 +592,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/pages-and-summary", test_window_pages_and_summary);
   g_test_add_func ("/ui/window/empty-store", test_window_with_empty_store);
   g_test_add_func ("/ui/window/broken-accounts", test_window_with_broken_accounts);
+  g_test_add_func ("/ui/window/own-icon", test_window_own_icon);
   g_test_add_func ("/ui/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/acl-dialog", test_acl_dialog);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
