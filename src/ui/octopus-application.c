@@ -176,10 +176,26 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (prefs));
 }
 
+/* The empty state's button: straight to the form, not the general page. */
+static void
+add_service_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  OctopusApplication *self = user_data;
+  OctopusPreferencesWindow *prefs;
+
+  prefs = octopus_preferences_window_new (self->accounts);
+  gtk_window_set_transient_for (GTK_WINDOW (prefs), get_main_window (self));
+  gtk_window_present (GTK_WINDOW (prefs));
+  octopus_preferences_window_show_add_service (prefs);
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
   { .name = "about", .activate = about_action },
   { .name = "preferences", .activate = preferences_action },
+  { .name = "add-service", .activate = add_service_action },
 };
 
 static void

@@ -39,6 +39,8 @@ struct _OctopusPreferencesWindow
   GSettings            *settings;
   OctopusAccountStore  *accounts;
   OctopusAccount       *editing;      /* NULL while adding */
+  char                 *preset_endpoint; /* what the provider preset last filled in, so */
+  char                 *preset_region;   /* a value the user typed is never overwritten */
   GCancellable         *cancellable;
 };
 
@@ -90,6 +92,38 @@ selected_provider (OctopusPreferencesWindow *self)
   return index < n ? &all[index] : octopus_provider_lookup (OCTOPUS_PROVIDER_CUSTOM);
 }
 
+/* Replaces @row's text with @value when the user has not changed what the preset put there
+ * (@last: the preset's previous value, updated). */
+static void
+fill_from_preset (AdwEntryRow  *row,
+                  char        **last,
+                  const char   *value)
+{
+  const char *now = entry_text (row);
+
+  if (now[0] != '\0' && g_strcmp0 (now, *last) != 0)
+    return;
+  gtk_editable_set_text (GTK_EDITABLE (row), value != NULL ? value : "");
+  g_free (*last);
+  *last = g_strdup (value != NULL ? value : "");
+}
+
+/* A new service: the chosen provider's preset fills the endpoint (when it has a fixed one),
+ * the region and the addressing style, and the form shows them.  Editing keeps the account's. */
+static void
+apply_provider_preset (OctopusPreferencesWindow *self)
+{
+  const OctopusProvider *provider = selected_provider (self);
+  g_autofree char *endpoint = NULL;
+
+  if (self->editing != NULL)
+    return;
+  fill_from_preset (self->region_row, &self->preset_region, provider->default_region);
+  endpoint = octopus_provider_expand_endpoint (provider, entry_text (self->region_row), NULL);
+  fill_from_preset (self->endpoint_row, &self->preset_endpoint, endpoint);
+  gtk_switch_set_active (self->path_style_switch, provider->path_style);
+}
+
 static void
 show_account_form (OctopusPreferencesWindow *self,
                    OctopusAccount           *account)
@@ -126,10 +160,13 @@ show_account_form (OctopusPreferencesWindow *self,
   gtk_switch_set_active (self->allow_http_switch,
                          account ? octopus_account_get_allow_http (account) : FALSE);
 
+  g_clear_pointer (&self->preset_endpoint, g_free);
+  g_clear_pointer (&self->preset_region, g_free);
   adw_combo_row_set_selected (self->provider_row, 0);
   for (guint i = 0; account != NULL && i < n; i++)
     if (g_strcmp0 (all[i].id, octopus_account_get_provider_id (account)) == 0)
       adw_combo_row_set_selected (self->provider_row, i);
+  apply_provider_preset (self);
 
   adw_preferences_window_present_subpage (ADW_PREFERENCES_WINDOW (self), self->account_page);
   gtk_widget_grab_focus (GTK_WIDGET (account != NULL ? self->access_key_row : self->name_row));
@@ -363,8 +400,12 @@ octopus_preferences_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->accounts_list != NULL)
     gtk_list_box_bind_model (self->accounts_list, NULL, NULL, NULL, NULL);
+  if (self->provider_row != NULL)
+    g_signal_handlers_disconnect_by_func (self->provider_row, apply_provider_preset, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OCTOPUS_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->editing);
+  g_clear_pointer (&self->preset_endpoint, g_free);
+  g_clear_pointer (&self->preset_region, g_free);
   g_clear_object (&self->accounts);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
@@ -440,8 +481,19 @@ octopus_preferences_window_init (OctopusPreferencesWindow *self)
     gtk_string_list_append (providers, octopus_provider_get_display_name (&all[i]));
   adw_combo_row_set_model (self->provider_row, G_LIST_MODEL (providers));
 
+  g_signal_connect_swapped (self->provider_row, "notify::selected",
+                            G_CALLBACK (apply_provider_preset), self);
   g_signal_connect_swapped (self->add_button, "clicked", G_CALLBACK (add_clicked_cb), self);
   g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (close_subpage), self);
   g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (save_clicked_cb), self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), FALSE);
+}
+
+void
+octopus_preferences_window_show_add_service (OctopusPreferencesWindow *self)
+{
+  g_return_if_fail (OCTOPUS_IS_PREFERENCES_WINDOW (self));
+
+  if (self->accounts != NULL)
+    show_account_form (self, NULL);
 }

@@ -14,5 +14,8 @@ G_DECLARE_FINAL_TYPE (OctopusPreferencesWindow, octopus_preferences_window, OCTO
 
 /* @accounts may be NULL (widget tests): the accounts group is then empty. */
 OctopusPreferencesWindow *octopus_preferences_window_new (OctopusAccountStore *accounts);
+/* Opens the form that adds a service (what the window's empty state leads to). */
+void                      octopus_preferences_window_show_add_service
+                                                         (OctopusPreferencesWindow *self);
 
 G_END_DECLS

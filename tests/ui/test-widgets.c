@@ -13,6 +13,7 @@
 #include "octopus-application.h"
 #include "octopus-object-row.h"
 #include "octopus-preferences-window.h"
+#include "octopus-provider.h"
 #include "octopus-status-cell.h"
 #include "octopus-transfer-row.h"
 #include "octopus-transfers-panel.h"
@@ -263,6 +264,60 @@ test_preferences_window (void)
 
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);
+}
+
+static gpointer
+form_child (OctopusPreferencesWindow *prefs,
+            const char               *id)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (prefs), OCTOPUS_TYPE_PREFERENCES_WINDOW, id);
+}
+
+static guint
+provider_index (const char *id)
+{
+  guint n = 0;
+  const OctopusProvider *all = octopus_provider_get_all (&n);
+
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (all[i].id, id))
+      return i;
+  g_assert_not_reached ();
+}
+
+/* Adding a service: the form opens, and the provider preset fills what it knows and shows it
+ * (Swift needs path-style addressing; AWS has a fixed endpoint and region); what the user
+ * typed is never overwritten by a later choice of provider. */
+static void
+test_preferences_add_service_presets (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr(OctopusAccountStore) store = octopus_account_store_new (path);
+  OctopusPreferencesWindow *prefs = g_object_ref_sink (octopus_preferences_window_new (store));
+  AdwComboRow *provider = form_child (prefs, "provider_row");
+  GtkEditable *endpoint = form_child (prefs, "endpoint_row");
+  GtkEditable *region = form_child (prefs, "region_row");
+  GtkSwitch *path_style = form_child (prefs, "path_style_switch");
+
+  octopus_preferences_window_show_add_service (prefs);
+  adw_combo_row_set_selected (provider, provider_index ("aws"));
+  g_assert_cmpstr (gtk_editable_get_text (endpoint), ==, "https://s3.us-east-1.amazonaws.com");
+  g_assert_cmpstr (gtk_editable_get_text (region), ==, "us-east-1");
+  g_assert_false (gtk_switch_get_active (path_style));
+
+  adw_combo_row_set_selected (provider, provider_index ("swift"));
+  g_assert_true (gtk_switch_get_active (path_style));
+  g_assert_cmpstr (gtk_editable_get_text (endpoint), ==, "");   /* Swift: the user's own */
+
+  gtk_editable_set_text (endpoint, "http://127.0.0.1:8080");
+  adw_combo_row_set_selected (provider, provider_index ("minio"));
+  g_assert_cmpstr (gtk_editable_get_text (endpoint), ==, "http://127.0.0.1:8080");
+  g_assert_true (gtk_switch_get_active (path_style));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  g_rmdir (dir);
 }
 
 static void
@@ -593,6 +648,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/empty-store", test_window_with_empty_store);
   g_test_add_func ("/ui/window/broken-accounts", test_window_with_broken_accounts);
   g_test_add_func ("/ui/window/own-icon", test_window_own_icon);
+  g_test_add_func ("/ui/preferences/add-service-presets", test_preferences_add_service_presets);
   g_test_add_func ("/ui/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/acl-dialog", test_acl_dialog);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
