@@ -171,7 +171,6 @@ account_add (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   GAsyncResult *pending = NULL;
   const OctopusProvider *provider;
-  gboolean connected;
   char *secret;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -198,9 +197,7 @@ account_add (int argc, char **argv)
     octopus_account_set_path_style (account, TRUE);
   octopus_account_set_allow_http (account, allow_http);
   octopus_account_set_access_key (account, access_key);
-  if (bucket == NULL)
-    bucket = octopus_account_generate_bucket_name ();
-  octopus_account_set_bucket (account, bucket);
+  octopus_account_set_bucket_or_new (account, bucket);
   if (!octopus_account_store_check_new (store, account, &error))
     {
       octopus_cli_error ("%s", error->message);
@@ -223,24 +220,12 @@ account_add (int argc, char **argv)
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 
-  octopus_account_connect_async (account, secret,
-                                 OCTOPUS_ACCOUNT_CONNECT_CREATE_BUCKET
-                                 | OCTOPUS_ACCOUNT_CONNECT_PROBE_ACL,
-                                 NULL, octopus_cli_async_done, &pending);
-  result = octopus_cli_wait (&pending);
-  connected = octopus_account_connect_check_finish (account, result, &error);
-  g_clear_object (&result);
-  if (!connected)
-    {
-      octopus_secret_free (secret);
-      octopus_cli_error (_("cannot add “%s”: %s"), argv[1], error->message);
-      return OCTOPUS_CLI_EXIT_FAILED;
-    }
-
-  octopus_account_store_add_async (store, account, secret, NULL, octopus_cli_async_done, &pending);
+  /* The same engine call as the window's Save: connect, create the bucket, probe ACLs, and
+   * store the account and its secret only when all of that worked. */
+  octopus_account_add_async (store, account, secret, NULL, octopus_cli_async_done, &pending);
   octopus_secret_free (secret);
   result = octopus_cli_wait (&pending);
-  if (!octopus_account_store_add_finish (store, result, &error))
+  if (!octopus_account_add_finish (account, result, &error))
     {
       octopus_cli_error (_("cannot add “%s”: %s"), argv[1], error->message);
       return OCTOPUS_CLI_EXIT_FAILED;

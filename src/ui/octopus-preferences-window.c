@@ -26,6 +26,8 @@ struct _OctopusPreferencesWindow
   GtkButton            *back_button;
   AdwWindowTitle       *account_title;
   GtkButton            *save_button;
+  GtkSpinner           *save_spinner;
+  GtkLabel             *form_error_label;
   AdwEntryRow          *name_row;
   AdwComboRow          *provider_row;
   AdwEntryRow          *endpoint_row;
@@ -42,6 +44,7 @@ struct _OctopusPreferencesWindow
   char                 *preset_endpoint; /* what the provider preset last filled in, so */
   char                 *preset_region;   /* a value the user typed is never overwritten */
   GCancellable         *cancellable;
+  GCancellable         *adding;       /* the service being connected, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (OctopusPreferencesWindow, octopus_preferences_window,
@@ -65,6 +68,25 @@ toast_error (OctopusPreferencesWindow *self,
     return;
   message = g_strdup_printf (_("%s: %s"), what, error->message);
   toast (self, message);
+}
+
+/* The form says what went wrong, in words, and stays open. */
+static void
+show_form_error (OctopusPreferencesWindow *self,
+                 const char               *message)
+{
+  gtk_label_set_text (self->form_error_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->form_error_label), message != NULL);
+}
+
+/* While a new service connects: a spinner, Save insensitive; Back cancels. */
+static void
+set_connecting (OctopusPreferencesWindow *self,
+                gboolean                  connecting)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->save_spinner), connecting);
+  gtk_spinner_set_spinning (self->save_spinner, connecting);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), !connecting);
 }
 
 static const char *
@@ -132,6 +154,7 @@ show_account_form (OctopusPreferencesWindow *self,
   const OctopusProvider *all = octopus_provider_get_all (&n);
 
   g_set_object (&self->editing, account);
+  show_form_error (self, NULL);
   adw_window_title_set_title (self->account_title,
                               account != NULL ? _("Edit Service") : _("Add a Service"));
   gtk_editable_set_text (GTK_EDITABLE (self->name_row),
@@ -180,12 +203,20 @@ account_added_cb (GObject      *source,
   g_autoptr(OctopusPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), TRUE);
-  if (!octopus_account_store_add_finish (OCTOPUS_ACCOUNT_STORE (source), result, &error))
+  g_clear_object (&self->adding);
+  if (!octopus_account_add_finish (OCTOPUS_ACCOUNT (source), result, &error))
     {
-      toast_error (self, _("Could not add the service"), error);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *message = g_strdup_printf (_("%s: %s"),
+                                                      _("Could not add the service"),
+                                                      error->message);
+          set_connecting (self, FALSE);
+          show_form_error (self, message);
+        }
       return;
     }
+  set_connecting (self, FALSE);
   adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
   toast (self, _("Service added"));
 }
@@ -248,25 +279,29 @@ save_clicked_cb (OctopusPreferencesWindow *self)
                                  entry_text (self->endpoint_row));
   if (region[0] != '\0')
     octopus_account_set_region (account, region);
-  if (bucket[0] != '\0')
-    octopus_account_set_bucket (account, bucket);
+  octopus_account_set_bucket_or_new (account, bucket);
   octopus_account_set_access_key (account, entry_text (self->access_key_row));
   octopus_account_set_path_style (account, gtk_switch_get_active (self->path_style_switch));
   octopus_account_set_allow_http (account, gtk_switch_get_active (self->allow_http_switch));
 
   if (!octopus_account_store_check_new (self->accounts, account, &error))
     {
-      toast_error (self, _("Could not add the service"), error);
+      g_autofree char *message = g_strdup_printf (_("%s: %s"), _("Could not add the service"),
+                                                  error->message);
+      show_form_error (self, message);
       return;
     }
   if (entry_text (self->secret_row)[0] == '\0')
     {
-      toast (self, _("Enter the secret access key"));
+      show_form_error (self, _("Enter the secret access key"));
       return;
     }
-  gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), FALSE);
-  octopus_account_store_add_async (self->accounts, account, entry_text (self->secret_row),
-                                   self->cancellable, account_added_cb, g_object_ref (self));
+  /* The same engine call as `octopus-cli account add`: nothing is saved unless it connects. */
+  show_form_error (self, NULL);
+  set_connecting (self, TRUE);
+  self->adding = g_cancellable_new ();
+  octopus_account_add_async (self->accounts, account, entry_text (self->secret_row),
+                             self->adding, account_added_cb, g_object_ref (self));
   clear_secret (self);
 }
 
@@ -296,8 +331,9 @@ test_clicked_cb (GtkButton                *button,
 {
   OctopusAccount *account = g_object_get_data (G_OBJECT (button), "account");
 
-  octopus_account_connect_async (account, NULL, OCTOPUS_ACCOUNT_CONNECT_NONE, self->cancellable,
-                                 tested_cb, g_object_ref (self));
+  /* As `octopus-cli account test` does: credentials, bucket, region and ACL support. */
+  octopus_account_connect_async (account, NULL, OCTOPUS_ACCOUNT_CONNECT_PROBE_ACL,
+                                 self->cancellable, tested_cb, g_object_ref (self));
 }
 
 static void
@@ -398,6 +434,8 @@ octopus_preferences_window_dispose (GObject *object)
   OctopusPreferencesWindow *self = OCTOPUS_PREFERENCES_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->adding != NULL)
+    g_cancellable_cancel (self->adding);
   if (self->accounts_list != NULL)
     gtk_list_box_bind_model (self->accounts_list, NULL, NULL, NULL, NULL);
   if (self->provider_row != NULL)
@@ -433,6 +471,8 @@ octopus_preferences_window_class_init (OctopusPreferencesWindowClass *klass)
   BIND (back_button);
   BIND (account_title);
   BIND (save_button);
+  BIND (save_spinner);
+  BIND (form_error_label);
   BIND (name_row);
   BIND (provider_row);
   BIND (endpoint_row);
@@ -454,6 +494,10 @@ add_clicked_cb (OctopusPreferencesWindow *self)
 static void
 close_subpage (OctopusPreferencesWindow *self)
 {
+  if (self->adding != NULL)
+    g_cancellable_cancel (self->adding);
+  set_connecting (self, FALSE);
+  show_form_error (self, NULL);
   clear_secret (self);
   adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
 }

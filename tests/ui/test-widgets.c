@@ -14,7 +14,9 @@
 #include "octopus-object-row.h"
 #include "octopus-preferences-window.h"
 #include "octopus-provider.h"
+#include "octopus-secret.h"
 #include "octopus-status-cell.h"
+#include "octopus-test-util.h"
 #include "octopus-transfer-row.h"
 #include "octopus-transfers-panel.h"
 #include "octopus-window-private.h"
@@ -317,6 +319,112 @@ test_preferences_add_service_presets (void)
 
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);
+  g_rmdir (dir);
+}
+
+/* Runs the main loop until the form stops connecting (its spinner hides), 60 s at most. */
+static void
+wait_form_idle (OctopusPreferencesWindow *prefs)
+{
+  GtkWidget *spinner = form_child (prefs, "save_spinner");
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (gtk_widget_get_visible (spinner))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* Whether the keyring (the session's throwaway one) holds a secret for account @name. */
+static gboolean
+keyring_holds (const char *name)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  char *secret;
+  gboolean held;
+
+  octopus_secret_lookup_async (name, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  secret = octopus_secret_lookup_finish (result, NULL);
+  held = secret != NULL;
+  octopus_secret_free (secret);
+  return held;
+}
+
+static gboolean
+bucket_exists (const OctopusTestServer *server,
+               const char              *bucket)
+{
+  g_autoptr(OctopusS3Client) client = octopus_test_server_new_client (server);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  octopus_s3_client_head_bucket_async (client, bucket, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  return octopus_s3_client_head_bucket_finish (client, result, NULL, NULL);
+}
+
+/* Save in the form does what `octopus-cli account add` does, against the real Swift (which
+ * checks signatures): a wrong secret is said on the form and nothing is saved (no account,
+ * no file); the right one connects, creates the bucket that did not exist, and only then
+ * stores the account. */
+static void
+test_preferences_add_service_connects (void)
+{
+  const OctopusTestServer *swift = octopus_test_server_lookup ("swift");
+  g_autofree char *dir = NULL, *path = NULL, *bucket = NULL, *name = NULL;
+  g_autoptr(OctopusAccountStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  OctopusPreferencesWindow *prefs;
+  GtkLabel *form_error;
+
+  if (!octopus_test_server_ready (swift))
+    return;
+  dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  path = g_build_filename (dir, "accounts.ini", NULL);
+  store = octopus_account_store_new (path);
+  bucket = octopus_test_unique_bucket ("ui-add");
+  name = g_strdup_printf ("ui-swift-%d", (int) getpid ());
+  prefs = g_object_ref_sink (octopus_preferences_window_new (store));
+  form_error = form_child (prefs, "form_error_label");
+
+  octopus_preferences_window_show_add_service (prefs);
+  gtk_editable_set_text (form_child (prefs, "name_row"), name);
+  adw_combo_row_set_selected (form_child (prefs, "provider_row"), provider_index ("swift"));
+  gtk_editable_set_text (form_child (prefs, "endpoint_row"), swift->endpoint);
+  gtk_editable_set_text (form_child (prefs, "bucket_row"), bucket);
+  gtk_editable_set_text (form_child (prefs, "access_key_row"), swift->access_key);
+  gtk_switch_set_active (form_child (prefs, "allow_http_switch"), TRUE);
+
+  gtk_editable_set_text (form_child (prefs, "secret_row"), "not-the-secret");
+  g_signal_emit_by_name (form_child (prefs, "save_button"), "clicked");
+  wait_form_idle (prefs);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (form_error)));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (form_error), "Could not add the service"));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (keyring_holds (name));
+
+  gtk_editable_set_text (form_child (prefs, "secret_row"), swift->secret_key);
+  g_signal_emit_by_name (form_child (prefs, "save_button"), "clicked");
+  wait_form_idle (prefs);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (form_error)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (bucket_exists (swift, bucket));
+  g_assert_true (keyring_holds (name));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  octopus_account_store_remove_async (store, name, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  g_assert_true (octopus_account_store_remove_finish (store, result, &error));
+  {
+    g_autoptr(OctopusS3Client) client = octopus_test_server_new_client (swift);
+    g_assert_true (octopus_test_destroy_bucket (client, bucket, TRUE, &error));
+  }
+  g_unlink (path);
   g_rmdir (dir);
 }
 
@@ -649,6 +757,8 @@ main (int   argc,
   g_test_add_func ("/ui/window/broken-accounts", test_window_with_broken_accounts);
   g_test_add_func ("/ui/window/own-icon", test_window_own_icon);
   g_test_add_func ("/ui/preferences/add-service-presets", test_preferences_add_service_presets);
+  g_test_add_func ("/ui/preferences/add-service-connects",
+                   test_preferences_add_service_connects);
   g_test_add_func ("/ui/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/acl-dialog", test_acl_dialog);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "octopus-account-connect.h"
+#include "octopus-account-store.h"
 #include "octopus-secret.h"
 
 typedef struct {
@@ -488,4 +489,90 @@ octopus_account_connect_check_finish (OctopusAccount  *account,
   g_autoptr(OctopusS3Client) client = octopus_account_connect_finish (account, result, error);
 
   return client != NULL;
+}
+
+/* ---- adding a service ------------------------------------------------------------------- */
+
+typedef struct {
+  OctopusAccountStore *store;
+  char                *secret;   /* wiped when freed */
+} AddData;
+
+static void
+add_data_free (AddData *data)
+{
+  g_clear_object (&data->store);
+  octopus_secret_free (data->secret);
+  g_free (data);
+}
+
+static void
+add_stored_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!octopus_account_store_add_finish (OCTOPUS_ACCOUNT_STORE (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+add_connected_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AddData *data = g_task_get_task_data (task);
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  if (!octopus_account_connect_check_finish (OCTOPUS_ACCOUNT (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  cancellable = g_task_get_cancellable (task);
+  octopus_account_store_add_async (data->store, OCTOPUS_ACCOUNT (source), data->secret,
+                                   cancellable, add_stored_cb, g_steal_pointer (&task));
+}
+
+void
+octopus_account_add_async (OctopusAccountStore *store,
+                           OctopusAccount      *account,
+                           const char          *secret,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AddData *data;
+
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT_STORE (store));
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT (account));
+  g_return_if_fail (secret != NULL);
+
+  task = g_task_new (account, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_account_add_async);
+  data = g_new0 (AddData, 1);
+  data->store = g_object_ref (store);
+  data->secret = g_strdup (secret);
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+
+  octopus_account_connect_async (account, secret,
+                                 OCTOPUS_ACCOUNT_CONNECT_CREATE_BUCKET
+                                 | OCTOPUS_ACCOUNT_CONNECT_PROBE_ACL,
+                                 cancellable, add_connected_cb, g_steal_pointer (&task));
+}
+
+gboolean
+octopus_account_add_finish (OctopusAccount  *account,
+                            GAsyncResult    *result,
+                            GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, account), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -16,6 +16,7 @@
 #include <gio/gio.h>
 
 #include "octopus-account.h"
+#include "octopus-account-store.h"
 #include "octopus-s3-client.h"
 
 G_BEGIN_DECLS
@@ -50,5 +51,20 @@ OctopusS3Client *octopus_account_connect_finish (OctopusAccount             *acc
 gboolean         octopus_account_connect_check_finish (OctopusAccount       *account,
                                                        GAsyncResult         *result,
                                                        GError              **error);
+
+/* Adding a service, the same for the window and `octopus-cli account add`: the account (its
+ * bucket set, see octopus_account_set_bucket_or_new()) connects with @secret (credentials
+ * checked, the bucket found or created, its region adopted, ACL support probed), and only
+ * when all of that worked is it stored in @store and its secret in the keyring.  On failure
+ * nothing is saved: no account in the file, no keyring item. */
+void             octopus_account_add_async      (OctopusAccountStore        *store,
+                                                 OctopusAccount             *account,
+                                                 const char                 *secret,
+                                                 GCancellable               *cancellable,
+                                                 GAsyncReadyCallback         callback,
+                                                 gpointer                    user_data);
+gboolean         octopus_account_add_finish     (OctopusAccount             *account,
+                                                 GAsyncResult               *result,
+                                                 GError                    **error);
 
 G_END_DECLS

@@ -243,6 +243,19 @@ octopus_account_set_bucket (OctopusAccount *self, const char *bucket)
   set_string (self, &self->bucket, bucket, PROP_BUCKET);
 }
 
+void
+octopus_account_set_bucket_or_new (OctopusAccount *self,
+                                   const char     *bucket)
+{
+  g_autofree char *generated = NULL;
+
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT (self));
+
+  if (bucket == NULL || *bucket == '\0')
+    bucket = generated = octopus_account_generate_bucket_name ();
+  octopus_account_set_bucket (self, bucket);
+}
+
 const char *
 octopus_account_get_access_key (OctopusAccount *self)
 {

@@ -63,6 +63,9 @@ const char     *octopus_account_get_region      (OctopusAccount *self);
 void            octopus_account_set_region      (OctopusAccount *self, const char *region);
 const char     *octopus_account_get_bucket      (OctopusAccount *self);
 void            octopus_account_set_bucket      (OctopusAccount *self, const char *bucket);
+/* @bucket, or when it is NULL or empty a new name (octopus_account_generate_bucket_name()):
+ * what the window and the CLI do with the bucket a user gives, or leaves out, when adding. */
+void            octopus_account_set_bucket_or_new (OctopusAccount *self, const char *bucket);
 gboolean        octopus_account_get_path_style  (OctopusAccount *self);
 void            octopus_account_set_path_style  (OctopusAccount *self, gboolean path_style);
 gboolean        octopus_account_get_allow_http  (OctopusAccount *self);
