@@ -33,7 +33,11 @@ const char octopus_cli_acl_synopsis[] =
   N_("  octopus-cli acl get KEY [--json] | acl set KEY CANNED\n"
      "        Show each service's ACL for KEY and whether they agree, or set a canned ACL\n"
      "        (private, public-read, public-read-write, authenticated-read) everywhere ACLs\n"
-     "        are supported.");
+     "        are supported.\n"
+     "  octopus-cli acl grant KEY... GRANTEE PERMISSION | acl revoke KEY... GRANTEE\n"
+     "        Add a grant to, or remove every grant of GRANTEE from, each service's ACL,\n"
+     "        which keeps its own owner. GRANTEE: everyone, authenticated, id:ID or\n"
+     "        email:ADDRESS; PERMISSION: READ, WRITE, READ_ACP, WRITE_ACP, FULL_CONTROL.");
 const char octopus_cli_repair_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
   N_("  octopus-cli repair [KEY...]\n"
@@ -533,25 +537,83 @@ acl_get (OctopusArray *array,
   return failed ? OCTOPUS_CLI_EXIT_FAILED : OCTOPUS_CLI_EXIT_OK;
 }
 
+/* Applies @change to @key on every service (each keeps its own owner); prints the results. */
 static int
-acl_set (OctopusArray *array,
-         const char   *key,
-         const char   *canned)
+acl_change (OctopusArray           *array,
+            const char             *key,
+            const OctopusAclChange *change)
 {
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *pending = NULL;
 
-  octopus_array_set_acl_async (array, key, canned, NULL, NULL, octopus_cli_async_done, &pending);
+  octopus_array_change_acl_async (array, key, change, NULL, octopus_cli_async_done, &pending);
   res = octopus_cli_wait (&pending);
-  results = octopus_array_set_acl_finish (array, res, &error);
+  results = octopus_array_change_acl_finish (array, res, &error);
   if (results == NULL)
     {
       octopus_cli_error ("%s", error->message);
       return OCTOPUS_CLI_EXIT_FAILED;
     }
   return print_results (results);
+}
+
+/* `acl set KEY CANNED`, `acl grant KEY... GRANTEE PERMISSION`, `acl revoke KEY... GRANTEE`
+ * → the change and how many leading arguments after the verb are keys; NULL (printed) for a
+ * usage error. */
+static OctopusAclChange *
+parse_acl_change (int     argc,
+                  char  **argv,
+                  int    *n_keys)
+{
+  g_autoptr(OctopusGrantee) grantee = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *upper = NULL;
+  const char *verb = argc >= 2 ? argv[1] : "";
+  OctopusPermission permission;
+
+  if (g_str_equal (verb, "set") && argc == 4)
+    {
+      if (!octopus_acl_canned_is_valid (argv[3]))
+        {
+          octopus_cli_error (_("“%s” is not a canned ACL (private, public-read, "
+                               "public-read-write, authenticated-read)"), argv[3]);
+          return NULL;
+        }
+      *n_keys = 1;
+      return octopus_acl_change_new_canned (argv[3]);
+    }
+  if (g_str_equal (verb, "revoke") && argc >= 4)
+    {
+      if ((grantee = octopus_grantee_parse (argv[argc - 1], &error)) == NULL)
+        {
+          octopus_cli_error ("%s", error->message);
+          return NULL;
+        }
+      *n_keys = argc - 3;
+      return octopus_acl_change_new_revoke (grantee);
+    }
+  if (g_str_equal (verb, "grant") && argc >= 5)
+    {
+      if ((grantee = octopus_grantee_parse (argv[argc - 2], &error)) == NULL)
+        {
+          octopus_cli_error ("%s", error->message);
+          return NULL;
+        }
+      upper = g_ascii_strup (argv[argc - 1], -1);
+      if (!octopus_permission_from_string (upper, &permission))
+        {
+          octopus_cli_error (_("“%s” is not a permission (READ, WRITE, READ_ACP, WRITE_ACP, "
+                               "FULL_CONTROL)"), argv[argc - 1]);
+          return NULL;
+        }
+      *n_keys = argc - 4;
+      return octopus_acl_change_new_grant (grantee, permission);
+    }
+  octopus_cli_error (_("usage: octopus-cli acl get KEY [--json] | acl set KEY CANNED | "
+                       "acl grant KEY... GRANTEE PERMISSION | acl revoke KEY... GRANTEE"));
+  return NULL;
 }
 
 int
@@ -564,31 +626,28 @@ octopus_cli_acl (int    argc,
     { NULL }
   };
   g_autoptr(OctopusArray) array = NULL;
-  gboolean get;
+  g_autoptr(OctopusAclChange) change = NULL;
+  int n_keys = 0;
+  int status = OCTOPUS_CLI_EXIT_OK;
 
-  if (!parse_options (&argc, &argv, "get KEY | set KEY CANNED", _(octopus_cli_acl_synopsis),
-                      entries))
+  if (!parse_options (&argc, &argv, "get KEY | set KEY CANNED | grant KEY… GRANTEE PERMISSION | "
+                      "revoke KEY… GRANTEE", _(octopus_cli_acl_synopsis), entries))
     return OCTOPUS_CLI_EXIT_USAGE;
 
-  get = argc == 3 && g_str_equal (argv[1], "get");
-  if (!get && !(argc == 4 && g_str_equal (argv[1], "set")))
-    {
-      octopus_cli_error (_("usage: octopus-cli acl get KEY [--json] | acl set KEY CANNED"));
-      return OCTOPUS_CLI_EXIT_USAGE;
-    }
-  if (!get && !octopus_acl_canned_is_valid (argv[3]))
-    {
-      octopus_cli_error (_("“%s” is not a canned ACL (private, public-read, "
-                           "public-read-write, authenticated-read)"), argv[3]);
-      return OCTOPUS_CLI_EXIT_USAGE;
-    }
+  if (!(argc == 3 && g_str_equal (argv[1], "get"))
+      && (change = parse_acl_change (argc, argv, &n_keys)) == NULL)
+    return OCTOPUS_CLI_EXIT_USAGE;
 
   /* No listing needed: an ACL is asked of every service directly. */
   array = load_array (FALSE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
 
-  return get ? acl_get (array, argv[2], json) : acl_set (array, argv[2], argv[3]);
+  if (change == NULL)
+    return acl_get (array, argv[2], json);
+  for (int i = 0; i < n_keys; i++)
+    status = MAX (status, acl_change (array, argv[2 + i], change));
+  return status;
 }
 
 /* ---- download --------------------------------------------------------------------------- */

@@ -128,6 +128,20 @@ with_keyring() {
   run acl-bad "" acl set a.txt world-writable
   expect_rc acl-bad 2 "acl set with an unknown canned ACL: usage error"
 
+  # grant and revoke: each service's policy is built from its own ACL, its owner kept.
+  run acl-grant "" acl grant a.txt b.txt authenticated READ
+  expect_rc acl-grant 0 "acl grant a.txt b.txt authenticated READ: exit 0"
+  run acl-get2 "" acl get b.txt --json
+  json_check acl-get2 "acl grant: each Swift copy of b.txt grants AuthenticatedUsers READ, its owner keeps FULL_CONTROL" \
+    'all({"grantee": "AuthenticatedUsers", "permission": "READ"} in doc["services"][n]["grants"] and {"grantee": "owner", "permission": "FULL_CONTROL"} in doc["services"][n]["grants"] for n in ("swift-a", "swift-b"))'
+  run acl-revoke "" acl revoke a.txt authenticated
+  expect_rc acl-revoke 0 "acl revoke a.txt authenticated: exit 0"
+  run acl-get3 "" acl get a.txt --json
+  json_check acl-get3 "acl revoke: AuthenticatedUsers gone from a.txt, AllUsers READ and the owner stay" \
+    'all(not any(g["grantee"] == "AuthenticatedUsers" for g in doc["services"][n]["grants"]) and {"grantee": "AllUsers", "permission": "READ"} in doc["services"][n]["grants"] and {"grantee": "owner", "permission": "FULL_CONTROL"} in doc["services"][n]["grants"] for n in ("swift-a", "swift-b"))'
+  run acl-grant-bad "" acl grant a.txt nobody READ
+  expect_rc acl-grant-bad 2 "acl grant to an unknown grantee: usage error"
+
   run del "" delete a.txt
   expect_rc del 0 "delete a.txt: exit 0"
   run status3 "" status --json
