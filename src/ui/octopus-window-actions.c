@@ -40,6 +40,8 @@ _octopus_window_actions_update (OctopusWindow *self)
   set_enabled (self, "delete-selected", have_array && n_selected > 0);
   set_enabled (self, "download-selected", have_array && n_selected > 0);
   set_enabled (self, "edit-acl", have_array && n_selected == 1);
+  set_enabled (self, "erase-all", have_array);
+  set_enabled (self, "check-contents", have_array);
 }
 
 static char **
@@ -194,6 +196,41 @@ refresh_action (GSimpleAction *action,
                                refresh_done_cb, g_object_ref (self));
 }
 
+/* The deep check: a refresh that downloads and hashes every copy whose MD5 cannot be known
+ * from a listing (multipart uploads by other tools), then says how many it checked. */
+static void
+check_contents_done_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = g_object_ref (user_data);  /* refresh_done_cb takes one */
+  guint hashed = octopus_array_get_deep_hash_count (OCTOPUS_ARRAY (source)) - self->deep_hashed;
+  g_autofree char *message = NULL;
+
+  refresh_done_cb (source, result, user_data);
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u copy was downloaded and hashed",
+                                          "%u copies were downloaded and hashed", hashed),
+                             hashed);
+  _octopus_window_notify (self, "octopus-check", _("Contents checked"), message);
+}
+
+static void
+check_contents_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+
+  if (self->array == NULL)
+    return;
+  self->refreshing++;
+  self->deep_hashed = octopus_array_get_deep_hash_count (self->array);
+  _octopus_window_update_sync_status (self);
+  octopus_array_refresh_async (self->array, OCTOPUS_ARRAY_REFRESH_DEEP, self->cancellable,
+                               check_contents_done_cb, g_object_ref (self));
+}
+
 /* ---- repair ---- */
 
 static void
@@ -310,6 +347,110 @@ delete_selected_action (GSimpleAction *action,
   g_object_set_data_full (G_OBJECT (dialog), "keys", g_steal_pointer (&keys),
                           (GDestroyNotify) g_strfreev);
   g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- erase all ---- */
+
+static GtkWidget *
+destructive_dialog (OctopusWindow *self,
+                    const char    *heading,
+                    const char    *body,
+                    const char    *confirm_label)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"), "confirm", confirm_label, NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "confirm",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  return dialog;
+}
+
+static void
+erase_confirmed_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    OctopusWindow    *self)
+{
+  char **keys = g_object_get_data (G_OBJECT (dialog), "keys");
+
+  if (g_strcmp0 (response, "confirm") != 0 || self->array == NULL)
+    return;
+  operation_started (self);
+  octopus_array_delete_async (self->array, (const char * const *) keys, self->cancellable,
+                              delete_done_cb, g_object_ref (self));
+}
+
+/* The deliberate second step: the same numbers again, and a button that says what it does. */
+static void
+erase_first_step_cb (AdwMessageDialog *first,
+                     const char       *response,
+                     OctopusWindow    *self)
+{
+  char **keys = g_object_get_data (G_OBJECT (first), "keys");
+  guint n_keys = g_strv_length (keys);
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  if (g_strcmp0 (response, "confirm") != 0 || self->array == NULL)
+    return;
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Really Erase %u Object?",
+                                          "Really Erase %u Objects?", n_keys), n_keys);
+  dialog = destructive_dialog (self, heading,
+                               _("This is the last step. Nothing can bring them back."),
+                               _("_Erase Everything"));
+  g_object_set_data_full (G_OBJECT (dialog), "keys", g_strdupv (keys),
+                          (GDestroyNotify) g_strfreev);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (erase_confirmed_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Erase all (primary menu): every object the table lists, on every service, after a
+ * confirmation that names how many objects on how many services, and a second step. */
+static void
+erase_all_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  GListModel *table;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) keys = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  guint n_keys, n_services;
+  GtkWidget *dialog;
+
+  if (self->array == NULL)
+    return;
+  table = G_LIST_MODEL (octopus_array_get_table (self->array));
+  n_keys = g_list_model_get_n_items (table);
+  if (n_keys == 0)
+    {
+      octopus_window_toast (self, _("There is nothing to erase"));
+      return;
+    }
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_autoptr(OctopusObject) object = g_list_model_get_item (table, i);
+      g_strv_builder_add (builder, octopus_object_get_key (object));
+    }
+  keys = g_strv_builder_end (builder);
+  n_services = octopus_array_get_n_services (self->array);
+
+  heading = g_strdup (_("Erase Everything?"));
+  /* Translators: "<N objects> on <M services>" */
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u object will be deleted from every service "
+                                       "(%u services).",
+                                       "%u objects will be deleted from every service "
+                                       "(%u services).", n_keys), n_keys, n_services);
+  dialog = destructive_dialog (self, heading, body, _("_Continue…"));
+  g_object_set_data_full (G_OBJECT (dialog), "keys", g_steal_pointer (&keys),
+                          (GDestroyNotify) g_strfreev);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (erase_first_step_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -495,6 +636,8 @@ static const GActionEntry win_actions[] = {
   { .name = "delete-selected", .activate = delete_selected_action },
   { .name = "download-selected", .activate = download_selected_action },
   { .name = "edit-acl", .activate = edit_acl_action },
+  { .name = "erase-all", .activate = erase_all_action },
+  { .name = "check-contents", .activate = check_contents_action },
   { .name = "cancel-all-transfers", .activate = cancel_all_action },
   { .name = "search", .activate = search_action },
   { .name = "select-key", .activate = select_key_action, .parameter_type = "s" },

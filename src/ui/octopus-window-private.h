@@ -39,6 +39,7 @@ struct _OctopusWindow
   OctopusArray         *array;
   OctopusObjectTable   *table;            /* the array's, borrowed with a reference */
   guint                 refreshing;       /* refreshes in flight */
+  guint                 deep_hashed;      /* copies hashed before the content check began */
   GPtrArray            *service_columns;  /* GtkColumnViewColumn added for the services */
   guint                 summary_idle_id;
   OctopusUploadQueue   *queue;            /* made with the array, same services */

@@ -51,7 +51,7 @@ action() {  # action NAME [GVARIANT-PARAMS]
     --object-path /io/github/octopus_rais/Octopus/window/1 \
     --method org.gtk.Actions.Activate "$1" "${2:-[]}" '{}' >/dev/null
 }
-echo "1..11"
+echo "1..13"
 
 # --- two accounts on the two servers, in a fresh bucket ---
 bucket="octopus-e2e-$(date +%s)-$$"
@@ -209,5 +209,34 @@ PY
 ok "octopus-cli status --json: one object, in sync on both services"
 
 action select-key "[<'dropped one.txt'>]"
+
+# --- Check Contents from the menu: the deep check runs and says what it checked ---
+: > "$W/notifications.log"
+action check-contents
+atspi settle "dropped one.txt" "Local s3rver" in-sync || fail "the table is not in sync after the check"
+for _ in $(seq 600); do grep -q "^Contents checked|" "$W/notifications.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "^Contents checked|" "$W/notifications.log" 2>/dev/null ||
+  fail "no result of the content check: $(cat "$W/notifications.log" 2>/dev/null)"
+ok "Check Contents ran and reported its result"
+
+# --- Erase all: two confirmations naming what goes, then both services are empty ---
+action erase-all
+atspi wait-name 'Erase Everything?' || fail "no confirmation for Erase All"
+atspi wait-name '1 object will be deleted from every service (2 services).' ||
+  fail "the confirmation does not name how many objects on how many services"
+atspi click 'Continue…' || fail "no Continue button in the first confirmation"
+atspi wait-name 'Really Erase 1 Object?' || fail "no second step"
+atspi click 'Erase Everything' || fail "no Erase Everything button in the second step"
+atspi settle-gone "dropped one.txt" || fail "the erased row is still in the table (D-Bus state)"
+s3 list-objects-v2 --bucket "$bucket" --output json > "$W/left-s3rver.json" || true
+AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_SWIFT_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$OCTOPUS_TEST_SWIFT_SECRET_KEY" \
+  AWS_DEFAULT_REGION=us-east-1 /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_SWIFT_ENDPOINT" s3api \
+  list-objects-v2 --bucket "$bucket" --output json > "$W/left-swift.json" || true
+for f in "$W/left-s3rver.json" "$W/left-swift.json"; do
+  /usr/bin/python3 -c 'import json,sys; t=open(sys.argv[1]).read().strip(); sys.exit(1 if t and json.loads(t).get("Contents") else 0)' "$f" ||
+    fail "objects are left after Erase All: $(cat "$f")"
+done
+ok "Erase All after two confirmations: both services are empty (awscli)"
+
 kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
 ok "app closed"
