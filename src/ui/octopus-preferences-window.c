@@ -349,14 +349,41 @@ removed_cb (GObject      *source,
 }
 
 static void
+remove_response_cb (AdwMessageDialog         *dialog,
+                    const char               *response,
+                    OctopusPreferencesWindow *self)
+{
+  const char *name = g_object_get_data (G_OBJECT (dialog), "account-name");
+
+  if (g_strcmp0 (response, "remove") != 0 || self->accounts == NULL)
+    return;
+  /* Only the account goes: the objects on the service stay where they are. */
+  octopus_account_store_remove_async (self->accounts, name, self->cancellable, removed_cb,
+                                      g_object_ref (self));
+}
+
+/* Removing asks first, and says what stays: the objects on the service. */
+static void
 remove_clicked_cb (GtkButton                *button,
                    OctopusPreferencesWindow *self)
 {
   OctopusAccount *account = g_object_get_data (G_OBJECT (button), "account");
+  const char *name = octopus_account_get_name (account);
+  g_autofree char *heading = g_strdup_printf (_("Remove “%s”?"), name);
+  GtkWidget *dialog;
 
-  /* Only the account goes: the objects on the service stay where they are. */
-  octopus_account_store_remove_async (self->accounts, octopus_account_get_name (account),
-                                      self->cancellable, removed_cb, g_object_ref (self));
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                   _("Octopus forgets this service and its secret key. The "
+                                     "objects on it stay where they are."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "account-name", g_strdup (name), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void

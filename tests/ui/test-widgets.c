@@ -428,6 +428,74 @@ test_preferences_add_service_connects (void)
   g_rmdir (dir);
 }
 
+/* The button under @widget whose tooltip is @tooltip, or NULL. */
+static GtkWidget *
+find_button_with_tooltip (GtkWidget  *widget,
+                          const char *tooltip)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_tooltip (child, tooltip);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The confirmation dialog that is open now (a toplevel AdwMessageDialog), or NULL. */
+static AdwMessageDialog *
+open_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* Removing a service asks first, says that its objects stay, and Cancel keeps it. */
+static void
+test_preferences_remove_confirms (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr(OctopusAccountStore) store = octopus_account_store_new (path);
+  OctopusPreferencesWindow *prefs;
+  AdwMessageDialog *dialog;
+  GtkWidget *remove;
+
+  g_assert_true (g_file_set_contents (path, "[Account keepme]\nprovider=custom\n"
+                                      "endpoint=http://127.0.0.1:9\nbucket=kept-bucket\n"
+                                      "access-key=x\nallow-http=true\n", -1, NULL));
+  g_assert_true (octopus_account_store_load (store, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  prefs = g_object_ref_sink (octopus_preferences_window_new (store));
+  remove = find_button_with_tooltip (GTK_WIDGET (prefs), "Remove keepme");
+  g_assert_nonnull (remove);
+
+  g_signal_emit_by_name (remove, "clicked");
+  dialog = open_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove “keepme”?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "stay where they are"));
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_acl_dialog (void)
 {
@@ -757,6 +825,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/broken-accounts", test_window_with_broken_accounts);
   g_test_add_func ("/ui/window/own-icon", test_window_own_icon);
   g_test_add_func ("/ui/preferences/add-service-presets", test_preferences_add_service_presets);
+  g_test_add_func ("/ui/preferences/remove-confirms", test_preferences_remove_confirms);
   g_test_add_func ("/ui/preferences/add-service-connects",
                    test_preferences_add_service_connects);
   g_test_add_func ("/ui/preferences-window", test_preferences_window);
