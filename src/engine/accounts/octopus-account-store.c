@@ -348,9 +348,10 @@ keyfile_without_accounts (const char *path)
   return keyfile;
 }
 
-/* Writes the store's accounts, without @skip and with @extra, to the file. */
+/* Writes the store's accounts to the file, @old (when given) replaced by @replacement (NULL:
+ * left out); without @old, @replacement (when given) is added at the end. */
 static gboolean
-write_accounts (OctopusAccountStore *self, OctopusAccount *skip, OctopusAccount *extra,
+write_accounts (OctopusAccountStore *self, OctopusAccount *old, OctopusAccount *replacement,
                 GError **error)
 {
   g_autoptr(GKeyFile) keyfile = keyfile_without_accounts (self->path);
@@ -363,10 +364,16 @@ write_accounts (OctopusAccountStore *self, OctopusAccount *skip, OctopusAccount 
                           " Octopus accounts. The secret keys are in the keyring, not here.",
                           NULL);
   for (guint i = 0; i < self->accounts->len; i++)
-    if (g_ptr_array_index (self->accounts, i) != skip)
-      account_to_group (keyfile, g_ptr_array_index (self->accounts, i));
-  if (extra != NULL)
-    account_to_group (keyfile, extra);
+    {
+      OctopusAccount *account = g_ptr_array_index (self->accounts, i);
+
+      if (account != old)
+        account_to_group (keyfile, account);
+      else if (replacement != NULL)
+        account_to_group (keyfile, replacement);
+    }
+  if (old == NULL && replacement != NULL)
+    account_to_group (keyfile, replacement);
   data = g_key_file_to_data (keyfile, &len, NULL);
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
@@ -509,6 +516,205 @@ octopus_account_store_add_finish (OctopusAccountStore *self, GAsyncResult *resul
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
                         == octopus_account_store_add_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- replace (an edited account) ------------------------------------------------- */
+
+typedef struct {
+  OctopusAccount *account;   /* owned: the one in the store, until it is replaced */
+  OctopusAccount *edited;    /* owned */
+  char           *secret;    /* owned, wiped: what goes into the keyring, or NULL */
+  GError         *error;     /* owned: the keyring failure, returned after rollback */
+} ReplaceData;
+
+static void
+replace_data_free (ReplaceData *data)
+{
+  g_clear_object (&data->account);
+  g_clear_object (&data->edited);
+  octopus_secret_free (data->secret);
+  g_clear_error (&data->error);
+  g_free (data);
+}
+
+static gboolean
+replace_renames (ReplaceData *data)
+{
+  return g_strcmp0 (octopus_account_get_name (data->account),
+                    octopus_account_get_name (data->edited)) != 0;
+}
+
+/* Everything is written: the edited account takes the old one's place in the model. */
+static void
+replace_done (GTask *task)
+{
+  OctopusAccountStore *self = g_task_get_source_object (task);
+  ReplaceData *data = g_task_get_task_data (task);
+  guint position;
+
+  if (g_ptr_array_find (self->accounts, data->account, &position))
+    {
+      g_object_unref (g_ptr_array_index (self->accounts, position));
+      g_ptr_array_index (self->accounts, position) = g_object_ref (data->edited);
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+replace_old_cleared_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ReplaceData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  /* The rename is done either way; an old item left behind only costs a keyring entry. */
+  if (!octopus_secret_clear_finish (result, &error))
+    g_warning ("The keyring item of the renamed account “%s” stays: %s",
+               octopus_account_get_name (data->account), error->message);
+  replace_done (task);
+}
+
+static void
+replace_secret_stored_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OctopusAccountStore *self = g_task_get_source_object (task);
+  ReplaceData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!octopus_secret_store_finish (result, &error))
+    {
+      /* The file goes back to the accounts as they were; the old secret was not touched. */
+      if (!write_accounts (self, NULL, NULL, &data->error))
+        g_prefix_error (&error, _("The changed settings stay in the file (%s): "),
+                        data->error->message);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (!replace_renames (data))
+    {
+      replace_done (task);
+      return;
+    }
+  /* Not cancellable: the secret must not stay behind under the old name. */
+  octopus_secret_clear_async (octopus_account_get_name (data->account), NULL,
+                              replace_old_cleared_cb, g_steal_pointer (&task));
+}
+
+/* The file first: it is local and can be written back at once if the keyring fails. */
+static void
+replace_write (GTask *task)
+{
+  OctopusAccountStore *self = g_task_get_source_object (task);
+  ReplaceData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!write_accounts (self, data->account, data->edited, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (data->secret == NULL)
+    {
+      replace_done (task);
+      g_object_unref (task);
+      return;
+    }
+  octopus_secret_store_async (octopus_account_get_name (data->edited), data->secret,
+                              g_task_get_cancellable (task), replace_secret_stored_cb, task);
+}
+
+static void
+replace_old_secret_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  ReplaceData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->secret = octopus_secret_lookup_finish (result, &error);
+  /* An account without a secret has nothing to move. */
+  if (data->secret == NULL
+      && !g_error_matches (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_SECRET_MISSING))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_clear_error (&error);
+  replace_write (task);
+}
+
+static gboolean
+replace_check (OctopusAccountStore *self, ReplaceData *data, GError **error)
+{
+  OctopusAccount *holder = octopus_account_store_lookup (self,
+                                                         octopus_account_get_name (data->edited));
+
+  if (!g_ptr_array_find (self->accounts, data->account, NULL))
+    {
+      g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_NOT_FOUND,
+                   _("There is no account named “%s”"),
+                   octopus_account_get_name (data->account));
+      return FALSE;
+    }
+  if (!octopus_account_validate (data->edited, error))
+    return FALSE;
+  if (holder != NULL && holder != data->account)
+    {
+      g_set_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_DUPLICATE_NAME,
+                   _("There is already an account named “%s”"),
+                   octopus_account_get_name (data->edited));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+octopus_account_store_replace_async (OctopusAccountStore *self, OctopusAccount *account,
+                                     OctopusAccount *edited, const char *secret,
+                                     GCancellable *cancellable, GAsyncReadyCallback callback,
+                                     gpointer user_data)
+{
+  GTask *task;
+  ReplaceData *data;
+  GError *error = NULL;
+
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT (account));
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT (edited));
+
+  /* The task reference is passed from step to step. */
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_account_store_replace_async);
+  data = g_new0 (ReplaceData, 1);
+  data->account = g_object_ref (account);
+  data->edited = g_object_ref (edited);
+  data->secret = secret != NULL && *secret != '\0' ? g_strdup (secret) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) replace_data_free);
+
+  if (!replace_check (self, data, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (data->secret == NULL && replace_renames (data))
+    octopus_secret_lookup_async (octopus_account_get_name (account), cancellable,
+                                 replace_old_secret_cb, task);
+  else
+    replace_write (task);
+}
+
+gboolean
+octopus_account_store_replace_finish (OctopusAccountStore *self, GAsyncResult *result,
+                                      GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == octopus_account_store_replace_async, FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 

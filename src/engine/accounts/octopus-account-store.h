@@ -58,6 +58,23 @@ gboolean             octopus_account_store_add_finish   (OctopusAccountStore *se
                                                          GAsyncResult        *result,
                                                          GError             **error);
 
+/* Puts @edited in the place of @account (an account of the store; @edited may have another
+ * name): validates @edited, writes the config, then the keyring: @secret (NULL or empty: keep
+ * the stored one) becomes @edited's secret, and on a rename the secret moves to the new name
+ * (the old item is cleared).  Nothing connects here (see octopus_account_update_async()).
+ * On failure nothing changes: the config is written back as it was, the old secret stays,
+ * and @account stays in the model; on success the model says items-changed at its place. */
+void                 octopus_account_store_replace_async  (OctopusAccountStore *self,
+                                                           OctopusAccount      *account,
+                                                           OctopusAccount      *edited,
+                                                           const char          *secret,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean             octopus_account_store_replace_finish (OctopusAccountStore *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
+
 /* Clears the keyring item of @name, then rewrites the config without it. */
 void                 octopus_account_store_remove_async  (OctopusAccountStore *self,
                                                           const char          *name,
