@@ -561,6 +561,105 @@ test_duplicate_name (void)
   g_assert_true (octopus_account_validate (account, NULL));
 }
 
+/* The stored file and a new store loaded from it. */
+static OctopusAccountStore *
+sample_store (char **text)
+{
+  OctopusAccountStore *store = octopus_account_store_new (NULL);
+  g_autofree char *dir = g_path_get_dirname (octopus_account_store_get_path (store));
+
+  fresh_config ();
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (octopus_account_store_get_path (store), sample_ini, -1,
+                                      NULL));
+  g_assert_true (octopus_account_store_load (store, NULL));
+  g_assert_true (g_file_get_contents (octopus_account_store_get_path (store), text, NULL, NULL));
+  return store;
+}
+
+/* An edited copy of @account: the same settings, name @name. */
+static OctopusAccount *
+edited_copy (OctopusAccount *account, const char *name)
+{
+  OctopusAccount *copy = octopus_account_new (name, octopus_account_get_provider_id (account),
+                                              octopus_account_get_endpoint (account));
+
+  octopus_account_set_region (copy, octopus_account_get_region (account));
+  octopus_account_set_bucket (copy, octopus_account_get_bucket (account));
+  octopus_account_set_access_key (copy, octopus_account_get_access_key (account));
+  octopus_account_set_path_style (copy, octopus_account_get_path_style (account));
+  octopus_account_set_allow_http (copy, octopus_account_get_allow_http (account));
+  return copy;
+}
+
+/* Replacing an account (no keyring involved: same name, no new secret) writes it in its place,
+ * keeps the entry that cannot be read, and says items-changed at its position; a name that
+ * another account has is refused and changes nothing. */
+static void
+test_replace (void)
+{
+  g_autofree char *text = NULL, *now = NULL;
+  g_autoptr(OctopusAccountStore) store = sample_store (&text);
+  g_autoptr(OctopusAccountStore) reloaded = octopus_account_store_new (NULL);
+  OctopusAccount *local = octopus_account_store_lookup (store, "local");
+  g_autoptr(OctopusAccount) taken = edited_copy (local, "Büro S3 #1");
+  g_autoptr(OctopusAccount) edited = edited_copy (local, "local");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *pending = NULL;
+  guint added = 0;
+
+  g_signal_connect (store, "items-changed", G_CALLBACK (count_changes_cb), &added);
+  octopus_account_store_replace_async (store, local, taken, NULL, NULL, result_cb, &pending);
+  result = wait_for (&pending);
+  g_assert_false (octopus_account_store_replace_finish (store, result, &error));
+  g_assert_error (error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_DUPLICATE_NAME);
+  g_assert_true (g_file_get_contents (octopus_account_store_get_path (store), &now, NULL, NULL));
+  g_assert_cmpstr (now, ==, text);
+  g_assert_cmpuint (added, ==, 0);
+  g_clear_object (&result);
+  g_clear_error (&error);
+
+  octopus_account_set_bucket (edited, "photos-2");
+  octopus_account_store_replace_async (store, local, edited, NULL, NULL, result_cb, &pending);
+  result = wait_for (&pending);
+  g_assert_true (octopus_account_store_replace_finish (store, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (added, ==, 1);
+  g_assert_true (octopus_account_store_lookup (store, "local") == edited);
+  g_assert_true (octopus_account_store_load (reloaded, NULL));
+  g_assert_cmpstr (octopus_account_get_bucket (octopus_account_store_lookup (reloaded, "local")),
+                   ==, "photos-2");
+  g_assert_nonnull (octopus_account_store_lookup (reloaded, "Büro S3 #1"));
+  assert_load_error_names (reloaded, "broken", NULL);
+}
+
+/* An edit that changes where the account connects connects first: when that fails, nothing
+ * is written and the store keeps the old account. */
+static void
+test_update_connect_fails (void)
+{
+  g_autofree char *text = NULL, *now = NULL;
+  g_autoptr(OctopusAccountStore) store = sample_store (&text);
+  OctopusAccount *local = octopus_account_store_lookup (store, "local");
+  g_autoptr(OctopusAccount) edited = octopus_account_new ("local", "minio",
+                                                          "http://127.0.0.1:9");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *pending = NULL;
+
+  octopus_account_set_bucket (edited, "photos");
+  octopus_account_set_access_key (edited, "minio:admin");
+  octopus_account_set_allow_http (edited, TRUE);
+  octopus_account_update_async (store, local, edited, "s3cret", NULL, result_cb, &pending);
+  result = wait_for (&pending);
+  g_assert_false (octopus_account_update_finish (edited, result, &error));
+  g_assert_nonnull (strstr (error->message, "Connection refused"));
+  g_assert_true (g_file_get_contents (octopus_account_store_get_path (store), &now, NULL, NULL));
+  g_assert_cmpstr (now, ==, text);
+  g_assert_true (octopus_account_store_lookup (store, "local") == local);
+}
+
 /* ---- connecting: failure messages ----------------------------------------------- */
 
 static void
@@ -654,6 +753,8 @@ main (int argc, char **argv)
   g_test_add_func ("/account-store/reserved-encoding-key", test_reserved_encoding_key);
   g_test_add_func ("/account-store/add-invalid-writes-nothing", test_add_invalid_writes_nothing);
   g_test_add_func ("/account-store/duplicate", test_duplicate_name);
+  g_test_add_func ("/account-store/replace", test_replace);
+  g_test_add_func ("/account-connect/update-fails", test_update_connect_fails);
   g_test_add_func ("/account-connect/refused", test_connect_refused);
   g_test_add_func ("/account-connect/unknown-host", test_connect_unknown_host);
   g_test_add_func ("/account-connect/insecure", test_connect_insecure_refused);

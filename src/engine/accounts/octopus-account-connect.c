@@ -491,43 +491,87 @@ octopus_account_connect_check_finish (OctopusAccount  *account,
   return client != NULL;
 }
 
-/* ---- adding a service ------------------------------------------------------------------- */
+/* ---- adding and editing a service ------------------------------------------------------ */
 
+/* Adding and editing share one path: connect (credentials, bucket found or created, region
+ * adopted, ACL probe), then store; the task's source object is the account being stored. */
 typedef struct {
   OctopusAccountStore *store;
-  char                *secret;   /* wiped when freed */
-} AddData;
+  OctopusAccount      *old;      /* editing: the account replaced; NULL when adding */
+  char                *secret;   /* the one given, wiped when freed; NULL: the stored one */
+} ChangeData;
 
 static void
-add_data_free (AddData *data)
+change_data_free (ChangeData *data)
 {
   g_clear_object (&data->store);
+  g_clear_object (&data->old);
   octopus_secret_free (data->secret);
   g_free (data);
 }
 
+static GTask *
+change_task_new (OctopusAccountStore *store,
+                 OctopusAccount      *old,
+                 OctopusAccount      *account,
+                 const char          *secret,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data,
+                 gpointer             source_tag)
+{
+  GTask *task = g_task_new (account, cancellable, callback, user_data);
+  ChangeData *data = g_new0 (ChangeData, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  data->store = g_object_ref (store);
+  data->old = old != NULL ? g_object_ref (old) : NULL;
+  data->secret = secret != NULL && *secret != '\0' ? g_strdup (secret) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) change_data_free);
+  return task;
+}
+
 static void
-add_stored_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+change_stored_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  ChangeData *data = g_task_get_task_data (task);
+  OctopusAccountStore *store = OCTOPUS_ACCOUNT_STORE (source);
   GError *error = NULL;
+  gboolean stored;
 
-  if (!octopus_account_store_add_finish (OCTOPUS_ACCOUNT_STORE (source), result, &error))
+  stored = data->old == NULL ? octopus_account_store_add_finish (store, result, &error)
+                             : octopus_account_store_replace_finish (store, result, &error);
+  if (!stored)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
 }
 
+/* Takes over @task's reference. */
 static void
-add_connected_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+store_change (GTask *task)
+{
+  OctopusAccount *account = g_task_get_source_object (task);
+  ChangeData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (data->old == NULL)
+    octopus_account_store_add_async (data->store, account, data->secret, cancellable,
+                                     change_stored_cb, task);
+  else
+    octopus_account_store_replace_async (data->store, data->old, account, data->secret,
+                                         cancellable, change_stored_cb, task);
+}
+
+static void
+change_connected_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  AddData *data = g_task_get_task_data (task);
-  GCancellable *cancellable;
   GError *error = NULL;
 
   if (!octopus_account_connect_check_finish (OCTOPUS_ACCOUNT (source), result, &error))
@@ -535,9 +579,18 @@ add_connected_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  cancellable = g_task_get_cancellable (task);
-  octopus_account_store_add_async (data->store, OCTOPUS_ACCOUNT (source), data->secret,
-                                   cancellable, add_stored_cb, g_steal_pointer (&task));
+  store_change (g_steal_pointer (&task));
+}
+
+/* Connects @task's account with @secret; takes over @task's reference. */
+static void
+connect_then_store (GTask      *task,
+                    const char *secret)
+{
+  octopus_account_connect_async (g_task_get_source_object (task), secret,
+                                 OCTOPUS_ACCOUNT_CONNECT_CREATE_BUCKET
+                                 | OCTOPUS_ACCOUNT_CONNECT_PROBE_ACL,
+                                 g_task_get_cancellable (task), change_connected_cb, task);
 }
 
 void
@@ -548,24 +601,15 @@ octopus_account_add_async (OctopusAccountStore *store,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  AddData *data;
+  GTask *task;
 
   g_return_if_fail (OCTOPUS_IS_ACCOUNT_STORE (store));
   g_return_if_fail (OCTOPUS_IS_ACCOUNT (account));
   g_return_if_fail (secret != NULL);
 
-  task = g_task_new (account, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_account_add_async);
-  data = g_new0 (AddData, 1);
-  data->store = g_object_ref (store);
-  data->secret = g_strdup (secret);
-  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
-
-  octopus_account_connect_async (account, secret,
-                                 OCTOPUS_ACCOUNT_CONNECT_CREATE_BUCKET
-                                 | OCTOPUS_ACCOUNT_CONNECT_PROBE_ACL,
-                                 cancellable, add_connected_cb, g_steal_pointer (&task));
+  task = change_task_new (store, NULL, account, secret, cancellable, callback, user_data,
+                          octopus_account_add_async);
+  connect_then_store (task, secret);
 }
 
 gboolean
@@ -574,5 +618,86 @@ octopus_account_add_finish (OctopusAccount  *account,
                             GError         **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, account), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == octopus_account_add_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Whether @edited reaches another service, bucket or identity than @old: then it connects
+ * before anything is stored.  The name, the provider label and allow-http (which only
+ * permits an http:// endpoint, checked by validation) do not change where requests go. */
+static gboolean
+connection_changed (OctopusAccount *old,
+                    OctopusAccount *edited)
+{
+  return g_strcmp0 (octopus_account_get_endpoint (old), octopus_account_get_endpoint (edited))
+         || g_strcmp0 (octopus_account_get_region (old), octopus_account_get_region (edited))
+         || g_strcmp0 (octopus_account_get_bucket (old), octopus_account_get_bucket (edited))
+         || g_strcmp0 (octopus_account_get_access_key (old),
+                       octopus_account_get_access_key (edited))
+         || !octopus_account_get_path_style (old) != !octopus_account_get_path_style (edited);
+}
+
+static void
+update_old_secret_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  char *secret = octopus_secret_lookup_finish (result, &error);
+
+  if (secret == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  connect_then_store (task, secret);
+  octopus_secret_free (secret);
+}
+
+void
+octopus_account_update_async (OctopusAccountStore *store,
+                              OctopusAccount      *account,
+                              OctopusAccount      *edited,
+                              const char          *secret,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task;
+  ChangeData *data;
+
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT_STORE (store));
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT (account));
+  g_return_if_fail (OCTOPUS_IS_ACCOUNT (edited));
+
+  /* The task reference is passed from step to step. */
+  task = change_task_new (store, account, edited, secret, cancellable, callback, user_data,
+                          octopus_account_update_async);
+  data = g_task_get_task_data (task);
+  if (data->secret != NULL)
+    connect_then_store (task, data->secret);
+  else if (connection_changed (account, edited))
+    /* The stored secret is under the old name (which the edit may change). */
+    octopus_secret_lookup_async (octopus_account_get_name (account), cancellable,
+                                 update_old_secret_cb, task);
+  else
+    {
+      /* Nothing to learn from the service: keep what the last connection found. */
+      octopus_account_set_acl_support (edited, octopus_account_get_acl_support (account));
+      store_change (task);
+    }
+}
+
+gboolean
+octopus_account_update_finish (OctopusAccount  *edited,
+                               GAsyncResult    *result,
+                               GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, edited), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == octopus_account_update_async, FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -67,4 +67,23 @@ gboolean         octopus_account_add_finish     (OctopusAccount             *acc
                                                  GAsyncResult               *result,
                                                  GError                    **error);
 
+/* Editing a service: @edited (a new account made from the edited settings; its name may
+ * differ) takes @account's place in @store.  When the endpoint, region, path style, access key
+ * or bucket changed, or a new @secret is given (NULL or empty: keep the stored one), @edited
+ * first connects as an added service does (with @secret or the stored one): credentials
+ * checked, the bucket found or created, its region adopted, ACL support probed.  Only when
+ * that worked is the store changed (see octopus_account_store_replace_async(): the file, the
+ * new secret, the secret moved on a rename).  A rename alone does not connect.  On failure
+ * nothing changes: @account stays in the file and the store, its secret in the keyring. */
+void             octopus_account_update_async   (OctopusAccountStore        *store,
+                                                 OctopusAccount             *account,
+                                                 OctopusAccount             *edited,
+                                                 const char                 *secret,
+                                                 GCancellable               *cancellable,
+                                                 GAsyncReadyCallback         callback,
+                                                 gpointer                    user_data);
+gboolean         octopus_account_update_finish  (OctopusAccount             *edited,
+                                                 GAsyncResult               *result,
+                                                 GError                    **error);
+
 G_END_DECLS
