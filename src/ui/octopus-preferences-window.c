@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-preferences-window.c — accounts and transfer settings.
  *
- * The secret access key is typed into a password row, handed to the account store (which puts
- * it in the keyring) and cleared from the row; it is never read back or shown again.  Every
- * engine error becomes a toast in this window.
+ * The secret access key is typed into a password row, handed to the engine (which puts it in
+ * the keyring once the service connected) and cleared from the row; it is never read back or
+ * shown again.  Adding and editing say their errors on the form; other engine errors become a
+ * toast in this window.
  */
 #include "config.h"
 
@@ -11,7 +12,6 @@
 
 #include "octopus-account-connect.h"
 #include "octopus-preferences-window.h"
-#include "octopus-secret.h"
 
 struct _OctopusPreferencesWindow
 {
@@ -44,7 +44,7 @@ struct _OctopusPreferencesWindow
   char                 *preset_endpoint; /* what the provider preset last filled in, so */
   char                 *preset_region;   /* a value the user typed is never overwritten */
   GCancellable         *cancellable;
-  GCancellable         *adding;       /* the service being connected, or NULL */
+  GCancellable         *connecting;   /* the service being added or edited, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (OctopusPreferencesWindow, octopus_preferences_window,
@@ -79,7 +79,8 @@ show_form_error (OctopusPreferencesWindow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->form_error_label), message != NULL);
 }
 
-/* While a new service connects: a spinner, Save insensitive; Back cancels. */
+/* While a service being added or edited connects: a spinner, Save insensitive; Back
+ * cancels. */
 static void
 set_connecting (OctopusPreferencesWindow *self,
                 gboolean                  connecting)
@@ -159,9 +160,8 @@ show_account_form (OctopusPreferencesWindow *self,
                               account != NULL ? _("Edit Service") : _("Add a Service"));
   gtk_editable_set_text (GTK_EDITABLE (self->name_row),
                          account ? octopus_account_get_name (account) : "");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->name_row), account == NULL);
+  /* The provider only fills in presets, which an edit does not apply. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->provider_row), account == NULL);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->endpoint_row), account == NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->endpoint_row),
                          account ? octopus_account_get_endpoint (account) : "");
   gtk_editable_set_text (GTK_EDITABLE (self->region_row),
@@ -195,6 +195,41 @@ show_account_form (OctopusPreferencesWindow *self,
   gtk_widget_grab_focus (GTK_WIDGET (account != NULL ? self->access_key_row : self->name_row));
 }
 
+/* "Could not add/save the service: why", on the form, which stays open. */
+static void
+show_form_failure (OctopusPreferencesWindow *self,
+                   const GError             *error)
+{
+  const char *failed = self->editing != NULL ? _("Could not save the service")
+                                             : _("Could not add the service");
+  g_autofree char *message = g_strdup_printf (_("%s: %s"), failed, error->message);
+
+  show_form_error (self, message);
+}
+
+/* The end of an add or an edit: the form closes, or says on itself what went wrong. */
+static void
+finish_change (OctopusPreferencesWindow *self,
+               GAsyncResult             *result,
+               const GError             *error,
+               const char               *done)
+{
+  /* Cancelled by Back (the form may have been opened again since) or by closing the window:
+   * the form is no longer this change's. */
+  if (g_task_get_cancellable (G_TASK (result)) != self->connecting)
+    return;
+  g_clear_object (&self->connecting);
+  set_connecting (self, FALSE);
+  if (error != NULL)
+    {
+      show_form_failure (self, error);
+      return;
+    }
+  g_clear_object (&self->editing);
+  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
+  toast (self, done);
+}
+
 static void
 account_added_cb (GObject      *source,
                   GAsyncResult *result,
@@ -203,105 +238,99 @@ account_added_cb (GObject      *source,
   g_autoptr(OctopusPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  g_clear_object (&self->adding);
-  if (!octopus_account_add_finish (OCTOPUS_ACCOUNT (source), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *message = g_strdup_printf (_("%s: %s"),
-                                                      _("Could not add the service"),
-                                                      error->message);
-          set_connecting (self, FALSE);
-          show_form_error (self, message);
-        }
-      return;
-    }
-  set_connecting (self, FALSE);
-  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
-  toast (self, _("Service added"));
+  octopus_account_add_finish (OCTOPUS_ACCOUNT (source), result, &error);
+  finish_change (self, result, error, _("Service added"));
 }
 
 static void
-secret_stored_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+account_updated_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
   g_autoptr(OctopusPreferencesWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!octopus_secret_store_finish (result, &error))
-    toast_error (self, _("Could not store the secret key"), error);
+  octopus_account_update_finish (OCTOPUS_ACCOUNT (source), result, &error);
+  finish_change (self, result, error, _("Service saved"));
 }
 
-static void
-save_edit (OctopusPreferencesWindow *self)
+/* A new account object from the form: for an added service, and for an edited one, which
+ * replaces the old object only when it is stored. */
+static OctopusAccount *
+account_from_form (OctopusPreferencesWindow *self)
+{
+  const char *region = entry_text (self->region_row);
+  const char *provider_id = self->editing != NULL
+                            ? octopus_account_get_provider_id (self->editing)
+                            : selected_provider (self)->id;
+  OctopusAccount *account = octopus_account_new (entry_text (self->name_row), provider_id,
+                                                 entry_text (self->endpoint_row));
+
+  /* An empty region: the preset's for a new service, none for an edited one (as it was). */
+  if (region[0] != '\0' || self->editing != NULL)
+    octopus_account_set_region (account, region[0] != '\0' ? region : NULL);
+  octopus_account_set_bucket_or_new (account, entry_text (self->bucket_row));
+  octopus_account_set_access_key (account, entry_text (self->access_key_row));
+  octopus_account_set_path_style (account, gtk_switch_get_active (self->path_style_switch));
+  octopus_account_set_allow_http (account, gtk_switch_get_active (self->allow_http_switch));
+  return account;
+}
+
+/* Checks what can be checked without the network; says on the form what is wrong. */
+static gboolean
+check_form (OctopusPreferencesWindow *self,
+            OctopusAccount           *account)
 {
   g_autoptr(GError) error = NULL;
-  const char *secret = entry_text (self->secret_row);
+  OctopusAccount *holder = octopus_account_store_lookup (self->accounts,
+                                                         octopus_account_get_name (account));
 
-  octopus_account_set_region (self->editing, entry_text (self->region_row));
-  octopus_account_set_bucket (self->editing, entry_text (self->bucket_row));
-  octopus_account_set_access_key (self->editing, entry_text (self->access_key_row));
-  octopus_account_set_path_style (self->editing, gtk_switch_get_active (self->path_style_switch));
-  octopus_account_set_allow_http (self->editing, gtk_switch_get_active (self->allow_http_switch));
-
-  if (!octopus_account_validate (self->editing, &error) ||
-      !octopus_account_store_save (self->accounts, &error))
+  if (!octopus_account_validate (account, &error))
     {
-      toast_error (self, _("Could not save the service"), error);
-      return;
+      show_form_failure (self, error);
+      return FALSE;
     }
-  if (secret[0] != '\0')
-    octopus_secret_store_async (octopus_account_get_name (self->editing), secret,
-                                self->cancellable, secret_stored_cb, g_object_ref (self));
-  clear_secret (self);
-  adw_preferences_window_close_subpage (ADW_PREFERENCES_WINDOW (self));
-  toast (self, _("Service saved"));
+  if (holder != NULL && holder != self->editing)
+    {
+      g_set_error (&error, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_DUPLICATE_NAME,
+                   _("There is already an account named “%s”"),
+                   octopus_account_get_name (account));
+      show_form_failure (self, error);
+      return FALSE;
+    }
+  if (self->editing == NULL && entry_text (self->secret_row)[0] == '\0')
+    {
+      show_form_error (self, _("Enter the secret access key"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
 save_clicked_cb (OctopusPreferencesWindow *self)
 {
   g_autoptr(OctopusAccount) account = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *bucket = entry_text (self->bucket_row);
-  const char *region = entry_text (self->region_row);
+  const char *secret = entry_text (self->secret_row);
 
   if (self->accounts == NULL)
     return;
-  if (self->editing != NULL)
-    {
-      save_edit (self);
-      return;
-    }
+  account = account_from_form (self);
+  if (!check_form (self, account))
+    return;
 
-  account = octopus_account_new (entry_text (self->name_row), selected_provider (self)->id,
-                                 entry_text (self->endpoint_row));
-  if (region[0] != '\0')
-    octopus_account_set_region (account, region);
-  octopus_account_set_bucket_or_new (account, bucket);
-  octopus_account_set_access_key (account, entry_text (self->access_key_row));
-  octopus_account_set_path_style (account, gtk_switch_get_active (self->path_style_switch));
-  octopus_account_set_allow_http (account, gtk_switch_get_active (self->allow_http_switch));
-
-  if (!octopus_account_store_check_new (self->accounts, account, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("%s: %s"), _("Could not add the service"),
-                                                  error->message);
-      show_form_error (self, message);
-      return;
-    }
-  if (entry_text (self->secret_row)[0] == '\0')
-    {
-      show_form_error (self, _("Enter the secret access key"));
-      return;
-    }
-  /* The same engine call as `octopus-cli account add`: nothing is saved unless it connects. */
+  /* The same engine calls as `octopus-cli account add`: nothing is saved unless it connects
+   * (an edit connects when it changes where or as whom it connects). */
   show_form_error (self, NULL);
   set_connecting (self, TRUE);
-  self->adding = g_cancellable_new ();
-  octopus_account_add_async (self->accounts, account, entry_text (self->secret_row),
-                             self->adding, account_added_cb, g_object_ref (self));
+  g_clear_object (&self->connecting);
+  self->connecting = g_cancellable_new ();
+  if (self->editing != NULL)
+    octopus_account_update_async (self->accounts, self->editing, account,
+                                  secret[0] != '\0' ? secret : NULL, self->connecting,
+                                  account_updated_cb, g_object_ref (self));
+  else
+    octopus_account_add_async (self->accounts, account, secret, self->connecting,
+                               account_added_cb, g_object_ref (self));
   clear_secret (self);
 }
 
@@ -461,8 +490,9 @@ octopus_preferences_window_dispose (GObject *object)
   OctopusPreferencesWindow *self = OCTOPUS_PREFERENCES_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->adding != NULL)
-    g_cancellable_cancel (self->adding);
+  if (self->connecting != NULL)
+    g_cancellable_cancel (self->connecting);
+  g_clear_object (&self->connecting);
   if (self->accounts_list != NULL)
     gtk_list_box_bind_model (self->accounts_list, NULL, NULL, NULL, NULL);
   if (self->provider_row != NULL)
@@ -521,8 +551,9 @@ add_clicked_cb (OctopusPreferencesWindow *self)
 static void
 close_subpage (OctopusPreferencesWindow *self)
 {
-  if (self->adding != NULL)
-    g_cancellable_cancel (self->adding);
+  if (self->connecting != NULL)
+    g_cancellable_cancel (self->connecting);
+  g_clear_object (&self->connecting);
   set_connecting (self, FALSE);
   show_form_error (self, NULL);
   clear_secret (self);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "octopus-account-connect.h"
 #include "octopus-acl-dialog.h"
 #include "octopus-application.h"
 #include "octopus-object-row.h"
@@ -336,18 +337,23 @@ wait_form_idle (OctopusPreferencesWindow *prefs)
     }
 }
 
-/* Whether the keyring (the session's throwaway one) holds a secret for account @name. */
-static gboolean
-keyring_holds (const char *name)
+/* The secret the keyring (the session's throwaway one) holds for account @name, or NULL. */
+static char *
+keyring_secret (const char *name)
 {
   g_autoptr(GAsyncResult) result = NULL;
-  char *secret;
-  gboolean held;
 
   octopus_secret_lookup_async (name, NULL, octopus_test_result_cb, NULL);
   result = octopus_test_wait_result ();
-  secret = octopus_secret_lookup_finish (result, NULL);
-  held = secret != NULL;
+  return octopus_secret_lookup_finish (result, NULL);
+}
+
+static gboolean
+keyring_holds (const char *name)
+{
+  char *secret = keyring_secret (name);
+  gboolean held = secret != NULL;
+
   octopus_secret_free (secret);
   return held;
 }
@@ -423,6 +429,239 @@ test_preferences_add_service_connects (void)
   {
     g_autoptr(OctopusS3Client) client = octopus_test_server_new_client (swift);
     g_assert_true (octopus_test_destroy_bucket (client, bucket, TRUE, &error));
+  }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* Opens the edit form of account @name, as a click on its row in the list does. */
+static void
+edit_account (OctopusPreferencesWindow *prefs,
+              const char               *name)
+{
+  GtkListBox *list = form_child (prefs, "accounts_list");
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name) == 0)
+      {
+        g_signal_emit_by_name (row, "activated");
+        g_assert_cmpstr (gtk_editable_get_text (form_child (prefs, "name_row")), ==, name);
+        return;
+      }
+  g_assert_not_reached ();
+}
+
+static void
+count_cb (GListModel *model,
+          guint       position,
+          guint       removed,
+          guint       added,
+          guint      *count)
+{
+  (*count)++;
+}
+
+/* The whole accounts file, "" when there is none. */
+static char *
+file_text (const char *path)
+{
+  char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup ("");
+  return text;
+}
+
+/* An account on the test Swift, added as the window and the CLI add one (bucket created). */
+static void
+add_swift_account (OctopusAccountStore     *store,
+                   const OctopusTestServer *swift,
+                   const char              *name,
+                   const char              *bucket)
+{
+  g_autoptr(OctopusAccount) account = octopus_account_new (name, "swift", swift->endpoint);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  octopus_account_set_bucket (account, bucket);
+  octopus_account_set_access_key (account, swift->access_key);
+  octopus_account_set_allow_http (account, TRUE);
+  octopus_account_add_async (store, account, swift->secret_key, NULL, octopus_test_result_cb,
+                             NULL);
+  result = octopus_test_wait_result ();
+  g_assert_true (octopus_account_add_finish (account, result, &error));
+  g_assert_no_error (error);
+}
+
+/* Editing an account on the real Swift connects again when what it connects with changes: a
+ * wrong secret is said on the form and changes nothing (file, keyring, the store's account);
+ * a bucket that does not exist yet is created and then saved, and the store says it changed
+ * (the window reloads its services from that). */
+static void
+test_preferences_edit_service_reconnects (void)
+{
+  const OctopusTestServer *swift = octopus_test_server_lookup ("swift");
+  g_autofree char *dir = NULL, *path = NULL, *bucket = NULL, *new_bucket = NULL;
+  g_autofree char *name = NULL, *before = NULL, *after = NULL;
+  g_autoptr(OctopusAccountStore) store = NULL, reloaded = NULL;
+  g_autoptr(OctopusAccount) old = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  OctopusPreferencesWindow *prefs;
+  GtkLabel *form_error;
+  char *secret;
+  guint changes = 0;
+
+  if (!octopus_test_server_ready (swift))
+    return;
+  dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  path = g_build_filename (dir, "accounts.ini", NULL);
+  store = octopus_account_store_new (path);
+  bucket = octopus_test_unique_bucket ("ui-edit");
+  new_bucket = octopus_test_unique_bucket ("ui-edit-new");
+  name = g_strdup_printf ("ui-edit-%d", (int) getpid ());
+  add_swift_account (store, swift, name, bucket);
+  old = g_list_model_get_item (G_LIST_MODEL (store), 0);
+  before = file_text (path);
+  g_signal_connect (store, "items-changed", G_CALLBACK (count_cb), &changes);
+  prefs = g_object_ref_sink (octopus_preferences_window_new (store));
+  form_error = form_child (prefs, "form_error_label");
+
+  edit_account (prefs, name);
+  gtk_editable_set_text (form_child (prefs, "secret_row"), "not-the-secret");
+  g_signal_emit_by_name (form_child (prefs, "save_button"), "clicked");
+  wait_form_idle (prefs);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (form_error)));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (form_error),
+                                   "Could not save the service"));
+  after = file_text (path);
+  g_assert_cmpstr (after, ==, before);
+  secret = keyring_secret (name);
+  g_assert_cmpstr (secret, ==, swift->secret_key);
+  octopus_secret_free (secret);
+  g_assert_cmpuint (changes, ==, 0);
+  g_assert_true (octopus_account_store_lookup (store, name) == old);
+
+  /* The secret row is empty again (the stored secret is kept); another bucket. */
+  g_assert_cmpstr (gtk_editable_get_text (form_child (prefs, "secret_row")), ==, "");
+  g_assert_false (bucket_exists (swift, new_bucket));
+  gtk_editable_set_text (form_child (prefs, "bucket_row"), new_bucket);
+  g_signal_emit_by_name (form_child (prefs, "save_button"), "clicked");
+  wait_form_idle (prefs);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (form_error)));
+  g_assert_true (bucket_exists (swift, new_bucket));
+  g_assert_cmpuint (changes, ==, 1);
+  g_assert_cmpstr (octopus_account_get_bucket (octopus_account_store_lookup (store, name)), ==,
+                   new_bucket);
+  g_assert_cmpstr (octopus_account_get_bucket (old), ==, bucket);
+  reloaded = octopus_account_store_new (path);
+  g_assert_true (octopus_account_store_load (reloaded, NULL));
+  g_assert_cmpstr (octopus_account_get_bucket (octopus_account_store_lookup (reloaded, name)), ==,
+                   new_bucket);
+  secret = keyring_secret (name);
+  g_assert_cmpstr (secret, ==, swift->secret_key);
+  octopus_secret_free (secret);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  octopus_account_store_remove_async (store, name, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  g_assert_true (octopus_account_store_remove_finish (store, result, &error));
+  {
+    g_autoptr(OctopusS3Client) client = octopus_test_server_new_client (swift);
+    g_assert_true (octopus_test_destroy_bucket (client, bucket, TRUE, &error));
+    g_assert_true (octopus_test_destroy_bucket (client, new_bucket, TRUE, &error));
+  }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static void
+store_secret (const char *name,
+              const char *secret)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  octopus_secret_store_async (name, secret, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  g_assert_true (octopus_secret_store_finish (result, &error));
+}
+
+/* Renaming alone does not connect: it works with nothing listening at the endpoint (port 9
+ * refuses), keeps what the last connection found (object-acls), and moves the secret to the
+ * new name.  A name that another account has is refused on the form. */
+static void
+test_preferences_rename_offline (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autofree char *old_name = g_strdup_printf ("ui-old-%d", (int) getpid ());
+  g_autofree char *new_name = g_strdup_printf ("ui-new-%d", (int) getpid ());
+  g_autofree char *ini = NULL, *before = NULL, *after = NULL;
+  g_autoptr(OctopusAccountStore) store = octopus_account_store_new (path);
+  g_autoptr(OctopusAccountStore) reloaded = octopus_account_store_new (path);
+  g_autoptr(GAsyncResult) checked = NULL;
+  OctopusPreferencesWindow *prefs;
+  GtkLabel *form_error;
+  OctopusAccount *renamed;
+  char *secret;
+
+  octopus_secret_check_async (FALSE, NULL, octopus_test_result_cb, NULL);
+  checked = octopus_test_wait_result ();
+  if (!octopus_secret_check_finish (checked, NULL))
+    {
+      g_test_skip ("no keyring");
+      g_rmdir (dir);
+      return;
+    }
+  ini = g_strdup_printf ("[Account %s]\nprovider=custom\nendpoint=http://127.0.0.1:9\n"
+                         "bucket=kept-bucket\naccess-key=x\nallow-http=true\n"
+                         "object-acls=false\n\n"
+                         "[Account other]\nprovider=custom\nendpoint=http://127.0.0.1:9\n"
+                         "bucket=other-bucket\naccess-key=y\nallow-http=true\n", old_name);
+  g_assert_true (g_file_set_contents (path, ini, -1, NULL));
+  g_assert_true (octopus_account_store_load (store, NULL));
+  store_secret (old_name, "offline-secret");
+  prefs = g_object_ref_sink (octopus_preferences_window_new (store));
+  form_error = form_child (prefs, "form_error_label");
+
+  edit_account (prefs, old_name);
+  gtk_editable_set_text (form_child (prefs, "name_row"), "other");
+  before = file_text (path);
+  g_signal_emit_by_name (form_child (prefs, "save_button"), "clicked");
+  wait_form_idle (prefs);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (form_error)));
+  g_assert_nonnull (strstr (gtk_label_get_text (form_error), "already an account"));
+  after = file_text (path);
+  g_assert_cmpstr (after, ==, before);
+
+  gtk_editable_set_text (form_child (prefs, "name_row"), new_name);
+  g_signal_emit_by_name (form_child (prefs, "save_button"), "clicked");
+  wait_form_idle (prefs);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (form_error)));
+  g_assert_null (octopus_account_store_lookup (store, old_name));
+  g_assert_nonnull (octopus_account_store_lookup (store, new_name));
+  g_assert_true (octopus_account_store_load (reloaded, NULL));
+  g_assert_null (octopus_account_store_lookup (reloaded, old_name));
+  renamed = octopus_account_store_lookup (reloaded, new_name);
+  g_assert_nonnull (renamed);
+  g_assert_cmpstr (octopus_account_get_bucket (renamed), ==, "kept-bucket");
+  g_assert_cmpint (octopus_account_get_acl_support (renamed), ==, OCTOPUS_ACL_SUPPORT_NO);
+  g_assert_false (keyring_holds (old_name));
+  secret = keyring_secret (new_name);
+  g_assert_cmpstr (secret, ==, "offline-secret");
+  octopus_secret_free (secret);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    octopus_account_store_remove_async (store, new_name, NULL, octopus_test_result_cb, NULL);
+    result = octopus_test_wait_result ();
+    g_assert_true (octopus_account_store_remove_finish (store, result, NULL));
   }
   g_unlink (path);
   g_rmdir (dir);
@@ -828,6 +1067,9 @@ main (int   argc,
   g_test_add_func ("/ui/preferences/remove-confirms", test_preferences_remove_confirms);
   g_test_add_func ("/ui/preferences/add-service-connects",
                    test_preferences_add_service_connects);
+  g_test_add_func ("/ui/preferences/edit-service-reconnects",
+                   test_preferences_edit_service_reconnects);
+  g_test_add_func ("/ui/preferences/rename-offline", test_preferences_rename_offline);
   g_test_add_func ("/ui/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/acl-dialog", test_acl_dialog);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
