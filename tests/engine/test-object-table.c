@@ -259,6 +259,84 @@ test_sorted_model (void)
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (table), 3));
 }
 
+/* Each items-changed as "pos-removed+added", checked against the model's state then. */
+static void
+record_change (GListModel *model,
+               guint       pos,
+               guint       removed,
+               guint       added,
+               GString    *log)
+{
+  g_string_append_printf (log, "%s%u-%u+%u", log->len ? " " : "", pos, removed, added);
+  /* The model is consistent at every signal: the rows just added are there. */
+  for (guint i = pos; i < pos + added; i++)
+    {
+      g_autoptr(OctopusObject) row = g_list_model_get_item (model, i);
+      g_assert_nonnull (row);
+    }
+}
+
+static GPtrArray *
+listing_of_keys (const char *keys)
+{
+  g_auto(GStrv) words = g_strsplit (keys, " ", -1);
+  GPtrArray *a = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_object_free);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    g_ptr_array_add (a, make (words[i], 1, MD5_A, NULL, 1));
+  return a;
+}
+
+static char *
+keys_of (OctopusObjectTable *table)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (table)); i++)
+    {
+      g_autoptr(OctopusObject) row = g_list_model_get_item (G_LIST_MODEL (table), i);
+      g_string_append_printf (s, "%s%s", i ? " " : "", octopus_object_get_key (row));
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* A refresh tells the views only which rows came and went, never "everything changed":
+ * rows that stay keep their place, so a selection and the scroll position survive. */
+static void
+test_refresh_changes_ranges (void)
+{
+  g_autoptr(OctopusObjectTable) table = octopus_object_table_new (names);
+  g_autoptr(GString) log = g_string_new (NULL);
+  g_autoptr(OctopusObject) kept = NULL;
+  g_autoptr(OctopusObject) kept_again = NULL;
+  g_autofree char *keys = NULL;
+
+  update3 (table, listing_of_keys ("a b c d e f"), listing_of_keys ("a"), NULL);
+  kept = g_list_model_get_item (G_LIST_MODEL (table), 3);   /* "d" */
+  g_signal_connect (table, "items-changed", G_CALLBACK (record_change), log);
+
+  /* b and c go, c2 comes between; f goes, g and h come at the end. */
+  update3 (table, listing_of_keys ("a c2 d e g h"), listing_of_keys ("a"), NULL);
+  g_assert_cmpstr (log->str, ==, "1-2+1 4-1+2");
+  keys = keys_of (table);
+  g_assert_cmpstr (keys, ==, "a c2 d e g h");
+  kept_again = g_list_model_get_item (G_LIST_MODEL (table), 2);
+  g_assert_true (kept == kept_again);
+
+  /* The same listing again: not a single signal. */
+  g_string_truncate (log, 0);
+  update3 (table, listing_of_keys ("a c2 d e g h"), listing_of_keys ("a"), NULL);
+  g_assert_cmpstr (log->str, ==, "");
+
+  /* Everything replaced, and everything gone. */
+  update3 (table, listing_of_keys ("x y"), listing_of_keys ("x"), NULL);
+  g_assert_cmpstr (log->str, ==, "0-6+2");
+  g_string_truncate (log, 0);
+  update3 (table, listing (NULL), listing (NULL), listing (NULL));
+  g_assert_cmpstr (log->str, ==, "0-2+0");
+  g_assert_cmpint (g_list_model_get_n_items (G_LIST_MODEL (table)), ==, 0);
+}
+
 static void
 test_state_strings (void)
 {
@@ -306,6 +384,7 @@ main (int   argc,
   g_test_add_func ("/object-table/unreachable", test_unreachable);
   g_test_add_func ("/object-table/transferring", test_transferring_and_signals);
   g_test_add_func ("/object-table/sorted-model", test_sorted_model);
+  g_test_add_func ("/object-table/refresh-ranges", test_refresh_changes_ranges);
   g_test_add_func ("/object-table/state-strings", test_state_strings);
   g_test_add_func ("/object-table/finalize", test_finalize);
 

@@ -170,34 +170,88 @@ compare_rows (gconstpointer a,
   return strcmp (octopus_object_get_key (oa), octopus_object_get_key (ob));
 }
 
-/* Replaces the rows with @rows (sorted here) and tells the views once. */
+/* Replaces @removed rows at @pos of self->rows with @n_added rows from @added. */
+static void
+splice_run (OctopusObjectTable *self,
+            guint               pos,
+            guint               removed,
+            OctopusObject     **added,
+            guint               n_added)
+{
+  guint tail;
+
+  g_ptr_array_remove_range (self->rows, pos, removed);
+  tail = self->rows->len - pos;
+  g_ptr_array_set_size (self->rows, self->rows->len + n_added);
+  memmove (self->rows->pdata + pos + n_added, self->rows->pdata + pos, tail * sizeof (gpointer));
+  for (guint k = 0; k < n_added; k++)
+    self->rows->pdata[pos + k] = g_object_ref (added[k]);
+}
+
+/* Where a run of differences between self->rows from @pos and @rows from *@j ends: rows
+ * only in the old list are removed, rows only in the new one added (both sorted by key).
+ * → how many old rows go; *@j is moved past the new rows that come. */
+static guint
+measure_run (OctopusObjectTable *self,
+             guint               pos,
+             GPtrArray          *rows,
+             guint              *j)
+{
+  guint removed = 0;
+
+  for (;;)
+    {
+      gpointer old = pos + removed < self->rows->len ? self->rows->pdata[pos + removed] : NULL;
+      gpointer new = *j < rows->len ? rows->pdata[*j] : NULL;
+      int cmp;
+
+      if (old == new)   /* the same row (both lists go on from here), or both at their end */
+        return removed;
+      cmp = old == NULL ? 1 : new == NULL ? -1 : compare_rows (&old, &new);
+      if (cmp <= 0)
+        removed++;
+      if (cmp >= 0)
+        (*j)++;
+    }
+}
+
+/* Turns the rows into @rows (sorted here) one run of changes at a time, telling the views
+ * about each run only, so that rows which stay keep their place in a view: selection and
+ * scroll position survive a refresh.  The list is consistent at every items-changed. */
 static void
 replace_rows (OctopusObjectTable *self,
               GPtrArray          *rows)
 {
   guint old_len = self->rows->len;
-  gboolean same = rows->len == old_len;
+  guint pos = 0, j = 0;
 
   g_ptr_array_sort (rows, compare_rows);
-  for (guint i = 0; same && i < rows->len; i++)
-    same = g_ptr_array_index (rows, i) == g_ptr_array_index (self->rows, i);
-  if (same)
-    {
-      g_ptr_array_unref (rows);
-      return;
-    }
-
   g_hash_table_remove_all (self->by_key);
   for (guint i = 0; i < rows->len; i++)
     {
       OctopusObject *row = g_ptr_array_index (rows, i);
       g_hash_table_insert (self->by_key, (gpointer) octopus_object_get_key (row), row);
     }
-  g_ptr_array_unref (self->rows);
-  self->rows = rows;
 
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, rows->len);
-  if (old_len != rows->len)
+  while (j < rows->len || pos < self->rows->len)
+    {
+      guint first_added = j;
+      guint removed = measure_run (self, pos, rows, &j);
+      guint added = j - first_added;
+
+      if (removed == 0 && added == 0)
+        {
+          pos++, j++;   /* a row that stays */
+          continue;
+        }
+      splice_run (self, pos, removed, (OctopusObject **) rows->pdata + first_added, added);
+      g_list_model_items_changed (G_LIST_MODEL (self), pos, removed, added);
+      pos += added;
+    }
+
+  /* by_key points into @rows' objects, which self->rows now holds as well. */
+  g_ptr_array_unref (rows);
+  if (old_len != self->rows->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
