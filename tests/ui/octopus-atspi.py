@@ -12,6 +12,13 @@
                                                  win.sync-status shows KEY in STATE on SERVICE
   octopus-atspi.py settle-gone KEY               wait over D-Bus until idle and KEY is gone
   octopus-atspi.py menu-item LABEL               activate LABEL in the open popover menu
+  octopus-atspi.py point NAME [WINDOW]           print "X Y", the centre of the shown node named
+                                                 NAME (in WINDOW, a window title), relative to
+                                                 its window: where a real pointer click lands
+  octopus-atspi.py text NAME [WINDOW]            print the text of the entry named NAME
+  octopus-atspi.py checked NAME [WINDOW]         exit 0 when the switch/check box NAME is on
+  octopus-atspi.py wait-label PART               wait until a shown label's text holds PART
+                                                 (case-insensitive); print that text
 
 AT-SPI reads race row removal in GTK 4.8's bridge (the app can crash when a client reads a
 row while it is being removed), so the tests wait for a condition through the app's own
@@ -161,6 +168,78 @@ def click(name):
     return status
 
 
+def window_nodes(title):
+    """The nodes of the top-level window titled TITLE (every window when TITLE is None)."""
+    a = app()
+    if a is None:
+        return
+    for i in range(a.get_child_count()):
+        frame = a.get_child_at_index(i)
+        if frame is not None and (title is None or frame.get_name() == title):
+            yield from walk(frame)
+
+
+def shown_extents(node):
+    e = node.get_extents(Atspi.CoordType.WINDOW)
+    return (e.x, e.y, e.width, e.height) if e.width > 0 and e.height > 0 else None
+
+
+def point(name, title=None):
+    """Print the centre of the first node named NAME that has a size on screen.  GTK 4.8 gives
+    extents relative to the window only; the caller adds the window's position (xdotool)."""
+    found = []
+
+    def find():
+        for node, _ in window_nodes(title):
+            if node.get_name() == name:
+                extents = shown_extents(node)
+                if extents is not None:
+                    found.append(extents)
+                    return True
+        return False
+    status = wait(find, f'{name!r} on screen')
+    if status == 0:
+        x, y, w, h = found[0]
+        print(x + w // 2, y + h // 2)
+    return status
+
+
+def text(name, title=None):
+    for node, _ in window_nodes(title):
+        if node.get_name() == name and node.get_role() in (Atspi.Role.TEXT, Atspi.Role.ENTRY,
+                                                            Atspi.Role.PASSWORD_TEXT):
+            print(Atspi.Text.get_text(node, 0, Atspi.Text.get_character_count(node)))
+            return 0
+    print(f'no entry named {name!r}', file=sys.stderr)
+    return 1
+
+
+def checked(name, title=None):
+    for node, _ in window_nodes(title):
+        if (node.get_role() in (Atspi.Role.CHECK_BOX, Atspi.Role.TOGGLE_BUTTON)
+                and (node.get_name() == name or (node.get_name() or '').startswith(name + ' '))):
+            return 0 if node.get_state_set().contains(Atspi.StateType.CHECKED) else 1
+    print(f'no switch named {name!r}', file=sys.stderr)
+    return 2
+
+
+def wait_label(part):
+    found = []
+
+    def find():
+        for node, _ in walk(app()):
+            label = node.get_name() or ''
+            if (node.get_role() == Atspi.Role.LABEL and part.lower() in label.lower()
+                    and shown_extents(node) is not None):
+                found.append(label)
+                return True
+        return False
+    status = wait(find, f'a label saying {part!r}')
+    if status == 0:
+        print(found[0])
+    return status
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else 'dump'
     if cmd == 'dump':
@@ -192,6 +271,14 @@ def main(argv):
         return 0
     if cmd == 'menu-item':
         return menu_item(argv[2])
+    if cmd == 'point':
+        return point(argv[2], argv[3] if len(argv) > 3 else None)
+    if cmd == 'checked':
+        return checked(argv[2], argv[3] if len(argv) > 3 else None)
+    if cmd == 'wait-label':
+        return wait_label(argv[2])
+    if cmd == 'text':
+        return text(argv[2], argv[3] if len(argv) > 3 else None)
     print(__doc__, file=sys.stderr)
     return 2
 

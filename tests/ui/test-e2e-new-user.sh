@@ -1,0 +1,248 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-e2e-new-user.sh — a new user's whole path through the window only, from no account:
+# the Add Service form filled in with the real keyboard and pointer (xdotool under Xvfb; what
+# is on screen read through AT-SPI), a wrong secret refused on the form with nothing saved,
+# a Swift service whose bucket does not exist yet (it gets created) and an s3rver service; two
+# files dropped from another X client, a copy deleted behind Octopus's back (awscli), Refresh
+# and Repair from the context menu, Check Contents; public-read, a grant to the user of a
+# second Swift account added and removed again in the Permissions dialog, read back from
+# Swift with awscli (the copy keeps its own owner); Erase All, and both services empty.
+# Never octopus-cli.  The app runs with GLib warnings fatal: a GTK warning fails the test.
+#
+# No window manager: every window sits at (0,0) and keys go to the window under the pointer.
+# GTK 4.8 gives AT-SPI extents relative to the window, so a click lands at the window's
+# position (xdotool) plus the centre AT-SPI reports for the widget.
+# Needs: DISPLAY + session bus + unlocked keyring (tools/run-headless) and the servers' env.
+# Env from meson: OCTOPUS_APP, DRAG_SOURCE, ATSPI (octopus-atspi.py).
+set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/../common/tap.sh"
+
+tap_require_display
+tap_require_servers
+command -v secret-tool >/dev/null || { echo "1..0 # SKIP secret-tool (libsecret-tools) missing"; exit 0; }
+
+# See test-e2e.sh: under ASan, slow unwinding makes GTK too slow for the AT-SPI registry.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}fast_unwind_on_malloc=1"
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/octopus-new-user.XXXXXX")
+APP_PID="" SRC_PID="" REC_PID=""
+cleanup() {
+  [ -n "$SRC_PID" ] && kill "$SRC_PID" 2>/dev/null || true
+  [ -n "$REC_PID" ] && kill "$REC_PID" 2>/dev/null || true
+  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$W"
+}
+trap cleanup EXIT
+tap_init octopus-new-user "$W"
+export XDG_CONFIG_HOME="$W/config" XDG_CACHE_HOME="$W/cache" XDG_STATE_HOME="$W/state"
+mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_STATE_HOME"
+ACCOUNTS="$XDG_CONFIG_HOME/octopus/accounts.ini"
+atspi() { /usr/bin/python3 "$ATSPI" "$@"; }
+fail() {
+  not_ok "$*" "app log:"
+  sed 's/^/# /' "$W/app.log" | grep -v DEBUG | tail -30
+  exit 1
+}
+action() {  # action NAME [GVARIANT-PARAMS]
+  gdbus call --session --dest io.github.octopus_rais.Octopus \
+    --object-path /io/github/octopus_rais/Octopus/window/1 \
+    --method org.gtk.Actions.Activate "$1" "${2:-[]}" '{}' >/dev/null
+}
+swift() {  # awscli against the test Swift as test:tester
+  AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_SWIFT_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$OCTOPUS_TEST_SWIFT_SECRET_KEY" \
+  AWS_DEFAULT_REGION=us-east-1 /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_SWIFT_ENDPOINT" s3api "$@"
+}
+s3rver() {
+  AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_S3RVER_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$OCTOPUS_TEST_S3RVER_SECRET_KEY" \
+  AWS_DEFAULT_REGION=us-east-1 /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_S3RVER_ENDPOINT" s3api "$@"
+}
+
+# click NAME [WINDOW]: a real left click on the centre of the widget named NAME.
+click() {
+  local title=${2:-Octopus} at wx wy
+  at=$(atspi point "$1" "$title") || fail "no “$1” on screen in the window “$title”"
+  eval "$(xdotool search --sync --onlyvisible --name "^$title\$" getwindowgeometry --shell | grep -E '^[XY]=')"
+  wx=$X wy=$Y
+  set -- $at
+  xdotool mousemove --sync $((wx + $1)) $((wy + $2)) click 1
+}
+# type_into ENTRY TEXT [WINDOW]: click into the entry, replace what it holds with TEXT by keyboard.
+type_into() {
+  click "$1" "${3:-Preferences}"
+  xdotool key ctrl+a BackSpace
+  xdotool type --delay 15 -- "$2"
+  local got
+  got=$(atspi text "$1" "${3:-Preferences}") || fail "cannot read the entry “$1” back"
+  # A password entry shows dots, never the secret.
+  [ "$got" = "$2" ] || [[ "$1" == Secret* ]] || fail "the entry “$1” holds “$got”, not “$2”"
+}
+# choose_provider N LABEL: opens the Provider list with the pointer, moves to its Nth entry
+# (from 0) with the arrow keys and takes it with Enter.  (The list is a popover, a surface of
+# its own whose position AT-SPI does not give, so the keyboard picks the entry.)
+choose_provider() {
+  click Provider Preferences
+  xdotool key Home
+  for _ in $(seq "$1"); do xdotool key Down; done
+  xdotool key Return
+  atspi wait-name "$2" >/dev/null || fail "the provider “$2” was not chosen"
+}
+# switch_on NAME: scrolls the form down with the wheel and clicks the switch NAME if it is off.
+switch_on() {
+  atspi checked "$1" Preferences && return 0
+  xdotool mousemove 300 300 click --repeat 5 5
+  click "$1" Preferences
+  atspi checked "$1" Preferences || fail "the switch “$1” did not turn on"
+}
+keyring_items() {  # how many Octopus secrets the keyring holds
+  secret-tool search --all xdg:schema io.github.octopus_rais.Octopus.Account 2>/dev/null |
+    grep -c '^\[' || true
+}
+echo "1..9"
+
+bucket="octopus-new-$(date +%s)-$$"
+
+/usr/bin/python3 "$NOTIFICATION_RECORDER" "$W/notifications.log" > "$W/rec.log" 2>&1 &
+REC_PID=$!
+for _ in $(seq 1200); do grep -q 'RECORDER READY' "$W/rec.log" && break; sleep 0.05; done
+grep -q 'RECORDER READY' "$W/rec.log" || fail "the notification recorder did not start"
+G_DEBUG=fatal-warnings G_MESSAGES_DEBUG=octopus "$OCTOPUS_APP" > "$W/app.log" 2>&1 &
+APP_PID=$!
+for _ in $(seq 1800); do grep -q '^READY$' "$W/app.log" && break; sleep 0.1; done
+grep -q '^READY$' "$W/app.log" || fail "the app did not print READY"
+atspi wait-name 'Add a Service' >/dev/null || fail "no account: the window does not invite to add a service"
+ok "app started with no account and shows the empty state"
+
+# --- a Swift service with a wrong secret: refused on the form, nothing saved ---
+click 'Add a Service…'
+atspi wait-name 'Secret Access Key' >/dev/null || fail "the empty state's button did not open the form"
+type_into Name "Local Swift"
+choose_provider 3 'OpenStack Swift (s3api)'
+type_into 'Endpoint URL' "$OCTOPUS_TEST_SWIFT_ENDPOINT"
+type_into 'Bucket (empty: a new private one)' "$bucket"
+type_into 'Access Key ID' "$OCTOPUS_TEST_SWIFT_ACCESS_KEY"
+type_into 'Secret Access Key' "not-the-secret"
+switch_on 'Allow Unencrypted HTTP'
+atspi checked 'Path-Style Addressing' Preferences || fail "the Swift preset did not choose path style"
+click Save Preferences
+said=$(atspi wait-label 'secret key is wrong') || fail "a wrong secret is not explained on the form"
+[ ! -e "$ACCOUNTS" ] || ! grep -q '^\[Account' "$ACCOUNTS" ||
+  fail "the refused account was saved: $(cat "$ACCOUNTS")"
+[ "$(keyring_items)" = 0 ] || fail "the refused secret is in the keyring"
+ok "a wrong secret is refused on the form, in words; no account, no keyring item"
+echo "# the form said: $said"
+
+# --- the right secret: the bucket that does not exist yet is created, the account saved ---
+type_into 'Secret Access Key' "$OCTOPUS_TEST_SWIFT_SECRET_KEY"
+click Save Preferences
+atspi wait-name 'Add a Service' >/dev/null || fail "the form did not close after Save"
+atspi wait-label 'Local Swift' >/dev/null || fail "the Swift service is not listed in Preferences"
+swift head-bucket --bucket "$bucket" || fail "the bucket $bucket was not created on Swift"
+grep -q '^\[Account Local Swift\]' "$ACCOUNTS" || fail "accounts.ini lacks the Swift account"
+[ "$(keyring_items)" = 1 ] || fail "the keyring does not hold the Swift secret"
+ok "Swift service added from the form: its bucket created, account and secret saved"
+
+# --- an s3rver service, from the Preferences page's own button ---
+click 'Add a Service' Preferences
+atspi wait-name 'Secret Access Key' >/dev/null || fail "Preferences' Add button did not open the form"
+type_into Name "Local s3rver"
+choose_provider 8 'Other S3-compatible service'
+type_into 'Endpoint URL' "$OCTOPUS_TEST_S3RVER_ENDPOINT"
+type_into 'Bucket (empty: a new private one)' "$bucket"
+type_into 'Access Key ID' "$OCTOPUS_TEST_S3RVER_ACCESS_KEY"
+type_into 'Secret Access Key' "$OCTOPUS_TEST_S3RVER_SECRET_KEY"
+switch_on 'Path-Style Addressing'
+switch_on 'Allow Unencrypted HTTP'
+click Save Preferences
+atspi wait-label 'Local s3rver' >/dev/null || fail "the s3rver service is not listed in Preferences"
+s3rver head-bucket --bucket "$bucket" || fail "the bucket $bucket was not created on s3rver"
+[ "$(keyring_items)" = 2 ] || fail "the keyring does not hold both secrets"
+xdotool mousemove 300 300 key Escape
+atspi wait-name 'Drop Files Here' >/dev/null || fail "with two services the window does not invite a drop"
+ok "s3rver service added; Preferences closed with Escape; the window waits for files"
+
+# --- two files dropped from another X client (see test-e2e.sh for the XDND dance) ---
+mkdir -p "$W/files"
+printf 'first file, dropped\n' > "$W/files/one.txt"
+head -c 150000 /dev/zero | tr '\0' 'x' > "$W/files/two.bin"
+"$DRAG_SOURCE" "$W/files/one.txt" "$W/files/two.bin" > "$W/src.log" 2>&1 &
+SRC_PID=$!
+for _ in $(seq 1200); do grep -q 'SOURCE READY' "$W/src.log" && break; sleep 0.05; done
+wid=$(xdotool search --sync --name '^DragSource$' | head -1)
+xdotool windowmove --sync "$wid" 1040 100
+xdotool mousemove --sync 1140 175 mousedown 1
+for x in 1130 1110 1070 1000 900 750 600 450 400; do xdotool mousemove "$x" 300; sleep 0.05; done
+for i in $(seq 600); do
+  grep -q 'DRAG ACCEPTED' "$W/src.log" && break
+  xdotool mousemove 400 $((300 + i % 2)); sleep 0.1
+done
+grep -q 'DRAG ACCEPTED' "$W/src.log" || fail "the window did not accept the drag"
+xdotool mouseup 1
+for key in one.txt two.bin; do
+  for service in "Local s3rver" "Local Swift"; do
+    atspi settle "$key" "$service" in-sync || fail "$key is not in sync on $service"
+    atspi wait-cell "$key" "$service" "In sync" || fail "$key is not shown in sync on $service"
+  done
+done
+kill "$SRC_PID" 2>/dev/null || true; wait "$SRC_PID" 2>/dev/null || true; SRC_PID=""
+ok "two files dropped on the window: both in sync on both services"
+
+# --- a copy deleted behind Octopus's back; the Refresh button; Repair from the context menu ---
+s3rver delete-object --bucket "$bucket" --key one.txt >/dev/null
+click Refresh
+atspi settle one.txt "Local s3rver" missing || fail "the refresh did not find the copy missing"
+atspi wait-cell one.txt "Local s3rver" "Missing" || fail "the deleted copy is not shown missing"
+# The first row ("one.txt" sorts first) sits under the header bar and the column titles.
+xdotool mousemove 150 93 click 3
+atspi menu-item Repair || fail "a right click on the row opened no menu with Repair"
+atspi settle one.txt "Local s3rver" in-sync || fail "repair did not bring the copy back"
+s3rver head-object --bucket "$bucket" --key one.txt >/dev/null || fail "s3rver still lacks one.txt"
+ok "a copy deleted with awscli shows Missing after Refresh and is repaired from the context menu"
+
+# --- Check Contents from the main menu: a file another tool uploaded in parts (its ETags are
+# not MD5s and it has no md5chksum) is downloaded and hashed, and then known to be in sync ---
+head -c $((6 * 1024 * 1024)) /dev/zero | tr '\0' 'y' > "$W/files/parts.bin"
+printf '[default]\ns3 =\n  multipart_threshold = 5MB\n  multipart_chunksize = 5MB\n' > "$W/aws.cfg"
+AWS_CONFIG_FILE="$W/aws.cfg" AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_S3RVER_ACCESS_KEY" \
+  AWS_SECRET_ACCESS_KEY="$OCTOPUS_TEST_S3RVER_SECRET_KEY" AWS_DEFAULT_REGION=us-east-1 \
+  /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_S3RVER_ENDPOINT" s3 cp --quiet \
+  "$W/files/parts.bin" "s3://$bucket/parts.bin"
+AWS_CONFIG_FILE="$W/aws.cfg" AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_SWIFT_ACCESS_KEY" \
+  AWS_SECRET_ACCESS_KEY="$OCTOPUS_TEST_SWIFT_SECRET_KEY" AWS_DEFAULT_REGION=us-east-1 \
+  /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_SWIFT_ENDPOINT" s3 cp --quiet \
+  "$W/files/parts.bin" "s3://$bucket/parts.bin"
+click Refresh
+atspi settle parts.bin "Local Swift" unknown-hash || fail "a copy uploaded in parts is not unknown-hash"
+click 'Main Menu'
+atspi menu-item 'Check Contents' || fail "the main menu has no Check Contents"
+said=$(atspi wait-label 'hashed') || fail "Check Contents did not say what it checked"
+# (s3rver gives a multipart upload a plain MD5-like ETag; Swift's ends in "-2": at least one.)
+case "$said" in 0\ *) fail "Check Contents hashed nothing: $said" ;; esac
+for service in "Local s3rver" "Local Swift"; do
+  atspi settle parts.bin "$service" in-sync || fail "parts.bin is not in sync on $service after the check"
+done
+ok "Check Contents from the main menu hashed the copies uploaded in parts: “$said”"
+
+# --- Erase All from the main menu: two confirmations, then both services are empty ---
+click 'Main Menu'
+atspi menu-item 'Erase All…' || fail "the main menu has no Erase All"
+atspi wait-name '3 objects will be deleted from every service (2 services).' >/dev/null ||
+  fail "the confirmation does not name how many objects on how many services"
+atspi click 'Continue…' || fail "no Continue button in the first confirmation"
+atspi wait-name 'Really Erase 3 Objects?' >/dev/null || fail "no second step"
+atspi click 'Erase Everything' || fail "no Erase Everything button in the second step"
+for key in one.txt two.bin parts.bin; do
+  atspi settle-gone "$key" || fail "$key is still in the table after Erase All"
+done
+for service in s3rver swift; do
+  left=$($service list-objects-v2 --bucket "$bucket" --query 'Contents[].Key' --output text)
+  [ -z "$left" ] || [ "$left" = None ] || fail "objects are left on $service after Erase All: $left"
+done
+ok "Erase All after two confirmations: both services are empty (awscli)"
+
+kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
+if grep -E 'Gtk-(WARNING|CRITICAL)|GLib-(GObject-)?(WARNING|CRITICAL)' "$W/app.log"; then
+  fail "GTK or GLib warned during the walk"
+fi
+ok "no GTK or GLib warning in the app's log"
