@@ -394,6 +394,14 @@ acl_failure (OctopusService *service,
              const GError   *error,
              char          **message)
 {
+  /* A service known to take ACLs that does not implement one request (Swift: a grant to an
+   * e-mail address) still has ACLs: that change failed there. */
+  if (g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NOT_IMPLEMENTED) &&
+      octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_YES)
+    {
+      *message = g_strdup (error->message);
+      return OCTOPUS_RESULT_FAILED;
+    }
   if (_octopus_error_is_unsupported (error))
     {
       octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
