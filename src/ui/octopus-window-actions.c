@@ -39,7 +39,7 @@ _octopus_window_actions_update (OctopusWindow *self)
   set_enabled (self, "repair-selected", have_array && n_selected > 0);
   set_enabled (self, "delete-selected", have_array && n_selected > 0);
   set_enabled (self, "download-selected", have_array && n_selected > 0);
-  set_enabled (self, "edit-acl", have_array && n_selected == 1);
+  set_enabled (self, "edit-acl", have_array && n_selected > 0);
   set_enabled (self, "erase-all", have_array);
   set_enabled (self, "check-contents", have_array);
 }
@@ -527,7 +527,7 @@ edit_acl_action (GSimpleAction *action,
 
   if (self->array == NULL || keys[0] == NULL)
     return;
-  dialog = octopus_acl_dialog_new (self->array, keys[0]);
+  dialog = octopus_acl_dialog_new (self->array, (const char * const *) keys);
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
   gtk_window_present (GTK_WINDOW (dialog));
 }

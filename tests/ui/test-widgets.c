@@ -11,6 +11,7 @@
 
 #include "octopus-account-connect.h"
 #include "octopus-acl-dialog.h"
+#include "octopus-acl-summary.h"
 #include "octopus-application.h"
 #include "octopus-object-row.h"
 #include "octopus-preferences-window.h"
@@ -185,6 +186,9 @@ test_window_pages_and_summary (void)
     g_assert_cmpstr (octopus_object_get_key (g_ptr_array_index (selected, 0)), ==, "Photos/b.jpg");
   }
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "repair-selected"));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "edit-acl"));
+  /* Permissions work on every selected object, not only on one. */
+  gtk_selection_model_select_all (GTK_SELECTION_MODEL (window->selection));
   g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "edit-acl"));
 
   /* "Only problems" hides the row that is in sync everywhere. */
@@ -738,10 +742,317 @@ test_preferences_remove_confirms (void)
 static void
 test_acl_dialog (void)
 {
-  OctopusAclDialog *dialog = g_object_ref_sink (octopus_acl_dialog_new (NULL, "notes.txt"));
+  const char *keys[] = { "notes.txt", NULL };
+  OctopusAclDialog *dialog = g_object_ref_sink (octopus_acl_dialog_new (NULL, keys));
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   g_assert_finalize_object (dialog);
+}
+
+static OctopusArrayResult *
+result_new (const char          *key,
+            const char          *service,
+            OctopusResultStatus  status,
+            const char          *message)
+{
+  OctopusArrayResult *r = g_new0 (OctopusArrayResult, 1);
+
+  r->key = g_strdup (key);
+  r->service = g_strdup (service);
+  r->status = status;
+  r->message = g_strdup (message);
+  return r;
+}
+
+/* The result of a permissions change names every service: changed, skipped for having no
+ * ACLs, failed with the reason (and for how many of the objects). */
+static void
+test_acl_summary (void)
+{
+  g_autoptr(GPtrArray) results =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
+  g_autofree char *one = NULL, *two = NULL, *skipped = NULL;
+
+  g_ptr_array_add (results, result_new ("a.txt", "swift", OCTOPUS_RESULT_OK, NULL));
+  g_ptr_array_add (results, result_new ("a.txt", "s3rver", OCTOPUS_RESULT_UNSUPPORTED, "no"));
+  g_ptr_array_add (results, result_new ("a.txt", "px", OCTOPUS_RESULT_OK, NULL));
+  one = octopus_acl_summary_new (results, 1);
+  g_assert_cmpstr (one, ==, "Changed on swift, px; skipped (no ACLs): s3rver");
+
+  g_ptr_array_add (results, result_new ("b.txt", "swift", OCTOPUS_RESULT_OK, NULL));
+  g_ptr_array_add (results, result_new ("b.txt", "s3rver", OCTOPUS_RESULT_UNSUPPORTED, "no"));
+  g_ptr_array_add (results, result_new ("b.txt", "px", OCTOPUS_RESULT_FAILED,
+                                        "px: Access Denied"));
+  two = octopus_acl_summary_new (results, 2);
+  g_assert_cmpstr (two, ==, "Changed on swift; skipped (no ACLs): s3rver; "
+                            "failed on px for 1 of 2 objects (“b.txt”): Access Denied");
+
+  g_ptr_array_remove_range (results, 0, results->len);
+  g_ptr_array_add (results, result_new ("a.txt", "s3rver", OCTOPUS_RESULT_UNSUPPORTED, "no"));
+  skipped = octopus_acl_summary_new (results, 1);
+  g_assert_cmpstr (skipped, ==, "Skipped (no ACLs): s3rver");
+}
+
+/* ---- the Permissions dialog on the real Swift (ACLs, checks signatures) and s3rver (none) */
+
+static const char * const acl_servers[] = { "swift", "s3rver" };
+enum { ACL_SWIFT, ACL_S3RVER, ACL_N };
+
+typedef struct {
+  OctopusTestServices  svc;
+  OctopusArray        *array;
+} AclFixture;
+
+/* An array of Swift and s3rver, a fresh bucket each, holding a.txt and b.txt everywhere. */
+static gboolean
+acl_fixture_setup (AclFixture *fx)
+{
+  g_autoptr(GPtrArray) services = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!octopus_test_services_setup (&fx->svc, acl_servers, ACL_N, "ui-acl"))
+    return FALSE;
+  for (guint i = 0; i < ACL_N; i++)
+    {
+      g_ptr_array_add (services, octopus_service_new (acl_servers[i], fx->svc.clients[i],
+                                                      fx->svc.buckets[i]));
+      for (guint k = 0; k < 2; k++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *etag = octopus_test_put_string (fx->svc.clients[i],
+                                                           fx->svc.buckets[i],
+                                                           k == 0 ? "a.txt" : "b.txt",
+                                                           "shared\n", &error);
+          g_assert_no_error (error);
+        }
+    }
+  fx->array = octopus_array_new (services);
+  return TRUE;
+}
+
+static void
+acl_fixture_teardown (AclFixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (octopus_test_services_teardown (&fx->svc, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (fx->array);
+}
+
+static gpointer
+acl_child (OctopusAclDialog *dialog,
+           const char       *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (dialog), OCTOPUS_TYPE_ACL_DIALOG, name);
+}
+
+/* Until the dialog has read or changed what it was asked to (its buttons work again). */
+static void
+wait_acl_idle (OctopusAclDialog *dialog)
+{
+  GtkWidget *add = acl_child (dialog, "add_grant_button");
+  gint64 deadline = g_get_monotonic_time () + OCTOPUS_TEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+
+  while (!gtk_widget_get_sensitive (add))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static OctopusAclDialog *
+open_acl_dialog (AclFixture         *fx,
+                 const char * const *keys)
+{
+  OctopusAclDialog *dialog = g_object_ref_sink (octopus_acl_dialog_new (fx->array, keys));
+
+  gtk_window_present (GTK_WINDOW (dialog));
+  wait_acl_idle (dialog);
+  return dialog;
+}
+
+static void
+close_acl_dialog (OctopusAclDialog *dialog)
+{
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+/* Fills the form and presses Add Grant: @choice 2 is a user id, 3 an e-mail address. */
+static void
+add_grant (OctopusAclDialog  *dialog,
+           guint              choice,
+           const char        *who,
+           OctopusPermission  permission)
+{
+  adw_combo_row_set_selected (acl_child (dialog, "grantee_row"), choice);
+  gtk_editable_set_text (acl_child (dialog, "grantee_id_row"), who);
+  adw_combo_row_set_selected (acl_child (dialog, "permission_row"), permission);
+  g_signal_emit_by_name (acl_child (dialog, "add_grant_button"), "clicked");
+  wait_acl_idle (dialog);
+}
+
+static const char *
+acl_result (OctopusAclDialog *dialog)
+{
+  GtkWidget *label = acl_child (dialog, "result_label");
+
+  g_assert_true (gtk_widget_get_visible (label));
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+/* The first AdwActionRow under @widget titled @title, or NULL. */
+static AdwActionRow *
+find_action_row (GtkWidget  *widget,
+                 const char *title)
+{
+  if (ADW_IS_ACTION_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return ADW_ACTION_ROW (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      AdwActionRow *found = find_action_row (c, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The row for @who in @service's column of the dialog, or NULL. */
+static AdwActionRow *
+column_row (OctopusAclDialog *dialog,
+            const char       *service,
+            const char       *who)
+{
+  GtkWidget *box = acl_child (dialog, "services_box");
+
+  for (GtkWidget *c = gtk_widget_get_first_child (box); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    if (g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (c)), service) == 0)
+      return find_action_row (c, who);
+  g_assert_not_reached ();
+}
+
+/* What Swift itself says @id may do with @key, read with the test's own client:
+ * "" for nothing, else the permissions, comma-separated. */
+static char *
+swift_permissions (AclFixture *fx,
+                   const char *key,
+                   const char *id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OctopusS3Acl) acl = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  octopus_s3_client_get_object_acl_async (fx->svc.clients[ACL_SWIFT], fx->svc.buckets[ACL_SWIFT],
+                                          key, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  acl = octopus_s3_client_get_object_acl_finish (fx->svc.clients[ACL_SWIFT], result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (acl->owner_id);
+  for (guint i = 0; i < acl->grants->len; i++)
+    {
+      const OctopusS3Grant *g = g_ptr_array_index (acl->grants, i);
+
+      if (g->type != OCTOPUS_S3_GRANTEE_CANONICAL_USER || g_strcmp0 (g->id, id) != 0)
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, octopus_s3_permission_to_string (g->permission));
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+#define CHANGED_SKIPPED "Changed on swift; skipped (no ACLs): s3rver"
+
+/* A grant for a user id is added (Swift holds it, the column lists it), changed (replaced,
+ * not a second grant), refused for an e-mail address (Swift does not implement that: a
+ * failure on Swift, not "no ACLs") and removed; s3rver is named as skipped each time. */
+static void
+test_acl_dialog_grants (void)
+{
+  AclFixture fx = { 0, };
+  const char *one[] = { "a.txt", NULL };
+  OctopusAclDialog *dialog;
+  AdwActionRow *row;
+  g_autofree char *read_perm = NULL, *write = NULL, *gone = NULL, *after_email = NULL;
+
+  if (!acl_fixture_setup (&fx))
+    return;
+  dialog = open_acl_dialog (&fx, one);
+  g_assert_cmpstr (adw_window_title_get_subtitle (acl_child (dialog, "window_title")), ==,
+                   "a.txt");
+  g_assert_null (column_row (dialog, "swift", "someone"));
+
+  add_grant (dialog, 2, "someone", OCTOPUS_PERMISSION_READ);
+  g_assert_cmpstr (acl_result (dialog), ==, CHANGED_SKIPPED);
+  read_perm = swift_permissions (&fx, "a.txt", "someone");
+  g_assert_cmpstr (read_perm, ==, "READ");
+  row = column_row (dialog, "swift", "someone");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_action_row_get_subtitle (row), ==, "Read");
+
+  /* Activating the row puts the grant into the form, to change it. */
+  adw_combo_row_set_selected (acl_child (dialog, "grantee_row"), 0);
+  g_signal_emit_by_name (row, "activated");
+  g_assert_cmpuint (adw_combo_row_get_selected (acl_child (dialog, "grantee_row")), ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (acl_child (dialog, "grantee_id_row")), ==, "someone");
+
+  add_grant (dialog, 2, "someone", OCTOPUS_PERMISSION_WRITE);
+  g_assert_cmpstr (acl_result (dialog), ==, CHANGED_SKIPPED);
+  write = swift_permissions (&fx, "a.txt", "someone");
+  g_assert_cmpstr (write, ==, "WRITE");
+  g_assert_cmpstr (adw_action_row_get_subtitle (column_row (dialog, "swift", "someone")), ==,
+                   "Write");
+
+  add_grant (dialog, 3, "someone@example.com", OCTOPUS_PERMISSION_READ);
+  g_test_message ("e-mail grant: %s", acl_result (dialog));
+  g_assert_true (g_str_has_prefix (acl_result (dialog),
+                                   "Skipped (no ACLs): s3rver; failed on swift: "
+                                   "the service does not support this operation"));
+  after_email = swift_permissions (&fx, "a.txt", "someone");
+  g_assert_cmpstr (after_email, ==, "WRITE");
+
+  g_signal_emit_by_name (find_button_with_tooltip (GTK_WIDGET (dialog),
+                                                   "Remove grant for someone"), "clicked");
+  wait_acl_idle (dialog);
+  g_assert_cmpstr (acl_result (dialog), ==, CHANGED_SKIPPED);
+  gone = swift_permissions (&fx, "a.txt", "someone");
+  g_assert_cmpstr (gone, ==, "");
+  g_assert_null (column_row (dialog, "swift", "someone"));
+
+  close_acl_dialog (dialog);
+  acl_fixture_teardown (&fx);
+}
+
+/* With two objects selected the dialog says so, and a grant reaches both. */
+static void
+test_acl_dialog_two_keys (void)
+{
+  AclFixture fx = { 0, };
+  const char *two[] = { "a.txt", "b.txt", NULL };
+  OctopusAclDialog *dialog;
+  g_autofree char *a = NULL, *b = NULL;
+
+  if (!acl_fixture_setup (&fx))
+    return;
+  dialog = open_acl_dialog (&fx, two);
+  g_assert_cmpstr (adw_window_title_get_subtitle (acl_child (dialog, "window_title")), ==,
+                   "2 objects");
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (acl_child (dialog, "agreement_label")),
+                                   "All 2 objects grant the same permissions"));
+
+  add_grant (dialog, 2, "other", OCTOPUS_PERMISSION_READ);
+  g_assert_cmpstr (acl_result (dialog), ==, CHANGED_SKIPPED);
+  a = swift_permissions (&fx, "a.txt", "other");
+  b = swift_permissions (&fx, "b.txt", "other");
+  g_assert_cmpstr (a, ==, "READ");
+  g_assert_cmpstr (b, ==, "READ");
+
+  close_acl_dialog (dialog);
+  acl_fixture_teardown (&fx);
 }
 
 static GtkWidget *
@@ -1072,6 +1383,9 @@ main (int   argc,
   g_test_add_func ("/ui/preferences/rename-offline", test_preferences_rename_offline);
   g_test_add_func ("/ui/preferences-window", test_preferences_window);
   g_test_add_func ("/ui/acl-dialog", test_acl_dialog);
+  g_test_add_func ("/ui/acl-summary", test_acl_summary);
+  g_test_add_func ("/ui/acl-dialog/grants", test_acl_dialog_grants);
+  g_test_add_func ("/ui/acl-dialog/two-keys", test_acl_dialog_two_keys);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/transfers-panel", test_transfers_panel_follows_queue);
   g_test_add_func ("/ui/rate-window", test_rate_window);

@@ -275,7 +275,7 @@ typedef struct {
   GPtrArray    *entries;  /* get: of OctopusArrayAcl, one per service (pre-filled) */
   GPtrArray    *results;  /* set and change: of OctopusArrayResult */
   char         *key;
-  OctopusAclChange *change; /* change: the grant or revoke to apply to each service's ACL */
+  GPtrArray    *changes;  /* change: the grants and revokes to apply to each service's ACL */
   /* set: the caller's canned ACL or policy, borrowed while the calls are started */
   const char             *canned;
   const OctopusAclPolicy *policy;
@@ -292,7 +292,7 @@ acl_data_free (AclData *data)
 {
   g_clear_pointer (&data->entries, g_ptr_array_unref);
   g_clear_pointer (&data->results, g_ptr_array_unref);
-  g_clear_pointer (&data->change, octopus_acl_change_free);
+  g_clear_pointer (&data->changes, g_ptr_array_unref);
   g_free (data->key);
   g_free (data);
 }
@@ -394,6 +394,14 @@ acl_failure (OctopusService *service,
              const GError   *error,
              char          **message)
 {
+  /* A service known to take ACLs that does not implement one request (Swift: a grant to an
+   * e-mail address) still has ACLs: that change failed there. */
+  if (g_error_matches (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NOT_IMPLEMENTED) &&
+      octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_YES)
+    {
+      *message = g_strdup (error->message);
+      return OCTOPUS_RESULT_FAILED;
+    }
   if (_octopus_error_is_unsupported (error))
     {
       octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
@@ -583,7 +591,28 @@ octopus_array_set_acl_finish (OctopusArray  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* A grant or revoke: this service's ACL was read; write back the policy built from it. */
+/* @changes applied in order to @current, as one policy. */
+static OctopusAclPolicy *
+apply_changes (const OctopusAclPolicy  *current,
+               GPtrArray               *changes,
+               GError                 **error)
+{
+  g_autoptr(OctopusAclPolicy) policy = NULL;
+
+  for (guint i = 0; i < changes->len; i++)
+    {
+      OctopusAclPolicy *next = octopus_acl_policy_apply (policy != NULL ? policy : current,
+                                                         g_ptr_array_index (changes, i), error);
+
+      if (next == NULL)
+        return NULL;
+      g_clear_pointer (&policy, octopus_acl_policy_free);
+      policy = next;
+    }
+  return g_steal_pointer (&policy);
+}
+
+/* Grants and revokes: this service's ACL was read; write back the policy built from it. */
 static void
 change_read_cb (GObject      *source,
                 GAsyncResult *result,
@@ -600,7 +629,7 @@ change_read_cb (GObject      *source,
 
   current = octopus_s3_client_get_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error);
   if (current != NULL)
-    policy = octopus_acl_policy_apply (current, data->change, &error);
+    policy = apply_changes (current, data->changes, &error);
   if (policy != NULL)
     {
       octopus_s3_client_put_object_acl_async (OCTOPUS_S3_CLIENT (source),
@@ -640,24 +669,44 @@ octopus_array_change_acl_async (OctopusArray           *self,
                                 GAsyncReadyCallback     callback,
                                 gpointer                user_data)
 {
+  g_autoptr(GPtrArray) changes = g_ptr_array_new ();
+
+  g_return_if_fail (change != NULL);
+
+  g_ptr_array_add (changes, (gpointer) change);
+  octopus_array_change_acl_list_async (self, key, changes, cancellable, callback, user_data);
+}
+
+void
+octopus_array_change_acl_list_async (OctopusArray        *self,
+                                     const char          *key,
+                                     GPtrArray           *changes,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   AclData *data;
+  const OctopusAclChange *first;
 
   g_return_if_fail (OCTOPUS_IS_ARRAY (self));
   g_return_if_fail (key != NULL);
-  g_return_if_fail (change != NULL);
+  g_return_if_fail (changes != NULL && changes->len > 0);
 
-  if (change->kind == OCTOPUS_ACL_CHANGE_CANNED)
+  first = g_ptr_array_index (changes, 0);
+  if (changes->len == 1 && first->kind == OCTOPUS_ACL_CHANGE_CANNED)
     {
-      octopus_array_set_acl_async (self, key, change->canned, NULL, cancellable,
+      octopus_array_set_acl_async (self, key, first->canned, NULL, cancellable,
                                    callback, user_data);
       return;
     }
 
-  task = acl_task_new (self, key, FALSE, octopus_array_change_acl_async, cancellable, callback,
-                       user_data);
+  task = acl_task_new (self, key, FALSE, octopus_array_change_acl_list_async, cancellable,
+                       callback, user_data);
   data = g_task_get_task_data (task);
-  data->change = octopus_acl_change_copy (change);
+  data->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_acl_change_free);
+  for (guint i = 0; i < changes->len; i++)
+    g_ptr_array_add (data->changes, octopus_acl_change_copy (g_ptr_array_index (changes, i)));
   acl_fan_out (task, start_change_acl);
 }
 
@@ -668,4 +717,12 @@ octopus_array_change_acl_finish (OctopusArray  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+GPtrArray *
+octopus_array_change_acl_list_finish (OctopusArray  *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  return octopus_array_change_acl_finish (self, result, error);
 }

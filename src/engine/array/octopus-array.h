@@ -154,6 +154,19 @@ void       octopus_array_change_acl_async  (OctopusArray           *self,
 GPtrArray *octopus_array_change_acl_finish (OctopusArray           *self,
                                             GAsyncResult           *result,
                                             GError                **error);
+/* The same for several changes, applied in order to each service's ACL with one read and
+ * one write per service: a revoke and a grant to the same grantee replace its permission
+ * without a moment in which it has none.  @changes: GPtrArray of OctopusAclChange, not
+ * empty (one canned change alone is set as such). */
+void       octopus_array_change_acl_list_async  (OctopusArray        *self,
+                                                 const char          *key,
+                                                 GPtrArray           *changes,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+GPtrArray *octopus_array_change_acl_list_finish (OctopusArray        *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
 
 /* Downloads @key into @directory (see octopus_download_local_path), verified against the
  * reference MD5, trying the next replica on error or mismatch.  → the file's path.
