@@ -7,7 +7,7 @@
  * service's own ACL, so each keeps its own owner: a canned ACL (set as such), a grant (a
  * revoke and a grant in one write: a grantee who had a permission gets the new one instead)
  * or a removal (a revoke).  The result names the services that took it, those skipped for
- * having no ACLs and those that failed, with the reason, in a toast and in a label that stays.
+ * having no ACLs and those that failed, with the reason, in a label that stays.
  */
 #include "config.h"
 
@@ -76,7 +76,8 @@ is_busy (OctopusAclDialog *self)
   return gtk_spinner_get_spinning (self->spinner);
 }
 
-/* The result stays readable in the dialog (and to assistive technologies); a toast repeats it. */
+/* The result stays readable in the dialog, beside the buttons (and to assistive technologies).
+ * No toast repeats it: a toast would cover the buttons of the next change. */
 static void
 show_result (OctopusAclDialog *self,
              const char       *text,
@@ -88,7 +89,6 @@ show_result (OctopusAclDialog *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->result_label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->result_label), "error");
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
 /* ---- showing what was read ---- */

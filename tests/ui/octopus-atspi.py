@@ -7,6 +7,7 @@
                                                  has the accessible name "STATE on SERVICE"
   octopus-atspi.py wait-gone KEY                 wait until no row shows KEY
   octopus-atspi.py wait-name NAME                wait until some node is named NAME
+  octopus-atspi.py wait-no-name NAME             wait until no node is named NAME
   octopus-atspi.py click NAME                    activate the push button named NAME
   octopus-atspi.py settle KEY SERVICE STATE      wait over D-Bus until the window is idle and
                                                  win.sync-status shows KEY in STATE on SERVICE
@@ -258,6 +259,10 @@ def main(argv):
     if cmd == 'wait-name':
         name = argv[2]
         return wait(lambda: any(n.get_name() == name for n, _ in walk(app())), repr(name))
+    if cmd == 'wait-no-name':
+        name = argv[2]
+        return wait(lambda: app() is not None and all(n.get_name() != name for n, _ in walk(app())),
+                    f'no {name!r}')
     if cmd == 'click':
         return click(argv[2])
     if cmd == 'settle':

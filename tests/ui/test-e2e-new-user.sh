@@ -43,6 +43,7 @@ atspi() { /usr/bin/python3 "$ATSPI" "$@"; }
 fail() {
   not_ok "$*" "app log:"
   sed 's/^/# /' "$W/app.log" | grep -v DEBUG | tail -30
+  [ -n "${OCTOPUS_E2E_DUMP:-}" ] && atspi dump > "$OCTOPUS_E2E_DUMP" 2>&1
   exit 1
 }
 action() {  # action NAME [GVARIANT-PARAMS]
@@ -99,10 +100,11 @@ keyring_items() {  # how many Octopus secrets the keyring holds
   secret-tool search --all xdg:schema io.github.octopus_rais.Octopus.Account 2>/dev/null |
     grep -c '^\[' || true
 }
-echo "1..9"
+echo "1..11"
 
 bucket="octopus-new-$(date +%s)-$$"
 
+# A desktop always has a notification daemon (GIO warns without one): a stand-in records them.
 /usr/bin/python3 "$NOTIFICATION_RECORDER" "$W/notifications.log" > "$W/rec.log" 2>&1 &
 REC_PID=$!
 for _ in $(seq 1200); do grep -q 'RECORDER READY' "$W/rec.log" && break; sleep 0.05; done
@@ -223,6 +225,56 @@ for service in "Local s3rver" "Local Swift"; do
   atspi settle parts.bin "$service" in-sync || fail "parts.bin is not in sync on $service after the check"
 done
 ok "Check Contents from the main menu hashed the copies uploaded in parts: “$said”"
+
+# --- Permissions: public-read, then a grant to the user of a second Swift account, added and
+# removed again; Swift's copy keeps its own owner throughout (awscli reads it back) ---
+# swift_acl_is KEY OWNER GRANT...: Swift's ACL of KEY (awscli) has OWNER and exactly the
+# GRANTs (ID:PERMISSION, AllUsers:READ); otherwise prints what it has and fails.
+swift_acl_is() {
+  swift get-object-acl --bucket "$bucket" --key "$1" --output json | /usr/bin/python3 -c '
+import json, sys
+acl = json.load(sys.stdin)
+grants = {"%s:%s" % (g["Grantee"].get("ID") or g["Grantee"].get("URI", "").rsplit("/", 1)[-1],
+                     g["Permission"]) for g in acl.get("Grants", [])}
+if acl["Owner"]["ID"] != sys.argv[1] or grants != set(sys.argv[2:]):
+    print("owner", acl["Owner"]["ID"], "grants", sorted(grants))
+    sys.exit(1)' "${@:2}"
+}
+# choose ROW N LABEL: the Nth entry (from 0) of the combo row ROW in the Permissions dialog.
+choose() {
+  click "$1" Permissions
+  xdotool key Home
+  for _ in $(seq "$2"); do xdotool key Down; done
+  xdotool key Return
+  atspi wait-name "$3" >/dev/null || fail "“$3” was not chosen in “$1”"
+}
+owner=$OCTOPUS_TEST_SWIFT_ACCESS_KEY
+other=${OCTOPUS_TEST_SWIFT_OTHER_ACCESS_KEY:-test2:tester2}
+xdotool mousemove 150 93 click 3
+atspi menu-item 'Permissions…' || fail "the context menu has no Permissions"
+atspi wait-name 'Change for All Services' >/dev/null || fail "the Permissions dialog did not open"
+choose 'Canned permissions' 1 public-read
+click 'Apply Canned Permissions' Permissions
+said=$(atspi wait-label 'Changed on') || fail "the dialog did not say what it changed"
+[ "$said" = "Changed on Local Swift; skipped (no ACLs): Local s3rver" ] ||
+  fail "the result does not name the changed and the skipped service: $said"
+acl=$(swift_acl_is one.txt "$owner" "$owner:FULL_CONTROL" AllUsers:READ) ||
+  fail "Swift's ACL after public-read: $acl"
+ok "public-read from the Permissions dialog: Swift's copy public, its own owner kept; s3rver skipped"
+
+choose 'Grant to' 2 'User ID'
+type_into 'Grantee ID' "$other" Permissions
+click 'Add Grant' Permissions
+atspi wait-name "Remove grant for $other" >/dev/null || fail "the new grant is not listed in the dialog"
+acl=$(swift_acl_is one.txt "$owner" "$owner:FULL_CONTROL" AllUsers:READ "$other:READ") ||
+  fail "Swift's ACL after the grant to $other: $acl"
+click "Remove grant for $other" Permissions
+# The dialog reads every service's ACL again after a change: the row goes once it is gone.
+atspi wait-no-name "Remove grant for $other" || fail "the removed grant is still listed"
+acl=$(swift_acl_is one.txt "$owner" "$owner:FULL_CONTROL" AllUsers:READ) ||
+  fail "Swift's ACL after the removal: $acl"
+xdotool key Escape
+ok "a grant to $other added and removed in the dialog; awscli reads it there and then gone"
 
 # --- Erase All from the main menu: two confirmations, then both services are empty ---
 click 'Main Menu'
