@@ -646,7 +646,11 @@ octopus_cli_acl (int    argc,
   if (change == NULL)
     return acl_get (array, argv[2], json);
   for (int i = 0; i < n_keys; i++)
-    status = MAX (status, acl_change (array, argv[2 + i], change));
+    {
+      int one = acl_change (array, argv[2 + i], change);   /* not inside MAX: it would run twice */
+
+      status = MAX (status, one);
+    }
   return status;
 }
 

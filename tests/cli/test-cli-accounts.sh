@@ -28,7 +28,7 @@ with_keyring() {
   local sw_secret=$OCTOPUS_TEST_SWIFT_SECRET_KEY
   # The harness's secrets must not reach the CLI's environment, or the leak check below
   # would find them there rather than anything Octopus did.
-  unset OCTOPUS_TEST_SWIFT_SECRET_KEY OCTOPUS_TEST_SWIFT_SECRET_KEY2 OCTOPUS_TEST_S3RVER_SECRET_KEY
+  tap_unset_server_secrets
   local bucket_b="octopus-cli-test-$$-$RANDOM"
   echo "$s3_secret" > "$T/secrets"; echo "$sw_secret" >> "$T/secrets"
 

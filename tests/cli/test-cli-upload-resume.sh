@@ -65,7 +65,7 @@ with_keyring() {
   local s3_sk=$OCTOPUS_TEST_S3RVER_SECRET_KEY
   local sw_ep=$OCTOPUS_TEST_SWIFT_ENDPOINT sw_ak=$OCTOPUS_TEST_SWIFT_ACCESS_KEY
   local sw_sk=$OCTOPUS_TEST_SWIFT_SECRET_KEY
-  unset OCTOPUS_TEST_SWIFT_SECRET_KEY OCTOPUS_TEST_SWIFT_SECRET_KEY2 OCTOPUS_TEST_S3RVER_SECRET_KEY
+  tap_unset_server_secrets
   local tag="cli-up-$$-$RANDOM"
   local b0="$tag-s3" b1="$tag-a" b2="$tag-b"
 

@@ -72,6 +72,16 @@ tap_copy_md5() {
   md5sum "$T/dl.bin" | cut -d' ' -f1
 }
 
+# The harness's secrets must not reach the CLI's environment (the leak checks look for them
+# there, and one secret may be the prefix of another): every OCTOPUS_TEST_*SECRET_KEY* variable
+# is unset, whichever servers, accounts and users the harness has.  Copy them first.
+tap_unset_server_secrets() {
+  local v
+  for v in $(compgen -v OCTOPUS_TEST_); do
+    case $v in *SECRET_KEY*) unset "$v" ;; esac
+  done
+}
+
 # ---- plan, skips, set-up ----------------------------------------------------------------------
 
 tap_skip() { # REASON : this test cannot run here

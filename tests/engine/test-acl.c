@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-acl.c — the engine's ACL policy, in memory (no server): each service keeps its own
  * owner when a grant is added, a revoke removes exactly that grantee, canned ACLs are
- * recognised, services agree or not, and the CLI's grantee words parse. */
+ * recognised, services agree or not, repair's copy of a policy takes the target's owner, and
+ * the CLI's grantee words parse. */
 #include "config.h"
 
 #include "octopus-acl.h"
@@ -318,6 +319,66 @@ test_parse_words (void)
   }
 }
 
+/* Repair's copy of a policy: the source's grants on the target, under the target's owner. */
+static void
+test_transfer (void)
+{
+  g_autoptr(OctopusS3Acl) source = private_acl ("owner-on-a");
+  g_autoptr(OctopusS3Acl) target = private_acl ("owner-on-b");
+  g_autoptr(OctopusAclPolicy) p = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_user (source, "owner-on-a", OCTOPUS_S3_PERMISSION_WRITE_ACP);
+  add_user (source, "friend", OCTOPUS_S3_PERMISSION_READ);
+  add_group (source, ALL_USERS, OCTOPUS_S3_PERMISSION_READ);
+  add_email (source, "a@b", OCTOPUS_S3_PERMISSION_READ_ACP);
+  add_user (target, "stale", OCTOPUS_S3_PERMISSION_READ);   /* what the target had before */
+
+  p = octopus_acl_policy_transfer (source, target, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (p->owner_id, ==, "owner-on-b");
+  g_assert_cmpuint (count_user (p, "owner-on-b", OCTOPUS_S3_PERMISSION_FULL_CONTROL), ==, 1);
+  g_assert_cmpuint (count_user (p, "owner-on-b", OCTOPUS_S3_PERMISSION_WRITE_ACP), ==, 1);
+  g_assert_cmpuint (count_user (p, "owner-on-a", OCTOPUS_S3_PERMISSION_FULL_CONTROL), ==, 0);
+  g_assert_cmpuint (count_user (p, "owner-on-a", OCTOPUS_S3_PERMISSION_WRITE_ACP), ==, 0);
+  g_assert_cmpuint (count_user (p, "friend", OCTOPUS_S3_PERMISSION_READ), ==, 1);
+  g_assert_cmpuint (count_user (p, "stale", OCTOPUS_S3_PERMISSION_READ), ==, 0);
+  g_assert_cmpuint (p->grants->len, ==, 5);
+  {
+    const OctopusAclPolicy *both[] = { source, p };
+
+    g_assert_true (octopus_acl_policies_agree (both, 2));
+  }
+  /* The source's owner shown by its name is the target's owner's now. */
+  g_assert_cmpstr (p->owner_display_name, ==, target->owner_display_name);
+
+  /* A canned policy stays that canned ACL; a source read without the owner's own grant still
+   * leaves the target's owner in full control. */
+  {
+    g_autoptr(OctopusS3Acl) bare = octopus_s3_acl_new ();
+    g_autoptr(OctopusAclPolicy) p2 = NULL;
+
+    bare->owner_id = g_strdup ("owner-on-a");
+    add_group (bare, ALL_USERS, OCTOPUS_S3_PERMISSION_READ);
+    p2 = octopus_acl_policy_transfer (bare, target, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (count_user (p2, "owner-on-b", OCTOPUS_S3_PERMISSION_FULL_CONTROL), ==, 1);
+    g_assert_cmpuint (p2->grants->len, ==, 2);
+    g_assert_cmpstr (octopus_acl_to_canned (p2), ==, "public-read");
+  }
+
+  /* Without an owner on either side nothing is built. */
+  {
+    g_autoptr(OctopusS3Acl) nobody = octopus_s3_acl_new ();
+
+    g_assert_null (octopus_acl_policy_transfer (nobody, target, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    g_assert_null (octopus_acl_policy_transfer (source, nobody, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  }
+}
+
 static void
 test_permissions (void)
 {
@@ -344,6 +405,7 @@ main (int    argc,
   g_test_add_func ("/acl/revoke-exactly", test_revoke_exactly);
   g_test_add_func ("/acl/canned", test_canned);
   g_test_add_func ("/acl/agree", test_agree);
+  g_test_add_func ("/acl/transfer", test_transfer);
   g_test_add_func ("/acl/parse-words", test_parse_words);
   g_test_add_func ("/acl/permissions", test_permissions);
   return g_test_run ();

@@ -655,6 +655,68 @@ test_acl_change (Fixture       *fx,
                      "private");
 }
 
+/* Repair gives a new copy the source's explicit grants under the target's own owner; a
+ * target without ACLs (s3rver, not yet known to have none) is repaired all the same. */
+static void
+test_repair_copies_grants (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) body = text ("granted file\n");
+  g_autoptr(OctopusGrantee) friend = octopus_grantee_parse ("id:test:tester3", NULL);
+  g_autoptr(OctopusAclChange) grant = NULL;
+  g_autoptr(OctopusArray) fresh = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) acls = NULL;
+  g_autoptr(GPtrArray) grants = NULL;
+  g_autofree char *cache = NULL;
+  gboolean friend_reads = FALSE, owner_full = FALSE;
+
+  if (fx->array == NULL)
+    return;
+
+  put_all (fx, "granted.txt", body);
+  grant = octopus_acl_change_new_grant (friend, OCTOPUS_PERMISSION_READ);
+  results = change_acl (fx->array, "granted.txt", grant);
+  g_assert_false (octopus_array_results_have_failures (results));
+  g_clear_pointer (&results, g_ptr_array_unref);
+  delete_direct (fx, S3RVER, "granted.txt");
+  delete_direct (fx, SWIFT_B, "granted.txt");
+
+  /* A new array (a new CLI run): nothing is known about any service's ACL support. */
+  fresh = make_array (fx, NULL);
+  cache = g_build_filename (fx->tmpdir, "cache.json", NULL);
+  octopus_array_set_cache_path (fresh, cache);
+  refresh (fresh, OCTOPUS_ARRAY_REFRESH_NONE);
+  assert_row (fresh, "granted.txt", OCTOPUS_OBJECT_STATE_MISSING, OCTOPUS_OBJECT_STATE_IN_SYNC,
+              OCTOPUS_OBJECT_STATE_MISSING);
+  results = repair (fresh, NULL);
+  g_assert_false (octopus_array_results_have_failures (results));
+  g_assert_cmpint (find_result (results, "granted.txt", "swift-b")->status, ==,
+                   OCTOPUS_RESULT_OK);
+  g_assert_cmpint (find_result (results, "granted.txt", "s3rver")->status, ==,
+                   OCTOPUS_RESULT_OK);
+
+  acls = get_acls (fresh, "granted.txt");
+  g_assert_cmpint (((OctopusArrayAcl *) acls->pdata[SWIFT_B])->status, ==, OCTOPUS_RESULT_OK);
+  grants = octopus_acl_policy_grants (((OctopusArrayAcl *) acls->pdata[SWIFT_B])->acl);
+  for (guint j = 0; j < grants->len; j++)
+    {
+      const OctopusAclGrant *g = grants->pdata[j];
+
+      friend_reads |= g->grantee.kind == OCTOPUS_GRANTEE_USER_ID &&
+                      g_strcmp0 (g->grantee.value, "test:tester3") == 0 &&
+                      g->permission == OCTOPUS_PERMISSION_READ;
+      owner_full |= g->grantee.kind == OCTOPUS_GRANTEE_OWNER &&
+                    g->permission == OCTOPUS_PERMISSION_FULL_CONTROL;
+    }
+  g_assert_true (friend_reads);
+  g_assert_true (owner_full);
+  g_assert_true (octopus_array_acls_agree (acls));
+  /* s3rver was asked too (its ACL read answers, its write does not): learnt, not a failure. */
+  g_assert_cmpint (octopus_service_get_acl_support (octopus_array_get_service (fresh, S3RVER)),
+                   ==, OCTOPUS_SUPPORT_NO);
+}
+
 #define ESCAPE_KEY "..\\..\\escape.txt"
 
 static char *
@@ -1020,6 +1082,7 @@ main (int   argc,
   ADD ("/array/delete", test_delete);
   ADD ("/array/acl", test_acl);
   ADD ("/array/acl-change", test_acl_change);
+  ADD ("/array/repair-copies-grants", test_repair_copies_grants);
   ADD ("/array/download", test_download);
   ADD ("/array/unreachable", test_unreachable);
   ADD ("/array/cache-prune", test_cache_prune);

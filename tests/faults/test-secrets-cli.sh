@@ -39,7 +39,7 @@ with_keyring() {
   local s3_sk; s3_sk="s3secret$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   # The harness's secrets must not reach the CLI's environment, or the search below would
   # find them there rather than anything Octopus did.
-  unset OCTOPUS_TEST_SWIFT_SECRET_KEY OCTOPUS_TEST_SWIFT_SECRET_KEY2 OCTOPUS_TEST_S3RVER_SECRET_KEY
+  tap_unset_server_secrets
   printf '%s\n%s\n' "$s3_sk" "$sw_sk" > "$T/secrets"
   local tag="secrets-$$-$RANDOM"
   local b0="$tag-s3" b1="$tag-a" b2="$tag-b"

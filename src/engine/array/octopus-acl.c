@@ -467,6 +467,39 @@ add_grant (OctopusAclPolicy     *policy,
   g_ptr_array_add (policy->grants, grant_new (policy, grantee, permission));
 }
 
+/* Every policy built here is for one service's owner: without it nothing can be built. */
+static gboolean
+require_owner (const OctopusAclPolicy *policy,
+               GError                **error)
+{
+  if (policy->owner_id != NULL && policy->owner_id[0] != '\0')
+    return TRUE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("The service did not say who owns the object"));
+  return FALSE;
+}
+
+/* An empty policy with @current's owner. */
+static OctopusAclPolicy *
+policy_new_for_owner (const OctopusAclPolicy *current)
+{
+  OctopusAclPolicy *policy = octopus_s3_acl_new ();
+
+  policy->owner_id = g_strdup (current->owner_id);
+  policy->owner_display_name = g_strdup (current->owner_display_name);
+  return policy;
+}
+
+static void
+ensure_owner_full_control (OctopusAclPolicy *policy)
+{
+  const OctopusGrantee owner = { OCTOPUS_GRANTEE_OWNER, NULL, NULL };
+
+  if (!policy_has_owner_full_control (policy))
+    g_ptr_array_insert (policy->grants, 0,
+                        grant_new (policy, &owner, OCTOPUS_PERMISSION_FULL_CONTROL));
+}
+
 OctopusAclPolicy *
 octopus_acl_policy_apply (const OctopusAclPolicy *current,
                           const OctopusAclChange *change,
@@ -480,16 +513,10 @@ octopus_acl_policy_apply (const OctopusAclPolicy *current,
   g_return_val_if_fail (current != NULL, NULL);
   g_return_val_if_fail (change != NULL, NULL);
 
-  if (current->owner_id == NULL || current->owner_id[0] == '\0')
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("The service did not say who owns the object"));
-      return NULL;
-    }
+  if (!require_owner (current, error))
+    return NULL;
 
-  policy = octopus_s3_acl_new ();
-  policy->owner_id = g_strdup (current->owner_id);
-  policy->owner_display_name = g_strdup (current->owner_display_name);
+  policy = policy_new_for_owner (current);
 
   switch (change->kind)
     {
@@ -537,13 +564,42 @@ octopus_acl_policy_apply (const OctopusAclPolicy *current,
         }
       if (change->kind == OCTOPUS_ACL_CHANGE_GRANT)
         add_grant (policy, change->grantee, change->permission);
-      if (!policy_has_owner_full_control (policy))
-        g_ptr_array_insert (policy->grants, 0,
-                            grant_new (policy, &owner, OCTOPUS_PERMISSION_FULL_CONTROL));
+      ensure_owner_full_control (policy);
       break;
 
     default:
       g_return_val_if_reached (NULL);
     }
+  return g_steal_pointer (&policy);
+}
+
+OctopusAclPolicy *
+octopus_acl_policy_transfer (const OctopusAclPolicy *source,
+                             const OctopusAclPolicy *target_current,
+                             GError                **error)
+{
+  g_autoptr(OctopusAclPolicy) policy = NULL;
+  const OctopusGrantee owner = { OCTOPUS_GRANTEE_OWNER, NULL, NULL };
+
+  g_return_val_if_fail (source != NULL, NULL);
+  g_return_val_if_fail (target_current != NULL, NULL);
+
+  /* The source's owner is needed too: it tells which of its grants are the owner's. */
+  if (!require_owner (source, error) || !require_owner (target_current, error))
+    return NULL;
+
+  policy = policy_new_for_owner (target_current);
+  for (guint i = 0; source->grants != NULL && i < source->grants->len; i++)
+    {
+      const OctopusS3Grant *g = g_ptr_array_index (source->grants, i);
+
+      /* The source's owner id means nothing on the target's service (and may be refused
+       * there): what it held goes to the target's own owner. */
+      if (grant_is_owner (source, g))
+        add_grant (policy, &owner, (OctopusPermission) g->permission);
+      else
+        g_ptr_array_add (policy->grants, grant_copy (g));
+    }
+  ensure_owner_full_control (policy);
   return g_steal_pointer (&policy);
 }

@@ -122,6 +122,17 @@ OctopusAclPolicy *octopus_acl_policy_apply (const OctopusAclPolicy *current,
                                             const OctopusAclChange *change,
                                             GError                **error);
 
+/* The policy a new copy of an object (written by repair) should get so that it grants what
+ * the copy it was made from grants.  @source is the ACL of that copy, @target_current the new
+ * copy's ACL as read from its own service: the result has the target's owner, every grant of
+ * the source's owner given to the target's owner instead (its FULL_CONTROL becomes the target
+ * owner's), and the source's other grants as they are; the owner keeps FULL_CONTROL.  What the
+ * target granted before is not kept.  Fails (G_IO_ERROR_INVALID_ARGUMENT) when either policy
+ * has no owner. */
+OctopusAclPolicy *octopus_acl_policy_transfer (const OctopusAclPolicy *source,
+                                               const OctopusAclPolicy *target_current,
+                                               GError                **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OctopusAclPolicy, octopus_acl_policy_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OctopusGrantee, octopus_grantee_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OctopusAclGrant, octopus_acl_grant_free)

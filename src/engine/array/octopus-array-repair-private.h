@@ -32,6 +32,7 @@ struct _KeyRepair {
   char         *content_type;
   GHashTable   *metadata;      /* user metadata to write, md5chksum included */
   char         *canned_acl;    /* the source's ACL when it is a public canned one */
+  OctopusS3Acl *source_acl;    /* the source's ACL when it has explicit grants (not canned) */
   GChecksum    *md5;
   guint8       *buffer;        /* one part */
   gsize         buffer_len;    /* bytes of the current part */

@@ -7,8 +7,9 @@
  * reference MD5, then PUT with Content-MD5 and x-amz-meta-md5chksum.  Large ones go as
  * multipart uploads, one part in memory at a time; the MD5 of the whole stream is checked
  * before CompleteMultipartUpload, and a mismatch aborts every target — a bad copy is never
- * written over anything.  User metadata and content type are preserved; a public ACL on the
- * source is applied on targets that support ACLs.  Repair never deletes, and never writes
+ * written over anything.  User metadata and content type are preserved; the source's ACL is
+ * carried over to targets that support ACLs (a public canned ACL as such, explicit grants under
+ * the target's own owner).  Repair never deletes, and never writes
  * over a copy that appeared or changed since the refresh the plan came from (each target is
  * HEADed first): that copy is newer than anything the table knows.
  */
@@ -109,6 +110,7 @@ key_repair_free (KeyRepair *kr)
   g_free (kr->expected_md5);
   g_free (kr->content_type);
   g_free (kr->canned_acl);
+  g_clear_pointer (&kr->source_acl, octopus_s3_acl_free);
   g_clear_object (&kr->task);
   g_free (kr);
 }
@@ -183,6 +185,22 @@ _octopus_repair_report_source_mismatch (KeyRepair  *kr,
 
 /* ---- ACL on the new copies -------------------------------------------------------------- */
 
+/* An ACL call on a repaired copy failed: a service without ACLs is remembered (its copy is
+ * fine as it is); any other failure is the target's. */
+static void
+acl_failed (Call         *call,
+            const GError *error)
+{
+  OctopusService *service =
+    _octopus_repair_service_at (call->kr,
+                                _octopus_repair_target_at (call->kr, call->target)->service);
+
+  if (_octopus_error_is_unsupported (error))
+    octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
+  else
+    _octopus_repair_target_fail (call->kr, call->target, error);
+}
+
 static void
 acl_put_cb (GObject      *source,
             GAsyncResult *result,
@@ -190,36 +208,66 @@ acl_put_cb (GObject      *source,
 {
   Call *call = user_data;
   g_autoptr(GError) error = NULL;
-  OctopusService *service =
-    _octopus_repair_service_at (call->kr,
-                                _octopus_repair_target_at (call->kr, call->target)->service);
 
   if (!octopus_s3_client_put_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error))
-    {
-      if (_octopus_error_is_unsupported (error))
-        octopus_service_set_acl_support (service, OCTOPUS_SUPPORT_NO);
-      else
-        _octopus_repair_target_fail (call->kr, call->target, error);
-    }
+    acl_failed (call, error);
   _octopus_repair_call_done (call);
 }
 
+/* The new copy's ACL, as its service wrote it: it names that service's owner, which the
+ * source's grants are given to (the source's owner id means nothing there). */
+static void
+target_acl_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Call *call = user_data;
+  KeyRepair *kr = call->kr;
+  OctopusService *service =
+    _octopus_repair_service_at (kr, _octopus_repair_target_at (kr, call->target)->service);
+  g_autoptr(OctopusAclPolicy) current = NULL;
+  g_autoptr(OctopusAclPolicy) policy = NULL;
+  g_autoptr(GError) error = NULL;
+
+  current = octopus_s3_client_get_object_acl_finish (OCTOPUS_S3_CLIENT (source), result, &error);
+  if (current != NULL)
+    policy = octopus_acl_policy_transfer (kr->source_acl, current, &error);
+  if (policy == NULL)
+    {
+      acl_failed (call, error);
+      _octopus_repair_call_done (call);
+      return;
+    }
+  octopus_s3_client_put_object_acl_async (OCTOPUS_S3_CLIENT (source),
+                                          octopus_service_get_bucket (service), kr->key, NULL,
+                                          policy, g_task_get_cancellable (kr->task), acl_put_cb,
+                                          call);
+}
+
+/* Gives each new copy the source's ACL where the target may support ACLs: a public canned ACL
+ * as that canned ACL, explicit grants under the target's own owner.  A private source needs
+ * nothing: a new copy is private. */
 void
 _octopus_repair_apply_acl (KeyRepair *kr)
 {
   octopus_fanout_begin (&kr->fanout, (OctopusFanoutNext) _octopus_repair_key_done, kr);
-  for (guint i = 0; kr->canned_acl != NULL && i < kr->targets->len; i++)
+  for (guint i = 0; i < kr->targets->len; i++)
     {
       Target *t = _octopus_repair_target_at (kr, i);
       OctopusService *service = _octopus_repair_service_at (kr, t->service);
+      OctopusS3Client *client = octopus_service_get_client (service);
+      const char *bucket = octopus_service_get_bucket (service);
+      GCancellable *cancellable = g_task_get_cancellable (kr->task);
 
       if (t->error != NULL || octopus_service_get_acl_support (service) == OCTOPUS_SUPPORT_NO)
         continue;
-      octopus_s3_client_put_object_acl_async (octopus_service_get_client (service),
-                                              octopus_service_get_bucket (service), kr->key,
-                                              kr->canned_acl, NULL,
-                                              g_task_get_cancellable (kr->task), acl_put_cb,
-                                              _octopus_repair_call_new (kr, i));
+      if (kr->canned_acl != NULL)
+        octopus_s3_client_put_object_acl_async (client, bucket, kr->key, kr->canned_acl, NULL,
+                                                cancellable, acl_put_cb,
+                                                _octopus_repair_call_new (kr, i));
+      else if (kr->source_acl != NULL)
+        octopus_s3_client_get_object_acl_async (client, bucket, kr->key, cancellable,
+                                                target_acl_cb, _octopus_repair_call_new (kr, i));
     }
   octopus_fanout_seal (&kr->fanout);
 }
@@ -352,7 +400,10 @@ source_acl_cb (GObject      *source,
   if (acl != NULL)
     {
       const char *canned = octopus_acl_to_canned (acl);
-      if (canned != NULL && !g_str_equal (canned, "private"))
+
+      if (canned == NULL)
+        kr->source_acl = g_steal_pointer (&acl);   /* explicit grants, carried over */
+      else if (!g_str_equal (canned, "private"))
         kr->canned_acl = g_strdup (canned);
     }
   else if (_octopus_error_is_unsupported (error))
