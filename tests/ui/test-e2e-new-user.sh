@@ -96,13 +96,22 @@ switch_on() {
   click "$1" Preferences
   atspi checked "$1" Preferences || fail "the switch “$1” did not turn on"
 }
-keyring_items() {  # how many Octopus secrets the keyring holds
-  secret-tool search --all xdg:schema io.github.octopus_rais.Octopus.Account 2>/dev/null |
-    grep -c '^\[' || true
+# wait_until CMD...: polls CMD until it succeeds (3 minutes at most: ASan on 2 cores is slow).
+wait_until() {
+  local i
+  for ((i = 0; i < 1800; i++)); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+# has_secret NAME: the keyring holds a secret for the account NAME.  (The session's keyring is
+# shared with the other tests of the run: only this walk's own account names count.)
+has_secret() {
+  secret-tool search --all xdg:schema io.github.octopus_rais.Octopus.Account account "$1" \
+    2>/dev/null | grep -q '^secret = '
 }
 echo "1..11"
 
 bucket="octopus-new-$(date +%s)-$$"
+SWIFT="New Swift" S3RVER="New s3rver"   # names no other test gives its accounts
 
 # A desktop always has a notification daemon (GIO warns without one): a stand-in records them.
 /usr/bin/python3 "$NOTIFICATION_RECORDER" "$W/notifications.log" > "$W/rec.log" 2>&1 &
@@ -119,7 +128,7 @@ ok "app started with no account and shows the empty state"
 # --- a Swift service with a wrong secret: refused on the form, nothing saved ---
 click 'Add a Service…'
 atspi wait-name 'Secret Access Key' >/dev/null || fail "the empty state's button did not open the form"
-type_into Name "Local Swift"
+type_into Name "$SWIFT"
 choose_provider 3 'OpenStack Swift (s3api)'
 type_into 'Endpoint URL' "$OCTOPUS_TEST_SWIFT_ENDPOINT"
 type_into 'Bucket (empty: a new private one)' "$bucket"
@@ -131,24 +140,23 @@ click Save Preferences
 said=$(atspi wait-label 'secret key is wrong') || fail "a wrong secret is not explained on the form"
 [ ! -e "$ACCOUNTS" ] || ! grep -q '^\[Account' "$ACCOUNTS" ||
   fail "the refused account was saved: $(cat "$ACCOUNTS")"
-[ "$(keyring_items)" = 0 ] || fail "the refused secret is in the keyring"
+! has_secret "$SWIFT" || fail "the refused secret is in the keyring"
 ok "a wrong secret is refused on the form, in words; no account, no keyring item"
 echo "# the form said: $said"
 
 # --- the right secret: the bucket that does not exist yet is created, the account saved ---
 type_into 'Secret Access Key' "$OCTOPUS_TEST_SWIFT_SECRET_KEY"
 click Save Preferences
-atspi wait-name 'Add a Service' >/dev/null || fail "the form did not close after Save"
-atspi wait-label 'Local Swift' >/dev/null || fail "the Swift service is not listed in Preferences"
+wait_until grep -qF "[Account $SWIFT]" "$ACCOUNTS" || fail "accounts.ini lacks the Swift account"
+atspi wait-name "$SWIFT" >/dev/null || fail "the Swift service is not listed in Preferences"
 swift head-bucket --bucket "$bucket" || fail "the bucket $bucket was not created on Swift"
-grep -q '^\[Account Local Swift\]' "$ACCOUNTS" || fail "accounts.ini lacks the Swift account"
-[ "$(keyring_items)" = 1 ] || fail "the keyring does not hold the Swift secret"
+has_secret "$SWIFT" || fail "the keyring does not hold the Swift secret"
 ok "Swift service added from the form: its bucket created, account and secret saved"
 
 # --- an s3rver service, from the Preferences page's own button ---
 click 'Add a Service' Preferences
 atspi wait-name 'Secret Access Key' >/dev/null || fail "Preferences' Add button did not open the form"
-type_into Name "Local s3rver"
+type_into Name "$S3RVER"
 choose_provider 8 'Other S3-compatible service'
 type_into 'Endpoint URL' "$OCTOPUS_TEST_S3RVER_ENDPOINT"
 type_into 'Bucket (empty: a new private one)' "$bucket"
@@ -157,9 +165,10 @@ type_into 'Secret Access Key' "$OCTOPUS_TEST_S3RVER_SECRET_KEY"
 switch_on 'Path-Style Addressing'
 switch_on 'Allow Unencrypted HTTP'
 click Save Preferences
-atspi wait-label 'Local s3rver' >/dev/null || fail "the s3rver service is not listed in Preferences"
+wait_until grep -qF "[Account $S3RVER]" "$ACCOUNTS" || fail "accounts.ini lacks the s3rver account"
+atspi wait-name "$S3RVER" >/dev/null || fail "the s3rver service is not listed in Preferences"
 s3rver head-bucket --bucket "$bucket" || fail "the bucket $bucket was not created on s3rver"
-[ "$(keyring_items)" = 2 ] || fail "the keyring does not hold both secrets"
+has_secret "$S3RVER" || fail "the keyring does not hold the s3rver secret"
 xdotool mousemove 300 300 key Escape
 atspi wait-name 'Drop Files Here' >/dev/null || fail "with two services the window does not invite a drop"
 ok "s3rver service added; Preferences closed with Escape; the window waits for files"
@@ -182,7 +191,7 @@ done
 grep -q 'DRAG ACCEPTED' "$W/src.log" || fail "the window did not accept the drag"
 xdotool mouseup 1
 for key in one.txt two.bin; do
-  for service in "Local s3rver" "Local Swift"; do
+  for service in "$S3RVER" "$SWIFT"; do
     atspi settle "$key" "$service" in-sync || fail "$key is not in sync on $service"
     atspi wait-cell "$key" "$service" "In sync" || fail "$key is not shown in sync on $service"
   done
@@ -193,12 +202,12 @@ ok "two files dropped on the window: both in sync on both services"
 # --- a copy deleted behind Octopus's back; the Refresh button; Repair from the context menu ---
 s3rver delete-object --bucket "$bucket" --key one.txt >/dev/null
 click Refresh
-atspi settle one.txt "Local s3rver" missing || fail "the refresh did not find the copy missing"
-atspi wait-cell one.txt "Local s3rver" "Missing" || fail "the deleted copy is not shown missing"
+atspi settle one.txt "$S3RVER" missing || fail "the refresh did not find the copy missing"
+atspi wait-cell one.txt "$S3RVER" "Missing" || fail "the deleted copy is not shown missing"
 # The first row ("one.txt" sorts first) sits under the header bar and the column titles.
 xdotool mousemove 150 93 click 3
 atspi menu-item Repair || fail "a right click on the row opened no menu with Repair"
-atspi settle one.txt "Local s3rver" in-sync || fail "repair did not bring the copy back"
+atspi settle one.txt "$S3RVER" in-sync || fail "repair did not bring the copy back"
 s3rver head-object --bucket "$bucket" --key one.txt >/dev/null || fail "s3rver still lacks one.txt"
 ok "a copy deleted with awscli shows Missing after Refresh and is repaired from the context menu"
 
@@ -215,13 +224,13 @@ AWS_CONFIG_FILE="$W/aws.cfg" AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_SWIFT_ACCESS_KEY" 
   /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_SWIFT_ENDPOINT" s3 cp --quiet \
   "$W/files/parts.bin" "s3://$bucket/parts.bin"
 click Refresh
-atspi settle parts.bin "Local Swift" unknown-hash || fail "a copy uploaded in parts is not unknown-hash"
+atspi settle parts.bin "$SWIFT" unknown-hash || fail "a copy uploaded in parts is not unknown-hash"
 click 'Main Menu'
 atspi menu-item 'Check Contents' || fail "the main menu has no Check Contents"
 said=$(atspi wait-label 'hashed') || fail "Check Contents did not say what it checked"
 # (s3rver gives a multipart upload a plain MD5-like ETag; Swift's ends in "-2": at least one.)
 case "$said" in 0\ *) fail "Check Contents hashed nothing: $said" ;; esac
-for service in "Local s3rver" "Local Swift"; do
+for service in "$S3RVER" "$SWIFT"; do
   atspi settle parts.bin "$service" in-sync || fail "parts.bin is not in sync on $service after the check"
 done
 ok "Check Contents from the main menu hashed the copies uploaded in parts: “$said”"
@@ -256,7 +265,7 @@ atspi wait-name 'Change for All Services' >/dev/null || fail "the Permissions di
 choose 'Canned permissions' 1 public-read
 click 'Apply Canned Permissions' Permissions
 said=$(atspi wait-label 'Changed on') || fail "the dialog did not say what it changed"
-[ "$said" = "Changed on Local Swift; skipped (no ACLs): Local s3rver" ] ||
+[ "$said" = "Changed on $SWIFT; skipped (no ACLs): $S3RVER" ] ||
   fail "the result does not name the changed and the skipped service: $said"
 acl=$(swift_acl_is one.txt "$owner" "$owner:FULL_CONTROL" AllUsers:READ) ||
   fail "Swift's ACL after public-read: $acl"
