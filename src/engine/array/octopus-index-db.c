@@ -24,14 +24,14 @@
 #define SCHEMA_VERSION 1
 
 static const char schema_sql[] =
-  "CREATE TABLE schema_version (version INTEGER NOT NULL);"
-  "CREATE TABLE services ("
+  "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+  "CREATE TABLE IF NOT EXISTS services ("
   "  id INTEGER PRIMARY KEY,"
   "  service_id TEXT NOT NULL UNIQUE,"
   "  generation INTEGER NOT NULL DEFAULT 0,"  /* rows of this generation are the state */
   "  staging INTEGER,"                        /* the generation being written, or NULL */
   "  listed_at INTEGER);"                     /* when that state was complete; NULL: never */
-  "CREATE TABLE objects ("
+  "CREATE TABLE IF NOT EXISTS objects ("
   "  service INTEGER NOT NULL,"
   "  generation INTEGER NOT NULL,"
   "  key TEXT NOT NULL,"
@@ -125,15 +125,21 @@ read_version (sqlite3 *db)
   return sqlite3_column_int (version, 0);
 }
 
+/* Idempotent: two processes may both find the file new; the second one's run adds nothing. */
 static gboolean
 create_schema (sqlite3  *db,
                GError  **error)
 {
-  return exec (db, "BEGIN IMMEDIATE", error) &&
-         exec (db, schema_sql, error) &&
-         run_ints (db, "INSERT INTO schema_version (version) VALUES (?)", SCHEMA_VERSION, 0, 0,
-                   error) &&
-         exec (db, "COMMIT", error);
+  if (!exec (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (exec (db, schema_sql, error) &&
+      run_ints (db, "INSERT INTO schema_version (version) SELECT ? "
+                    "WHERE NOT EXISTS (SELECT 1 FROM schema_version)", SCHEMA_VERSION, 0, 0,
+                error) &&
+      exec (db, "COMMIT", error))
+    return TRUE;
+  exec (db, "ROLLBACK", NULL);
+  return FALSE;
 }
 
 static void
