@@ -2,9 +2,11 @@
 /* test-index-array.c — the array's local index against the real servers.
  *
  * Three services (s3rver, two Swift buckets), each reached through a fault proxy (one per
- * server) so that the test can hold every reply: the services' endpoints, and so their
- * identities in the index, stay the same while they are slow, refusing or fine.
- *   - a second array on the same index shows the first one's state before its refresh answers,
+ * server) so that the test can hold every request until it releases them: the services'
+ * endpoints, and so their identities in the index, stay the same while they are held, refusing
+ * or fine.  No timing: what happens "before the services answer" happens while the proxies
+ * provably hold the listings.
+ *   - a second array on the same index shows the first one's state while its listings are held,
  *     says it is the last known state, and stops saying so once the refresh completed;
  *   - a service that fails to list keeps its rows in the index;
  *   - a process SIGKILLed during a refresh (this program again, as a child whose listings the
@@ -199,6 +201,45 @@ n_rows (OctopusArray *array)
   return g_list_model_get_n_items (G_LIST_MODEL (octopus_array_get_table (array)));
 }
 
+/* Both proxies hold every request from now on. */
+static void
+hold (Fixture *fx)
+{
+  for (guint p = 0; p < 2; p++)
+    octopus_fault_proxy_set_holding (fx->proxy[p], TRUE);
+}
+
+static void
+release (Fixture *fx)
+{
+  for (guint p = 0; p < 2; p++)
+    {
+      octopus_fault_proxy_set_holding (fx->proxy[p], FALSE);
+      octopus_fault_proxy_release (fx->proxy[p]);
+    }
+}
+
+static guint
+n_held (const Fixture *fx)
+{
+  return octopus_fault_proxy_get_n_held (fx->proxy[0]) +
+         octopus_fault_proxy_get_n_held (fx->proxy[1]);
+}
+
+static gboolean
+all_listings_held (gconstpointer data)
+{
+  return n_held (data) >= N;
+}
+
+/* Until the proxies hold one listing per service (they run on this thread's main context). */
+static void
+wait_listings_held (Fixture *fx)
+{
+  octopus_test_wait_for (all_listings_held, fx);
+  g_assert_cmpuint (n_held (fx), ==, N);
+}
+
 /* a.txt everywhere, b.txt missing on swift-b: what the first refresh saw. */
 static void
 assert_first_state (OctopusArray *array)
@@ -231,21 +272,23 @@ test_last_known_before_refresh (Fixture       *fx,
   assert_first_state (first);
   g_assert_false (octopus_array_get_showing_last_known (first));
 
-  /* Every request is held for 3 s: the index answers long before any service. */
+  /* The proxies hold every listing until the index answered: the refresh cannot complete. */
   second = fixture_array (fx);
-  for (guint p = 0; p < 2; p++)
-    octopus_fault_proxy_set_delay (fx->proxy[p], 3000);
+  hold (fx);
   octopus_array_load_index_async (second, NULL, octopus_test_result_cb, &loaded);
   octopus_array_refresh_async (second, OCTOPUS_ARRAY_REFRESH_NONE, NULL, octopus_test_result_cb,
                                &refreshed);
   load_res = octopus_test_wait (&loaded);
+  wait_listings_held (fx);
   g_assert_null (refreshed);
   g_assert_true (octopus_array_load_index_finish (second, load_res, &error));
   g_assert_no_error (error);
   assert_first_state (second);
   g_assert_true (octopus_array_get_showing_last_known (second));
   g_assert_cmpint (octopus_array_get_last_known_time (second), >=, before);
+  g_assert_cmpuint (n_held (fx), ==, N);
 
+  release (fx);
   refresh_res = octopus_test_wait (&refreshed);
   g_assert_true (octopus_array_refresh_finish (second, refresh_res, &error));
   g_assert_false (octopus_array_get_showing_last_known (second));
@@ -298,19 +341,6 @@ refresh_child (char **argv)
   return 1;
 }
 
-static guint
-requests (Fixture *fx)
-{
-  return octopus_fault_proxy_get_requests (fx->proxy[0]) +
-         octopus_fault_proxy_get_requests (fx->proxy[1]);
-}
-
-static gboolean
-listings_arrived_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 test_sigkill_during_refresh (Fixture       *fx,
                              gconstpointer  data)
@@ -320,8 +350,6 @@ test_sigkill_during_refresh (Fixture       *fx,
   g_autoptr(OctopusArray) after = NULL;
   g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autoptr(GError) error = NULL;
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  guint seen, timer;
   GPid pid = 0;
   int status = 0;
 
@@ -333,9 +361,7 @@ test_sigkill_during_refresh (Fixture       *fx,
     put (fx, i, "c.txt");
 
   /* The child's three listings reach the proxies, which hold them: it is mid-refresh. */
-  for (guint p = 0; p < 2; p++)
-    octopus_fault_proxy_set_delay (fx->proxy[p], 20000);
-  seen = requests (fx);
+  hold (fx);
   {
     const char *argv[] = { self_exe, "--refresh-child", fx->index, fx->cache,
                            octopus_fault_proxy_get_endpoint (fx->proxy[0]),
@@ -346,20 +372,15 @@ test_sigkill_during_refresh (Fixture       *fx,
                                   NULL, &pid, &error));
     g_assert_no_error (error);
   }
-  /* The proxies run on this thread's main context: iterate it while they take requests. */
-  timer = g_timeout_add (20, listings_arrived_cb, NULL);
-  while (requests (fx) < seen + N && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (timer);
-  g_assert_cmpuint (requests (fx), >=, seen + N);
+  wait_listings_held (fx);
   g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFSIGNALED (status));
   g_spawn_close_pid (pid);
 
-  /* The next start: the last complete state (no c.txt), then a normal refresh. */
-  for (guint p = 0; p < 2; p++)
-    octopus_fault_proxy_clear (fx->proxy[p]);
+  /* The next start: the last complete state (no c.txt), then a normal refresh.  The dead
+   * child's listings go on to the servers; their replies find no one. */
+  release (fx);
   next = fixture_array (fx);
   g_assert_true (load_index (next));
   assert_first_state (next);
