@@ -331,7 +331,9 @@ killed_page_cb (GObject      *source,
 
   if (!octopus_index_write_finish (OCTOPUS_INDEX (source), result, &error))
     g_error ("first page: %s", error->message);
-  /* The second, larger page is in the worker's hands now, in its transactions. */
+  /* The second, larger page is queued behind it on the worker (calls run in order); whether
+   * the worker has begun its transactions does not matter: the listing is begun, has a page
+   * in the file and is never committed. */
   raise (SIGKILL);
 }
 
