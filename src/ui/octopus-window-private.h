@@ -94,7 +94,11 @@ void       _octopus_window_popup_row_menu   (OctopusWindow *self,
 void       _octopus_window_set_array        (OctopusWindow *self,
                                              OctopusArray  *array);
 
-/* (the notify, sync-status and upload-batch helpers above live in octopus-window-status.c) */
+/* (the notify, sync-status, summary and upload-batch helpers above live in
+ * octopus-window-status.c) */
+/* Shows the array's last known state from its index at once (in the subtitle: "Last known
+ * state from 14:02 — refreshing…") until the refresh completes. */
+void       _octopus_window_show_last_known  (OctopusWindow *self);
 
 /* octopus-window-columns.c */
 /* Adds one status column per service of self->services; removes the ones added. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-window-status.c — what the window tells: toasts and desktop notifications, the
- * message for a finished batch of uploads, and the D-Bus-visible "win.sync-status". */
+ * message for a finished batch of uploads, the summary in the subtitle (or, while the table shows
+ * the index's last known state, when that was), and the D-Bus-visible "win.sync-status". */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -125,4 +126,101 @@ _octopus_format_upload_batch (const guint  counts[OCTOPUS_TRANSFER_N_STATES],
                             done, cancelled);
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Uploaded %u file to every service",
                                        "Uploaded %u files to every service", done), done);
+}
+
+/* ---- the subtitle ---- */
+
+/* "Last known state from 14:02 — refreshing…" (with the date when it is not from today). */
+static char *
+format_last_known (OctopusArray *array)
+{
+  g_autoptr(GDateTime) when =
+    g_date_time_new_from_unix_local (octopus_array_get_last_known_time (array));
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *text = NULL;
+
+  if (when == NULL)
+    return g_strdup (_("Last known state — refreshing…"));
+  if (g_date_time_get_year (when) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
+    /* Translators: time of day, see g_date_time_format() */
+    text = g_date_time_format (when, _("%H:%M"));
+  else
+    /* Translators: date and time format for the Modified column, see g_date_time_format() */
+    text = g_date_time_format (when, _("%Y-%m-%d %H:%M"));
+  /* Translators: %s is a time ("14:02") or a date and time */
+  return g_strdup_printf (_("Last known state from %s — refreshing…"), text);
+}
+
+void
+_octopus_window_update_summary (OctopusWindow *self)
+{
+  g_autofree char *objects = NULL;
+  g_autofree char *services = NULL;
+  g_autofree char *summary = NULL;
+  guint counts[OCTOPUS_OBJECT_N_STATES] = { 0, };
+  guint n_objects, n_services, n_problems;
+
+  if (self->table == NULL)
+    {
+      adw_window_title_set_subtitle (self->window_title, NULL);
+      return;
+    }
+  if (self->array != NULL && octopus_array_get_showing_last_known (self->array))
+    {
+      g_autofree char *last_known = format_last_known (self->array);
+
+      adw_window_title_set_subtitle (self->window_title, last_known);
+      return;
+    }
+
+  n_objects = g_list_model_get_n_items (G_LIST_MODEL (self->table));
+  n_services = octopus_object_table_get_n_services (self->table);
+  octopus_object_table_count_states (self->table, counts);
+  n_problems = counts[OCTOPUS_OBJECT_STATE_MISSING] + counts[OCTOPUS_OBJECT_STATE_DIFFERS];
+
+  /* %'u groups thousands as the locale does ("1,204" in English, "1.204" in German). */
+  objects = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u object", "%'u objects", n_objects),
+                             n_objects);
+  services = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u service", "%u services",
+                                           n_services),
+                              n_services);
+  if (n_problems > 0)
+    {
+      g_autofree char *problems =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u needs repair", "%'u need repair",
+                                      n_problems), n_problems);
+      summary = g_strjoin (" · ", objects, services, problems, NULL);
+    }
+  else
+    summary = g_strjoin (" · ", objects, services, NULL);
+
+  adw_window_title_set_subtitle (self->window_title, summary);
+}
+
+static void
+last_known_changed_cb (OctopusWindow *self)
+{
+  _octopus_window_queue_summary (self);
+}
+
+/* Holds no window: what was shown arrives through notify::showing-last-known. */
+static void
+index_loaded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing to tell on failure: the refresh shows the services as they are. */
+  if (!octopus_array_load_index_finish (OCTOPUS_ARRAY (source), result, &error) && error != NULL)
+    g_debug ("Last known state not shown: %s", error->message);
+}
+
+void
+_octopus_window_show_last_known (OctopusWindow *self)
+{
+  g_signal_connect_swapped (self->array, "notify::showing-last-known",
+                            G_CALLBACK (last_known_changed_cb), self);
+  octopus_array_load_index_async (self->array, self->cancellable, index_loaded_cb, NULL);
 }

@@ -81,45 +81,6 @@ _octopus_window_update_page (OctopusWindow *self)
   gtk_stack_set_visible_child_name (self->stack, page);
 }
 
-void
-_octopus_window_update_summary (OctopusWindow *self)
-{
-  g_autofree char *objects = NULL;
-  g_autofree char *services = NULL;
-  g_autofree char *summary = NULL;
-  guint counts[OCTOPUS_OBJECT_N_STATES] = { 0, };
-  guint n_objects, n_services, n_problems;
-
-  if (self->table == NULL)
-    {
-      adw_window_title_set_subtitle (self->window_title, NULL);
-      return;
-    }
-
-  n_objects = g_list_model_get_n_items (G_LIST_MODEL (self->table));
-  n_services = octopus_object_table_get_n_services (self->table);
-  octopus_object_table_count_states (self->table, counts);
-  n_problems = counts[OCTOPUS_OBJECT_STATE_MISSING] + counts[OCTOPUS_OBJECT_STATE_DIFFERS];
-
-  /* %'u groups thousands as the locale does ("1,204" in English, "1.204" in German). */
-  objects = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u object", "%'u objects", n_objects),
-                             n_objects);
-  services = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u service", "%u services",
-                                           n_services),
-                              n_services);
-  if (n_problems > 0)
-    {
-      g_autofree char *problems =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u needs repair", "%'u need repair",
-                                      n_problems), n_problems);
-      summary = g_strjoin (" · ", objects, services, problems, NULL);
-    }
-  else
-    summary = g_strjoin (" · ", objects, services, NULL);
-
-  adw_window_title_set_subtitle (self->window_title, summary);
-}
-
 static gboolean
 summary_idle_cb (gpointer user_data)
 {
@@ -322,6 +283,8 @@ _octopus_window_set_array (OctopusWindow *self,
   _octopus_window_remove_service_columns (self);
   set_table (self, NULL);
   g_clear_pointer (&self->services, g_ptr_array_unref);
+  if (self->array != NULL)
+    g_signal_handlers_disconnect_by_data (self->array, self);
   g_set_object (&self->array, array);
   if (array == NULL)
     {
@@ -332,6 +295,7 @@ _octopus_window_set_array (OctopusWindow *self,
   self->services = g_ptr_array_ref (octopus_array_get_services (array));
   _octopus_window_add_service_columns (self);
   set_table (self, octopus_array_get_table (array));
+  _octopus_window_show_last_known (self);
 }
 
 /* Uploads go to the array's services; journaled uploads from an earlier run resume first. */
@@ -653,6 +617,8 @@ octopus_window_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->table, table_items_changed_cb, self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OCTOPUS_TYPE_WINDOW);
   g_clear_object (&self->table);
+  if (self->array != NULL)
+    g_signal_handlers_disconnect_by_data (self->array, self);
   g_clear_object (&self->array);
   g_clear_pointer (&self->services, g_ptr_array_unref);
   g_clear_pointer (&self->service_columns, g_ptr_array_unref);

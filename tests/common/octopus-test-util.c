@@ -235,6 +235,13 @@ octopus_test_wait_until (const gboolean *flag)
   iterate_until (flag_set, flag);
 }
 
+void
+octopus_test_wait_for (gboolean     (*done) (gconstpointer),
+                       gconstpointer  data)
+{
+  iterate_until (done, data);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Synchronous wrappers                                                                     */
 

@@ -69,6 +69,10 @@ GAsyncResult    *octopus_test_wait_result               (void);
 GAsyncResult    *octopus_test_wait                      (GAsyncResult **slot);
 /* Iterates until *@flag is TRUE, with the same hard timeout. */
 void             octopus_test_wait_until                (const gboolean *flag);
+/* Iterates until @done (@data) is TRUE, with the same hard timeout: for a condition that
+ * changes only in callbacks on this thread's main context. */
+void             octopus_test_wait_for                  (gboolean     (*done) (gconstpointer),
+                                                         gconstpointer  data);
 
 /* Synchronous wrappers used by many tests (each waits with the hard timeout). */
 gboolean         octopus_test_create_bucket             (OctopusS3Client *client,

@@ -50,6 +50,7 @@ fixture_setup (Fixture       *fx,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *cache = NULL;
+  g_autofree char *index = NULL;
 
   if (!octopus_test_services_setup (&fx->svc, servers, N, "array"))
     return;
@@ -59,6 +60,8 @@ fixture_setup (Fixture       *fx,
   fx->array = make_array (fx, NULL);
   cache = g_build_filename (fx->tmpdir, "cache.json", NULL);
   octopus_array_set_cache_path (fx->array, cache);
+  index = g_build_filename (fx->tmpdir, "index.sqlite", NULL);
+  octopus_array_set_index_path (fx->array, index);
 }
 
 static void

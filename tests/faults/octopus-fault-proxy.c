@@ -37,6 +37,8 @@ typedef struct {
   gboolean           closed;
   GSource           *delay_source;
   gpointer           delayed;     /* the Write held by delay_source */
+  gboolean           hold;        /* the pending bytes wait for octopus_fault_proxy_release */
+  gpointer           held;        /* the Write they are in, until then */
 
   ReqState           req_state;
   GByteArray        *head;
@@ -70,6 +72,7 @@ struct _OctopusFaultProxy {
   gsize           conn_reset_after;
   guint           conn_reset_n;
   guint           delay_ms;
+  gboolean        holding;
   guint           fail_status;
   guint           fail_n;
   gsize           truncate_after;
@@ -142,6 +145,8 @@ conn_close (Conn *c, gboolean reset)
       g_clear_pointer (&c->delay_source, g_source_unref);
       write_free (g_steal_pointer (&c->delayed));
     }
+  if (c->held)
+    write_free (g_steal_pointer (&c->held));
   if (reset)
     {
       set_abortive (c->down);
@@ -275,6 +280,8 @@ request_head_done (Conn *c)
     }
   if (p->delay_ms > 0)
     c->delay_ms = p->delay_ms;
+  if (p->holding)
+    c->hold = TRUE;
 }
 
 static Action
@@ -469,7 +476,13 @@ down_read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   w->then = action;
   w->bytes = g_byte_array_free_to_bytes (g_steal_pointer (&c->to_up));
   c->to_up = g_byte_array_new ();
-  if (c->delay_ms > 0)
+  if (c->hold)
+    {
+      /* Nothing more is read from the client until the release: the request stays whole. */
+      c->hold = FALSE;
+      c->held = w;
+    }
+  else if (c->delay_ms > 0)
     {
       c->delay_source = g_timeout_source_new (c->delay_ms);
       c->delay_ms = 0;
@@ -741,6 +754,8 @@ octopus_fault_proxy_clear (OctopusFaultProxy *self)
   self->conn_reset_after = 0;
   self->conn_reset_n = 0;
   self->delay_ms = 0;
+  self->holding = FALSE;
+  octopus_fault_proxy_release (self);
   octopus_fault_proxy_set_refusing (self, FALSE);
 }
 
@@ -791,6 +806,35 @@ void
 octopus_fault_proxy_set_delay (OctopusFaultProxy *self, guint delay_ms)
 {
   self->delay_ms = delay_ms;
+}
+
+void
+octopus_fault_proxy_set_holding (OctopusFaultProxy *self, gboolean holding)
+{
+  self->holding = holding;
+}
+
+void
+octopus_fault_proxy_release (OctopusFaultProxy *self)
+{
+  /* send_up() completes in a later main-loop iteration: the list does not change here. */
+  for (GList *l = self->conns; l != NULL; l = l->next)
+    {
+      Conn *c = l->data;
+
+      if (c->held != NULL)
+        send_up (g_steal_pointer (&c->held));
+    }
+}
+
+guint
+octopus_fault_proxy_get_n_held (OctopusFaultProxy *self)
+{
+  guint n = 0;
+
+  for (GList *l = self->conns; l != NULL; l = l->next)
+    n += ((Conn *) l->data)->held != NULL;
+  return n;
 }
 
 void

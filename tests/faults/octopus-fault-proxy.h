@@ -23,7 +23,7 @@ void               octopus_fault_proxy_free           (OctopusFaultProxy *self);
 /* "http://127.0.0.1:PORT", for the client's endpoint. */
 const char        *octopus_fault_proxy_get_endpoint   (OctopusFaultProxy *self);
 
-/* Clears every fault; connections stay as they are. */
+/* Clears every fault and releases the held requests; connections stay as they are. */
 void               octopus_fault_proxy_clear          (OctopusFaultProxy *self);
 /* TRUE: close the listening socket (connect() is refused) and drop every open connection;
  * FALSE: listen again on the same port. */
@@ -44,6 +44,16 @@ void               octopus_fault_proxy_reset_connections_after (OctopusFaultProx
 /* Every request is held @delay_ms before it goes to the server (0: none). */
 void               octopus_fault_proxy_set_delay      (OctopusFaultProxy *self,
                                                        guint              delay_ms);
+/* TRUE: every request whose head arrives from now on is held, whole, until
+ * octopus_fault_proxy_release(): a test can act while requests are provably in flight
+ * (octopus_fault_proxy_get_n_held) instead of guessing how long a delay must be.  FALSE: the
+ * next ones go through; those held stay held until the release. */
+void               octopus_fault_proxy_set_holding    (OctopusFaultProxy *self,
+                                                       gboolean           holding);
+/* Sends every request held now on to the server (holding stays as set for later ones). */
+void               octopus_fault_proxy_release        (OctopusFaultProxy *self);
+/* Requests held now, waiting for the release. */
+guint              octopus_fault_proxy_get_n_held     (OctopusFaultProxy *self);
 /* The next @n_requests get an S3 error reply instead of reaching the server: @status 503
  * answers <Code>SlowDown</Code>, anything else <Code>InternalError</Code>.  G_MAXUINT: all. */
 void               octopus_fault_proxy_fail_next      (OctopusFaultProxy *self,

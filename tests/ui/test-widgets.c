@@ -13,6 +13,7 @@
 #include "octopus-acl-dialog.h"
 #include "octopus-acl-summary.h"
 #include "octopus-application.h"
+#include "octopus-index.h"
 #include "octopus-object-row.h"
 #include "octopus-preferences-window.h"
 #include "octopus-provider.h"
@@ -200,6 +201,85 @@ test_window_pages_and_summary (void)
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&columns);
   g_assert_finalize_object (window);
+}
+
+static void
+flag_cb (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static void
+store_listing (OctopusIndex   *index,
+               OctopusService *service,
+               GPtrArray      *objects)
+{
+  g_autofree char *id = g_strconcat (octopus_service_get_name (service), "|",
+                                     octopus_s3_client_get_endpoint (
+                                       octopus_service_get_client (service)), "|",
+                                     octopus_service_get_bucket (service), NULL);
+  g_autoptr(GAsyncResult) res = NULL;
+
+  octopus_index_store_async (index, id, objects, NULL, NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  g_assert_true (octopus_index_write_finish (index, res, NULL));
+}
+
+/* The window opens on the index's last known state, says so in the subtitle, and says the
+ * usual summary once a refresh completed (here: both services unreachable, rows kept). */
+static void
+test_window_last_known_state (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "index.sqlite", NULL);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+  g_autoptr(GPtrArray) services = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) a = listing ("a.txt", "Photos/b.jpg", NULL);
+  g_autoptr(GPtrArray) b = listing ("a.txt", NULL);
+  g_autoptr(OctopusArray) array = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *hhmm = NULL, *want = NULL;
+  gboolean shown = FALSE;
+  OctopusWindow *window;
+
+  g_ptr_array_add (services, offline_service ("alpha"));
+  g_ptr_array_add (services, offline_service ("beta"));
+  {
+    g_autoptr(OctopusIndex) index = octopus_index_new (path);
+    store_listing (index, g_ptr_array_index (services, 0), a);
+    store_listing (index, g_ptr_array_index (services, 1), b);
+  }
+
+  array = octopus_array_new (services);
+  octopus_array_set_index_path (array, path);
+  g_signal_connect_swapped (array, "notify::showing-last-known", G_CALLBACK (flag_cb), &shown);
+  window = g_object_ref_sink (octopus_window_new (NULL, NULL));
+  _octopus_window_set_array (window, array);
+  octopus_test_wait_until (&shown);
+
+  g_assert_true (octopus_array_get_showing_last_known (array));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (octopus_array_get_table (array))),
+                    ==, 2);
+  when = g_date_time_new_from_unix_local (octopus_array_get_last_known_time (array));
+  hhmm = g_date_time_format (when, "%H:%M");
+  want = g_strdup_printf ("Last known state from %s — refreshing…", hhmm);
+  _octopus_window_update_summary (window);
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==, want);
+
+  octopus_array_refresh_async (array, OCTOPUS_ARRAY_REFRESH_NONE, NULL, octopus_test_result_cb,
+                               NULL);
+  res = octopus_test_wait_result ();
+  g_assert_true (octopus_array_refresh_finish (array, res, NULL));
+  g_assert_false (octopus_array_get_showing_last_known (array));
+  _octopus_window_update_summary (window);
+  g_assert_cmpstr (adw_window_title_get_subtitle (window->window_title), ==,
+                   "2 objects · 2 services");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_signal_handlers_disconnect_by_data (array, &shown);
+  g_assert_cmpint (system (cmd), ==, 0);
 }
 
 static void
@@ -1372,6 +1452,7 @@ main (int   argc,
   g_test_add_func ("/ui/status-cell", test_status_cell_follows_object);
   g_test_add_func ("/ui/window/pages-and-summary", test_window_pages_and_summary);
   g_test_add_func ("/ui/window/empty-store", test_window_with_empty_store);
+  g_test_add_func ("/ui/window/last-known-state", test_window_last_known_state);
   g_test_add_func ("/ui/window/broken-accounts", test_window_with_broken_accounts);
   g_test_add_func ("/ui/window/own-icon", test_window_own_icon);
   g_test_add_func ("/ui/preferences/add-service-presets", test_preferences_add_service_presets);

@@ -4,6 +4,7 @@
 
 #include "octopus-array.h"
 #include "octopus-hash-cache.h"
+#include "octopus-index.h"
 
 G_BEGIN_DECLS
 
@@ -20,11 +21,35 @@ struct _OctopusArray
   char               *cache_path;
   guint               head_count;
   guint               deep_hash_count;
+  OctopusIndex       *index;          /* made on first use from index_path */
+  char               *index_path;     /* NULL: no index */
+  gboolean            refreshed;      /* a refresh has put its listings into the table */
+  gboolean            showing_last_known;
+  gint64              last_known_time;
 };
 
 /* Identity of a service for the MD5 cache: name, endpoint and bucket. */
 char               *_octopus_array_service_id   (OctopusService *service);
 OctopusHashCache   *_octopus_array_get_cache    (OctopusArray   *self);
+/* The index, or NULL when the array keeps none. */
+OctopusIndex       *_octopus_array_get_index    (OctopusArray   *self);
+/* Sets (and notifies) showing-last-known and last-known-time. */
+void                _octopus_array_set_last_known (OctopusArray *self,
+                                                   gboolean      showing,
+                                                   gint64        when);
+
+/* octopus-array-index.c: after a refresh, every COMPLETE listing (@listings[i] non-NULL and
+ * no @errors[i]) replaces that service's rows in the index; the others keep theirs.
+ * @sources[i]: the OctopusMd5Source of each object of @listings[i] (or NULL).  Never fails
+ * (a failed write is logged: the index is only a cache). */
+void                _octopus_array_store_listings_async  (OctopusArray        *self,
+                                                          guint                n,
+                                                          GPtrArray          **listings,
+                                                          GByteArray         **sources,
+                                                          char               **errors,
+                                                          char               **service_ids,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
 
 OctopusArrayResult *_octopus_array_result_new   (const char          *key,
                                                  const char          *service,

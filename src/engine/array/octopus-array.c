@@ -2,6 +2,7 @@
 /* octopus-array.c — the array: services, the object table, and refresh (list + compare). */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "octopus-array-private.h"
@@ -10,6 +11,9 @@
 #define MAX_IN_FLIGHT 8
 
 G_DEFINE_FINAL_TYPE (OctopusArray, octopus_array, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_SHOWING_LAST_KNOWN, PROP_LAST_KNOWN_TIME, N_PROPS };
+static GParamSpec *properties[N_PROPS];
 
 static void
 octopus_array_finalize (GObject *object)
@@ -20,20 +24,55 @@ octopus_array_finalize (GObject *object)
   g_clear_object (&self->table);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->cache_path, g_free);
+  g_clear_object (&self->index);
+  g_clear_pointer (&self->index_path, g_free);
 
   G_OBJECT_CLASS (octopus_array_parent_class)->finalize (object);
 }
 
 static void
+octopus_array_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  OctopusArray *self = OCTOPUS_ARRAY (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHOWING_LAST_KNOWN:
+      g_value_set_boolean (value, self->showing_last_known);
+      break;
+    case PROP_LAST_KNOWN_TIME:
+      g_value_set_int64 (value, self->last_known_time);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 octopus_array_class_init (OctopusArrayClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = octopus_array_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = octopus_array_finalize;
+  object_class->get_property = octopus_array_get_property;
+
+  properties[PROP_SHOWING_LAST_KNOWN] =
+    g_param_spec_boolean ("showing-last-known", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAST_KNOWN_TIME] =
+    g_param_spec_int64 ("last-known-time", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 octopus_array_init (OctopusArray *self)
 {
   self->cache_path = octopus_hash_cache_default_path ();
+  self->index_path = octopus_index_default_path ();
 }
 
 OctopusArray *
@@ -117,6 +156,58 @@ _octopus_array_get_cache (OctopusArray *self)
   if (self->cache == NULL)
     self->cache = octopus_hash_cache_new_deferred (self->cache_path);
   return self->cache;
+}
+
+void
+octopus_array_set_index_path (OctopusArray *self,
+                              const char   *path)
+{
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+
+  g_free (self->index_path);
+  self->index_path = g_strdup (path);
+  g_clear_object (&self->index);
+}
+
+OctopusIndex *
+_octopus_array_get_index (OctopusArray *self)
+{
+  /* Opening it is the worker's job: making the object touches no file. */
+  if (self->index == NULL && self->index_path != NULL)
+    self->index = octopus_index_new (self->index_path);
+  return self->index;
+}
+
+gboolean
+octopus_array_get_showing_last_known (OctopusArray *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_ARRAY (self), FALSE);
+  return self->showing_last_known;
+}
+
+gint64
+octopus_array_get_last_known_time (OctopusArray *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_ARRAY (self), 0);
+  return self->last_known_time;
+}
+
+void
+_octopus_array_set_last_known (OctopusArray *self,
+                               gboolean      showing,
+                               gint64        when)
+{
+  when = showing ? when : 0;
+  if (self->showing_last_known != showing)
+    {
+      self->showing_last_known = showing;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOWING_LAST_KNOWN]);
+    }
+  if (self->last_known_time != when)
+    {
+      self->last_known_time = when;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAST_KNOWN_TIME]);
+    }
 }
 
 guint
@@ -230,6 +321,7 @@ _octopus_error_is_unreachable (const GError *error)
 typedef struct {
   GTask           *task;          /* owned while the job runs */
   guint            service;
+  guint            position;      /* of object in its listing */
   OctopusS3Object *object;        /* borrowed from the listing */
 } Job;
 
@@ -237,12 +329,14 @@ typedef struct {
   OctopusArrayRefreshFlags flags;
   guint       n;
   GPtrArray **listings;           /* n entries; NULL where the service failed to list */
+  GByteArray **sources;           /* n entries: OctopusMd5Source per listed object */
   char      **errors;             /* n entries */
   char      **service_ids;        /* n entries */
   guint       listing_pending;
   GQueue      jobs;               /* of Job, not started yet */
   guint       in_flight;
   gboolean    deep_phase_done;
+  guint       saves_pending;      /* the MD5 cache and the index, written at the end */
 } RefreshData;
 
 static void
@@ -251,10 +345,12 @@ refresh_data_free (RefreshData *data)
   for (guint i = 0; i < data->n; i++)
     {
       g_clear_pointer (&data->listings[i], g_ptr_array_unref);
+      g_clear_pointer (&data->sources[i], g_byte_array_unref);
       g_free (data->errors[i]);
       g_free (data->service_ids[i]);
     }
   g_free (data->listings);
+  g_free (data->sources);
   g_free (data->errors);
   g_free (data->service_ids);
   g_queue_clear_full (&data->jobs, g_free);
@@ -275,19 +371,48 @@ apply_md5 (OctopusS3Object *object,
   g_hash_table_replace (object->metadata, g_strdup ("md5chksum"), base64);
 }
 
+/* What a HEAD, a deep check or the cache taught about a listed copy, kept for the index. */
+static void
+learn_md5 (RefreshData      *data,
+           guint             service,
+           guint             position,
+           const char       *md5_hex,
+           OctopusMd5Source  source)
+{
+  apply_md5 (g_ptr_array_index (data->listings[service], position), md5_hex);
+  data->sources[service]->data[position] = source;
+}
+
 static void pump_jobs (GTask *task);
+
+static void
+save_done (GTask *task)
+{
+  RefreshData *data = g_task_get_task_data (task);
+
+  if (--data->saves_pending == 0)
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
 
 static void
 cache_saved_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!octopus_hash_cache_save_finish (OCTOPUS_HASH_CACHE (source), result, &error))
     g_warning ("Could not save the MD5 cache: %s", error->message);
-  g_task_return_boolean (task, TRUE);
+  save_done (user_data);
+}
+
+static void
+index_stored_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  save_done (user_data);
 }
 
 /* Forgets the MD5s of deleted keys — only when every service listed everything: a service
@@ -318,10 +443,18 @@ finish_refresh (GTask *task)
   if (data->n > 0)
     octopus_object_table_update (self->table, data->listings,
                                  (const char * const *) data->errors);
+  /* The table shows listings now, not the index's last known state (a late index load
+   * must not put the older state back). */
+  self->refreshed = TRUE;
+  _octopus_array_set_last_known (self, FALSE, 0);
   prune_cache (self, data);
-  /* Written (and fsynced) off the main thread: the window must not stall on the disk. */
+  /* Both written off the main thread: the window must not stall on the disk. */
+  data->saves_pending = 2;
   octopus_hash_cache_save_async (_octopus_array_get_cache (self), NULL, cache_saved_cb,
                                  g_object_ref (task));
+  _octopus_array_store_listings_async (self, data->n, data->listings, data->sources,
+                                       data->errors, data->service_ids, index_stored_cb,
+                                       g_object_ref (task));
 }
 
 static void
@@ -354,9 +487,10 @@ head_cb (GObject      *source,
       const char *chk = info->metadata ? g_hash_table_lookup (info->metadata, "md5chksum") : NULL;
       g_autofree char *md5 = octopus_md5_base64_to_hex (chk);
 
-      octopus_hash_cache_store (_octopus_array_get_cache (self), data->service_ids[job->service],
-                                job->object, md5);
-      apply_md5 (job->object, md5);
+      octopus_hash_cache_store_full (_octopus_array_get_cache (self),
+                                     data->service_ids[job->service], job->object, md5,
+                                     OCTOPUS_MD5_SOURCE_HEAD);
+      learn_md5 (data, job->service, job->position, md5, OCTOPUS_MD5_SOURCE_HEAD);
     }
   else if (error != NULL)
     g_debug ("HEAD %s: %s", job->object->key, error->message);
@@ -378,9 +512,10 @@ deep_pump_cb (GObject      *source,
   md5 = _octopus_pump_finish (result, &bytes, &error);
   if (md5 != NULL && bytes == job->object->size)
     {
-      octopus_hash_cache_store (_octopus_array_get_cache (self), data->service_ids[job->service],
-                                job->object, md5);
-      apply_md5 (job->object, md5);
+      octopus_hash_cache_store_full (_octopus_array_get_cache (self),
+                                     data->service_ids[job->service], job->object, md5,
+                                     OCTOPUS_MD5_SOURCE_DEEP);
+      learn_md5 (data, job->service, job->position, md5, OCTOPUS_MD5_SOURCE_DEEP);
     }
   else if (error != NULL)
     g_debug ("Deep check of %s: %s", job->object->key, error->message);
@@ -437,12 +572,13 @@ start_job (GTask *task,
 static void
 queue_job (RefreshData     *data,
            guint            service,
-           OctopusS3Object *object)
+           guint            position)
 {
   Job *job = g_new0 (Job, 1);
 
   job->service = service;
-  job->object = object;
+  job->position = position;
+  job->object = g_ptr_array_index (data->listings[service], position);
   g_queue_push_tail (&data->jobs, job);
 }
 
@@ -460,7 +596,7 @@ queue_deep_jobs (GTask *task)
         g_autofree char *md5 = octopus_content_md5 (o);
 
         if (md5 == NULL)
-          queue_job (data, i, o);
+          queue_job (data, i, j);
       }
 }
 
@@ -507,13 +643,14 @@ queue_head_jobs (GTask *task)
       {
         OctopusS3Object *o = g_ptr_array_index (data->listings[i], j);
         g_autofree char *md5 = NULL;
+        OctopusMd5Source source = OCTOPUS_MD5_SOURCE_HEAD;
 
         if (octopus_etag_is_md5 (o->etag))
           continue;
-        if (octopus_hash_cache_lookup (cache, data->service_ids[i], o, &md5))
-          apply_md5 (o, md5);
+        if (octopus_hash_cache_lookup_full (cache, data->service_ids[i], o, &md5, &source))
+          learn_md5 (data, i, j, md5, source);
         else
-          queue_job (data, i, o);
+          queue_job (data, i, j);
       }
 }
 
@@ -551,6 +688,12 @@ list_cb (GObject      *source,
   if (listing != NULL)
     {
       data->listings[call->service] = listing;
+      /* Zeroed: OCTOPUS_MD5_SOURCE_NONE until something is learnt (the index then reads a
+       * plain-MD5 ETag off the object). */
+      data->sources[call->service] = g_byte_array_sized_new (listing->len);
+      g_byte_array_set_size (data->sources[call->service], listing->len);
+      if (listing->len > 0)
+        memset (data->sources[call->service]->data, 0, listing->len);
       octopus_service_set_last_error (service, NULL);
     }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -593,6 +736,7 @@ octopus_array_refresh_async (OctopusArray             *self,
   data->flags = flags;
   data->n = self->services->len;
   data->listings = g_new0 (GPtrArray *, data->n);
+  data->sources = g_new0 (GByteArray *, data->n);
   data->errors = g_new0 (char *, data->n);
   data->service_ids = g_new0 (char *, data->n);
   g_queue_init (&data->jobs);

@@ -74,6 +74,30 @@ OctopusObjectTable *octopus_array_get_table      (OctopusArray *self);
  * memory only. */
 void                octopus_array_set_cache_path (OctopusArray *self,
                                                   const char   *path);
+/* Where the local index is kept; the default is octopus_index_default_path().  NULL → none
+ * (nothing is loaded or written). */
+void                octopus_array_set_index_path (OctopusArray *self,
+                                                  const char   *path);
+
+/* Reads the index in its worker thread and, unless a refresh has already filled the table,
+ * fills it with the last complete listing of each service (a service never listed completely
+ * shows as not reachable, "Not listed yet"): the last known state, shown at once, until the
+ * next refresh replaces it.  → TRUE when it was shown (FALSE: nothing known, a refresh came
+ * first, no index, or the index could not be read — the refresh will tell). */
+void                octopus_array_load_index_async  (OctopusArray        *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean            octopus_array_load_index_finish (OctopusArray        *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+/* TRUE while the table shows the index's last known state (property "showing-last-known"),
+ * until a refresh completes. */
+gboolean            octopus_array_get_showing_last_known (OctopusArray *self);
+/* When that state was listed: the oldest of the services' last complete listings, Unix
+ * seconds (property "last-known-time"); 0 when not showing it. */
+gint64              octopus_array_get_last_known_time    (OctopusArray *self);
+
 /* Requests made to learn hashes, since the array was made (tests and diagnostics). */
 guint               octopus_array_get_head_count     (OctopusArray *self);
 guint               octopus_array_get_deep_hash_count (OctopusArray *self);
@@ -85,7 +109,8 @@ void                octopus_array_set_transferring (OctopusArray *self,
                                                     gboolean      transferring);
 
 /* Lists every service concurrently and updates the table.  Succeeds even when some services
- * are unreachable (their "reachable" property says so); fails only on cancellation. */
+ * are unreachable (their "reachable" property says so); fails only on cancellation.  Every
+ * complete listing is written to the index (in its worker) before it completes. */
 void      octopus_array_refresh_async  (OctopusArray             *self,
                                         OctopusArrayRefreshFlags  flags,
                                         GCancellable             *cancellable,

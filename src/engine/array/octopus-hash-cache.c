@@ -13,6 +13,7 @@ typedef struct {
   gint64  size;
   gint64  last_modified;
   char   *md5;            /* NULL: known to have no comparable MD5 */
+  guint8  source;         /* OctopusMd5Source: how it was learnt */
 } Entry;
 
 typedef enum {
@@ -121,6 +122,9 @@ parse_file (const char *path)
       entry->size = json_object_get_int_member_with_default (o, "size", -1);
       entry->last_modified = json_object_get_int_member_with_default (o, "mtime", 0);
       entry->md5 = g_strdup (json_object_get_string_member_with_default (o, "md5", NULL));
+      /* Files from before "src" hold what HEADs found. */
+      entry->source = json_object_get_int_member_with_default (o, "src",
+                                                               OCTOPUS_MD5_SOURCE_HEAD);
       g_hash_table_replace (table, g_strdup (l->data), entry);
     }
   return g_steal_pointer (&table);
@@ -257,6 +261,16 @@ octopus_hash_cache_lookup (OctopusHashCache      *self,
                            const OctopusS3Object *object,
                            char                 **md5)
 {
+  return octopus_hash_cache_lookup_full (self, service_id, object, md5, NULL);
+}
+
+gboolean
+octopus_hash_cache_lookup_full (OctopusHashCache      *self,
+                                const char            *service_id,
+                                const OctopusS3Object *object,
+                                char                 **md5,
+                                OctopusMd5Source      *source)
+{
   g_autofree char *id = NULL;
   Entry *entry;
 
@@ -270,6 +284,8 @@ octopus_hash_cache_lookup (OctopusHashCache      *self,
       entry->size != object->size || entry->last_modified != object->last_modified)
     return FALSE;
   *md5 = g_strdup (entry->md5);
+  if (source != NULL)
+    *source = entry->source;
   return TRUE;
 }
 
@@ -278,6 +294,16 @@ octopus_hash_cache_store (OctopusHashCache      *self,
                           const char            *service_id,
                           const OctopusS3Object *object,
                           const char            *md5)
+{
+  octopus_hash_cache_store_full (self, service_id, object, md5, OCTOPUS_MD5_SOURCE_HEAD);
+}
+
+void
+octopus_hash_cache_store_full (OctopusHashCache      *self,
+                               const char            *service_id,
+                               const OctopusS3Object *object,
+                               const char            *md5,
+                               OctopusMd5Source       source)
 {
   Entry *entry;
 
@@ -288,6 +314,7 @@ octopus_hash_cache_store (OctopusHashCache      *self,
   entry->size = object->size;
   entry->last_modified = object->last_modified;
   entry->md5 = g_strdup (md5);
+  entry->source = source;
   g_hash_table_replace (self->entries, make_id (service_id, object->key), entry);
   self->dirty = TRUE;
   self->generation++;
@@ -369,6 +396,8 @@ serialize (OctopusHashCache *self)
           json_builder_set_member_name (builder, "md5");
           json_builder_add_string_value (builder, entry->md5);
         }
+      json_builder_set_member_name (builder, "src");
+      json_builder_add_int_value (builder, entry->source);
       json_builder_end_object (builder);
     }
   json_builder_end_object (builder);

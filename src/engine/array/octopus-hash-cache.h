@@ -12,6 +12,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "octopus-index.h"
 #include "octopus-s3-types.h"
 
 G_BEGIN_DECLS
@@ -50,6 +51,17 @@ void              octopus_hash_cache_store  (OctopusHashCache      *self,
                                              const char            *service_id,
                                              const OctopusS3Object *object,
                                              const char            *md5);
+/* The same, saying how the MD5 was learnt (plain lookup/store: OCTOPUS_MD5_SOURCE_HEAD). */
+gboolean          octopus_hash_cache_lookup_full (OctopusHashCache      *self,
+                                                  const char            *service_id,
+                                                  const OctopusS3Object *object,
+                                                  char                 **md5,
+                                                  OctopusMd5Source      *source);
+void              octopus_hash_cache_store_full  (OctopusHashCache      *self,
+                                                  const char            *service_id,
+                                                  const OctopusS3Object *object,
+                                                  const char            *md5,
+                                                  OctopusMd5Source       source);
 /* Forgets what was learnt on @service_id for every key not in @listing (of OctopusS3Object).
  * Call it only with a COMPLETE listing of that service: a partial one would forget objects
  * that still exist.  No-op before the file is loaded.  → the number of entries removed. */
