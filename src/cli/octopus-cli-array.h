@@ -1,22 +1,38 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-cli-array.h — the array commands of octopus-cli (status, repair, delete, acl,
- * download); see octopus-cli.h for how commands are added. */
+ * download, share); see octopus-cli.h for how commands are added. */
 #pragma once
 
 #include <glib.h>
+#include "octopus-array.h"
 
 G_BEGIN_DECLS
+
+/* What the array commands share (octopus-cli-array.c). */
+
+/* Loads the services and builds the array, refreshed unless @refresh is FALSE; NULL (message
+ * printed) on failure. */
+OctopusArray *octopus_cli_load_array    (gboolean                 refresh,
+                                         OctopusArrayRefreshFlags flags);
+/* Parses @entries out of argv (GOption); FALSE → usage error already printed. */
+gboolean      octopus_cli_parse_options (int          *argc,
+                                         char       ***argv,
+                                         const char   *parameters,
+                                         const char   *synopsis,
+                                         GOptionEntry *entries);
 
 int octopus_cli_status   (int argc, char **argv);
 int octopus_cli_repair   (int argc, char **argv);
 int octopus_cli_delete   (int argc, char **argv);
 int octopus_cli_acl      (int argc, char **argv);
 int octopus_cli_download (int argc, char **argv);
+int octopus_cli_share    (int argc, char **argv);   /* octopus-cli-share.c */
 
 extern const char octopus_cli_status_synopsis[];
 extern const char octopus_cli_repair_synopsis[];
 extern const char octopus_cli_delete_synopsis[];
 extern const char octopus_cli_acl_synopsis[];
 extern const char octopus_cli_download_synopsis[];
+extern const char octopus_cli_share_synopsis[];
 
 G_END_DECLS

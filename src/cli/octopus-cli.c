@@ -27,6 +27,7 @@ static const OctopusCliCommand commands[] = {
   { "delete", octopus_cli_delete, octopus_cli_delete_synopsis },
   { "acl", octopus_cli_acl, octopus_cli_acl_synopsis },
   { "repair", octopus_cli_repair, octopus_cli_repair_synopsis },
+  { "share", octopus_cli_share, octopus_cli_share_synopsis },
 };
 
 void

@@ -40,6 +40,7 @@ _octopus_window_actions_update (OctopusWindow *self)
   set_enabled (self, "delete-selected", have_array && n_selected > 0);
   set_enabled (self, "download-selected", have_array && n_selected > 0);
   set_enabled (self, "edit-acl", have_array && n_selected > 0);
+  set_enabled (self, "share-selected", have_array && n_selected == 1);
   set_enabled (self, "erase-all", have_array);
   set_enabled (self, "check-contents", have_array);
 }
@@ -532,6 +533,21 @@ edit_acl_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* ---- share ---- */
+
+static void
+share_selected_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  g_auto(GStrv) keys = selected_keys (self);
+
+  if (self->array == NULL || keys[0] == NULL)
+    return;
+  _octopus_window_share (self, keys[0]);
+}
+
 /* ---- upload ---- */
 
 static void
@@ -636,6 +652,7 @@ static const GActionEntry win_actions[] = {
   { .name = "delete-selected", .activate = delete_selected_action },
   { .name = "download-selected", .activate = download_selected_action },
   { .name = "edit-acl", .activate = edit_acl_action },
+  { .name = "share-selected", .activate = share_selected_action },
   { .name = "erase-all", .activate = erase_all_action },
   { .name = "check-contents", .activate = check_contents_action },
   { .name = "cancel-all-transfers", .activate = cancel_all_action },

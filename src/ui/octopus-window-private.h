@@ -109,6 +109,11 @@ void       _octopus_window_remove_service_columns (OctopusWindow *self);
 void       _octopus_window_actions_init     (OctopusWindow *self);
 void       _octopus_window_actions_update   (OctopusWindow *self);
 
+/* octopus-window-share.c */
+/* "Copy Share Link…" for @key: the dialog, or a toast saying why no copy can be shared. */
+void       _octopus_window_share            (OctopusWindow *self,
+                                             const char    *key);
+
 /* octopus-window-dnd.c */
 void       _octopus_window_dnd_init         (OctopusWindow *self);
 

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -1135,6 +1136,189 @@ test_acl_dialog_two_keys (void)
   acl_fixture_teardown (&fx);
 }
 
+/* The widget named @name (gtk_widget_set_name) under @widget, or NULL. */
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The text on @window's clipboard (read as another program would, through GdkClipboard). */
+static char *
+clipboard_text (GtkWidget *window)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (window);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *text;
+
+  gdk_clipboard_read_text_async (clipboard, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  text = gdk_clipboard_read_text_finish (clipboard, result, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+/* Fetches @url with no credentials at all → the body; @status receives the HTTP status. */
+static GBytes *
+fetch_anonymously (const char *url,
+                   guint      *status)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GError) error = NULL;
+  GBytes *body;
+
+  g_assert_nonnull (msg);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  return body;
+}
+
+/* "Copy Share Link…" on a row whose copies are in sync on s3rver and on Swift: the dialog
+ * warns that anyone with the link can download the file and that it cannot be revoked, and
+ * offers both services; with Swift and 1 day chosen, Copy puts on the clipboard a link that
+ * Swift (which checks the signature) serves to a client with no credentials, and a toast
+ * says so. */
+static void
+test_window_share_link (void)
+{
+  static const char * const server_names[] = { "s3rver", "swift" };
+  const char *key = "shared/notes ü.txt";
+  const char *content = "the bytes a share link hands out\n";
+  OctopusTestServices s;
+  g_autoptr(GPtrArray) services = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GBytes) body = g_bytes_new_static (content, strlen (content));
+  g_autoptr(OctopusArray) array = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL, *expected_prefix = NULL, *toast = NULL;
+  g_autoptr(GBytes) fetched = NULL;
+  GtkDropDown *expiry, *service;
+  AdwMessageDialog *dialog;
+  OctopusWindow *window;
+  guint status = 0;
+
+  if (!octopus_test_services_setup (&s, server_names, 2, "ui-share"))
+    return;
+  for (guint i = 0; i < s.n; i++)
+    {
+      g_free (octopus_test_put_object (s.clients[i], s.buckets[i], key, body, NULL, TRUE,
+                                       &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (services, octopus_service_new (server_names[i], s.clients[i],
+                                                      s.buckets[i]));
+    }
+  array = octopus_array_new (services);
+  octopus_array_set_cache_path (array, NULL);
+  octopus_array_refresh_async (array, OCTOPUS_ARRAY_REFRESH_NONE, NULL, octopus_test_result_cb,
+                               NULL);
+  result = octopus_test_wait_result ();
+  g_assert_true (octopus_array_refresh_finish (array, result, &error));
+  g_assert_no_error (error);
+
+  window = g_object_ref_sink (octopus_window_new (NULL, NULL));
+  _octopus_window_set_array (window, array);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "select-key",
+                                  g_variant_new_string (key));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "share-selected"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "share-selected", NULL);
+
+  dialog = open_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Share “shared/notes ü.txt”");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                            "Anyone with the link can download the file"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog),
+                            "cannot be revoked except by deleting or overwriting the object"));
+  expiry = GTK_DROP_DOWN (find_named (GTK_WIDGET (dialog), "share-expiry"));
+  service = GTK_DROP_DOWN (find_named (GTK_WIDGET (dialog), "share-service"));
+  g_assert_nonnull (expiry);
+  g_assert_nonnull (service);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (expiry)), ==, 3);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (gtk_drop_down_get_model (expiry)),
+                                               2), ==, "7 days");
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (service)), ==, 2);
+  /* Not the defaults (1 hour; s3rver, the first in sync): the choice must be what counts. */
+  gtk_drop_down_set_selected (expiry, 1);
+  gtk_drop_down_set_selected (service, 1);
+  g_assert_cmpstr (gtk_string_list_get_string (
+                     GTK_STRING_LIST (gtk_drop_down_get_model (service)), 1), ==, "swift");
+  adw_message_dialog_response (dialog, "copy");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  url = clipboard_text (GTK_WIDGET (window));
+  expected_prefix = g_strdup_printf ("%s/%s/shared/notes%%20%%C3%%BC.txt?",
+                                     s.servers[1]->endpoint, s.buckets[1]);
+  g_assert_nonnull (url);
+  if (!g_str_has_prefix (url, expected_prefix))
+    g_error ("the clipboard holds “%s”, not a link to Swift's copy", url);
+  g_assert_nonnull (strstr (url, "X-Amz-Expires=86400&"));
+  fetched = fetch_anonymously (url, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpmem (g_bytes_get_data (fetched, NULL), g_bytes_get_size (fetched),
+                   content, strlen (content));
+  toast = g_strdup_printf ("Share link for “%s” copied to the clipboard", key);
+  g_assert_true (shows_label (GTK_WIDGET (window->toast_overlay), toast));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_clear_object (&array);
+  g_ptr_array_set_size (services, 0);
+  g_assert_true (octopus_test_services_teardown (&s, &error));
+  g_assert_no_error (error);
+}
+
+/* A row with no copy in sync opens no dialog: a toast says why nothing can be shared. */
+static void
+test_window_share_refused (void)
+{
+  g_autoptr(GPtrArray) services = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(OctopusArray) array = NULL;
+  GPtrArray *listings[2];
+  OctopusWindow *window;
+
+  g_ptr_array_add (services, offline_service ("alpha"));
+  g_ptr_array_add (services, offline_service ("beta"));
+  array = octopus_array_new (services);
+  listings[0] = listing ("big.iso", NULL);
+  listings[1] = listing ("big.iso", NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      /* A multipart ETag and no md5chksum: no comparable MD5, so not in sync anywhere. */
+      OctopusS3Object *o = g_ptr_array_index (listings[i], 0);
+      g_free (o->etag);
+      o->etag = g_strdup ("0123456789abcdef0123456789abcdef-3");
+    }
+  octopus_object_table_update (octopus_array_get_table (array), listings, NULL);
+  g_ptr_array_unref (listings[0]);
+  g_ptr_array_unref (listings[1]);
+
+  window = g_object_ref_sink (octopus_window_new (NULL, NULL));
+  _octopus_window_set_array (window, array);
+  g_action_group_activate_action (G_ACTION_GROUP (window), "select-key",
+                                  g_variant_new_string ("big.iso"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "share-selected", NULL);
+  g_assert_null (open_message_dialog ());
+  g_assert_true (shows_label (GTK_WIDGET (window->toast_overlay),
+                              "Could not make a share link: No copy of big.iso is in sync, so "
+                              "none can be shared; refresh or repair it first"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
 static GtkWidget *
 find_button (GtkWidget *widget)
 {
@@ -1467,6 +1651,8 @@ main (int   argc,
   g_test_add_func ("/ui/acl-summary", test_acl_summary);
   g_test_add_func ("/ui/acl-dialog/grants", test_acl_dialog_grants);
   g_test_add_func ("/ui/acl-dialog/two-keys", test_acl_dialog_two_keys);
+  g_test_add_func ("/ui/window/share-link", test_window_share_link);
+  g_test_add_func ("/ui/window/share-refused", test_window_share_refused);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/transfers-panel", test_transfers_panel_follows_queue);
   g_test_add_func ("/ui/rate-window", test_rate_window);
