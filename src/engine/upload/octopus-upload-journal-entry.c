@@ -138,6 +138,34 @@ octopus_upload_journal_entry_set_upload (OctopusUploadJournalEntry *entry,
 }
 
 void
+octopus_upload_journal_entry_set_creating (OctopusUploadJournalEntry *entry,
+                                           const char                *service_name,
+                                           const char                *bucket,
+                                           gint64                     since_us)
+{
+  OctopusUploadJournalLane *lane = journal_lane_new (bucket, NULL);
+
+  lane->create_since_us = since_us;
+  g_hash_table_replace (entry->lanes, g_strdup (service_name), lane);
+}
+
+void
+octopus_upload_journal_entry_set_created (OctopusUploadJournalEntry *entry,
+                                          const char                *service_name,
+                                          const char                *bucket,
+                                          const char                *upload_id,
+                                          gint64                     until_us)
+{
+  OctopusUploadJournalLane *old = g_hash_table_lookup (entry->lanes, service_name);
+  gint64 since = old != NULL && g_strcmp0 (old->bucket, bucket) == 0 ? old->create_since_us : 0;
+  OctopusUploadJournalLane *lane = journal_lane_new (bucket, upload_id);
+
+  lane->create_since_us = since;
+  lane->create_until_us = until_us;
+  g_hash_table_replace (entry->lanes, g_strdup (service_name), lane);
+}
+
+void
 octopus_upload_journal_entry_add_part (OctopusUploadJournalEntry *entry,
                                        const char                *service_name,
                                        guint                      number,
@@ -300,6 +328,16 @@ _octopus_upload_journal_entry_to_json (OctopusUploadJournalEntry *entry)
           json_builder_set_member_name (b, "upload-id");
           json_builder_add_string_value (b, lane->upload_id);
         }
+      if (lane->create_since_us > 0)
+        {
+          json_builder_set_member_name (b, "create-since-us");
+          json_builder_add_int_value (b, lane->create_since_us);
+        }
+      if (lane->create_until_us > 0)
+        {
+          json_builder_set_member_name (b, "create-until-us");
+          json_builder_add_int_value (b, lane->create_until_us);
+        }
       json_builder_set_member_name (b, "completed");
       json_builder_add_boolean_value (b, lane->completed);
       json_builder_set_member_name (b, "gave-up");
@@ -382,6 +420,8 @@ _octopus_upload_journal_entry_from_json (JsonNode *root)
       lane = octopus_upload_journal_entry_get_lane (entry, l->data);
       lane->completed = json_object_get_boolean_member_with_default (lo, "completed", FALSE);
       lane->gave_up = json_object_get_boolean_member_with_default (lo, "gave-up", FALSE);
+      lane->create_since_us = json_object_get_int_member_with_default (lo, "create-since-us", 0);
+      lane->create_until_us = json_object_get_int_member_with_default (lo, "create-until-us", 0);
       parts = json_object_get_array_member (lo, "parts");
       for (guint i = 0; parts != NULL && i < json_array_get_length (parts); i++)
         {

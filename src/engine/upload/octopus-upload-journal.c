@@ -28,7 +28,22 @@ struct _OctopusUploadJournal
   GMutex        lock;       /* guards writing */
   GCond         written;
   gboolean      writing;    /* a batch is in a worker thread */
+  /* Generations, for sync_async(): every change counts one; a batch carries all counted
+   * before it was taken.  Main thread only. */
+  guint64       marked;     /* changes counted so far */
+  guint64       on_disk;    /* every change up to this one is written */
+  GQueue        syncs;      /* Sync*, oldest first */
 };
+
+typedef struct {
+  guint64  gen;
+  GTask   *task;
+} Sync;
+
+typedef struct {
+  GPtrArray *ops;           /* of JournalOp */
+  guint64    gen;           /* every change up to this one is in ops (or written before) */
+} Batch;
 
 G_DEFINE_FINAL_TYPE (OctopusUploadJournal, octopus_upload_journal, G_TYPE_OBJECT)
 
@@ -47,11 +62,29 @@ entry_unref0 (gpointer entry)
     octopus_upload_journal_entry_unref (entry);
 }
 
+/* Changes up to @gen are on disk: answer the sync_async() callers that waited for them. */
+static void
+journal_written (OctopusUploadJournal *self,
+                 guint64               gen)
+{
+  Sync *sync;
+
+  self->on_disk = MAX (self->on_disk, gen);
+  while ((sync = g_queue_peek_head (&self->syncs)) != NULL && sync->gen <= self->on_disk)
+    {
+      g_queue_pop_head (&self->syncs);
+      g_task_return_boolean (sync->task, TRUE);
+      g_object_unref (sync->task);
+      g_free (sync);
+    }
+}
+
 static void
 octopus_upload_journal_finalize (GObject *object)
 {
   OctopusUploadJournal *self = OCTOPUS_UPLOAD_JOURNAL (object);
 
+  /* No sync is waiting: each holds a reference. */
   octopus_upload_journal_flush (self);
   if (self->timer != NULL)
     {
@@ -266,14 +299,22 @@ journal_wait_idle (OctopusUploadJournal *self)
 }
 
 static void
+batch_free (Batch *batch)
+{
+  g_ptr_array_unref (batch->ops);
+  g_free (batch);
+}
+
+static void
 write_thread (GTask        *task,
               gpointer      source_object,
               gpointer      task_data,
               GCancellable *cancellable)
 {
   OctopusUploadJournal *self = source_object;
+  Batch *batch = task_data;
 
-  journal_write_ops (self->dir, task_data);
+  journal_write_ops (self->dir, batch->ops);
   g_mutex_lock (&self->lock);
   self->writing = FALSE;
   g_cond_broadcast (&self->written);
@@ -290,6 +331,7 @@ batch_written_cb (GObject      *source,
 {
   OctopusUploadJournal *self = OCTOPUS_UPLOAD_JOURNAL (source);
 
+  journal_written (self, ((Batch *) g_task_get_task_data (G_TASK (result)))->gen);
   /* Changes made while the batch was being written go in the next one. */
   if (g_hash_table_size (self->dirty) > 0)
     journal_schedule (self);
@@ -300,6 +342,7 @@ flush_timer_cb (gpointer user_data)
 {
   OctopusUploadJournal *self = user_data;
   g_autoptr(GTask) task = NULL;
+  Batch *batch;
   gboolean busy;
 
   g_clear_pointer (&self->timer, g_source_unref);
@@ -312,7 +355,10 @@ flush_timer_cb (gpointer user_data)
 
   task = g_task_new (self, NULL, batch_written_cb, NULL);
   g_task_set_source_tag (task, flush_timer_cb);
-  g_task_set_task_data (task, journal_take_ops (self), (GDestroyNotify) g_ptr_array_unref);
+  batch = g_new0 (Batch, 1);
+  batch->gen = self->marked;
+  batch->ops = journal_take_ops (self);
+  g_task_set_task_data (task, batch, (GDestroyNotify) batch_free);
   g_task_run_in_thread (task, write_thread);
   return G_SOURCE_REMOVE;
 }
@@ -339,6 +385,7 @@ journal_mark (OctopusUploadJournal      *self,
   if (self->closed)
     return;
   filename = entry_filename (self, entry);
+  self->marked++;
   g_hash_table_add (self->known, g_strdup (filename));
   g_hash_table_replace (self->dirty, filename,
                         keep ? octopus_upload_journal_entry_ref (entry) : NULL);
@@ -365,15 +412,53 @@ void
 octopus_upload_journal_flush (OctopusUploadJournal *self)
 {
   g_autoptr(GPtrArray) ops = NULL;
+  guint64 gen;
 
   g_return_if_fail (OCTOPUS_IS_UPLOAD_JOURNAL (self));
 
   /* The batch in flight first, so that ours lands after it. */
   journal_wait_idle (self);
-  if (g_hash_table_size (self->dirty) == 0)
-    return;
-  ops = journal_take_ops (self);
-  journal_write_ops (self->dir, ops);
+  gen = self->marked;
+  if (g_hash_table_size (self->dirty) > 0)
+    {
+      ops = journal_take_ops (self);
+      journal_write_ops (self->dir, ops);
+    }
+  /* Everything counted is on disk now (a batch that was in flight included). */
+  journal_written (self, gen);
+}
+
+void
+octopus_upload_journal_sync_async (OctopusUploadJournal *self,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Sync *sync;
+
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_JOURNAL (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, octopus_upload_journal_sync_async);
+  /* Closed: nothing more will be written, and nobody should wait for it. */
+  if (self->closed || self->on_disk >= self->marked)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  sync = g_new0 (Sync, 1);
+  sync->gen = self->marked;
+  sync->task = g_steal_pointer (&task);
+  g_queue_push_tail (&self->syncs, sync);
+}
+
+gboolean
+octopus_upload_journal_sync_finish (OctopusUploadJournal *self,
+                                    GAsyncResult         *result,
+                                    GError              **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 void
