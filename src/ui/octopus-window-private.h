@@ -108,4 +108,13 @@ void       _octopus_window_actions_update   (OctopusWindow *self);
 /* octopus-window-dnd.c */
 void       _octopus_window_dnd_init         (OctopusWindow *self);
 
+/* octopus-window-uploads.c */
+/* Replaces the window's upload queue (NULL: none); the old one's transfers are cancelled. */
+void       _octopus_window_set_queue        (OctopusWindow      *self,
+                                             OctopusUploadQueue *queue);
+/* A queue for the array's services; the journaled uploads of an earlier run resume first. */
+void       _octopus_window_start_uploads    (OctopusWindow *self);
+/* The parallel-transfers and part-size settings, for files that start from now on. */
+void       _octopus_window_apply_transfer_settings (OctopusWindow *self);
+
 G_END_DECLS
