@@ -137,6 +137,15 @@ _octopus_window_set_queue (OctopusWindow      *self,
                            G_CONNECT_SWAPPED);
 }
 
+void
+_octopus_window_start_queue (OctopusWindow      *self,
+                             OctopusUploadQueue *queue)
+{
+  /* The queue shows its keys as "transferring" in the array's table while they upload. */
+  octopus_upload_queue_set_array (queue, self->array);
+  _octopus_window_set_queue (self, queue);
+  octopus_upload_queue_resume_async (queue, self->cancellable, resumed_cb, g_object_ref (self));
+}
 
 /* Uploads go to the array's services; journaled uploads from an earlier run resume first. */
 void
@@ -144,8 +153,5 @@ _octopus_window_start_uploads (OctopusWindow *self)
 {
   g_autoptr(OctopusUploadQueue) queue = octopus_upload_queue_new (self->services, NULL);
 
-  /* The queue shows its keys as "transferring" in the array's table while they upload. */
-  octopus_upload_queue_set_array (queue, self->array);
-  _octopus_window_set_queue (self, queue);
-  octopus_upload_queue_resume_async (queue, self->cancellable, resumed_cb, g_object_ref (self));
+  _octopus_window_start_queue (self, queue);
 }
