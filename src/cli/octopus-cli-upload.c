@@ -210,6 +210,7 @@ octopus_cli_upload (int argc, char **argv)
   g_autoptr(OctopusUploadQueue) queue = NULL;
   g_autoptr(GError) error = NULL;
   Display display = { 0 };
+  g_autofree char *left_alone = NULL;
   guint resumed, tick;
 
   g_option_context_set_description (context, _(octopus_cli_upload_synopsis));
@@ -255,6 +256,9 @@ octopus_cli_upload (int argc, char **argv)
   if (resumed > 0)
     g_printerr (g_dngettext (GETTEXT_PACKAGE, "Resuming %u interrupted upload\n",
                              "Resuming %u interrupted uploads\n", resumed), resumed);
+  left_alone = octopus_upload_queue_describe_left_alone (queue);
+  if (left_alone != NULL)
+    g_printerr ("%s\n", left_alone);
 
   for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
     {

@@ -259,6 +259,8 @@ list_uploads_page_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  /* The resume sweep compares the times listed here with its own clock. */
+  octopus_s3_client_note_reply (g_task_get_source_object (task), response->headers);
   xml = octopus_s3_op_body (response, &len);
   uploads = octopus_s3_xml_parse_list_uploads (xml, len, &next_key, &next_id, &error);
   if (uploads == NULL)

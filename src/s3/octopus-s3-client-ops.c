@@ -48,6 +48,7 @@ op_sent_cb (GObject      *source,
         g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  octopus_s3_client_note_reply (OCTOPUS_S3_CLIENT (source), response->headers);
   value = op->parse (OCTOPUS_S3_CLIENT (source), response, op->op_data, &error);
   if (value == NULL)
     {

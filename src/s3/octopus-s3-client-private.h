@@ -34,6 +34,10 @@ void         octopus_s3_target_clear                 (OctopusS3Target *target);
 SoupSession *octopus_s3_client_get_session           (OctopusS3Client *self);
 guint        octopus_s3_client_get_max_attempts      (OctopusS3Client *self);
 guint        octopus_s3_client_get_retry_base_ms     (OctopusS3Client *self);
+/* A successful reply with @headers arrived just now: its Date header tells the service's
+ * clock (octopus_s3_client_get_clock_offset()). */
+void         octopus_s3_client_note_reply            (OctopusS3Client    *self,
+                                                      SoupMessageHeaders *headers);
 
 /* Fills @target; an invalid bucket or key (empty, > 1024 bytes, not UTF-8) is
  * OCTOPUS_S3_ERROR_INVALID_ARGUMENT. */

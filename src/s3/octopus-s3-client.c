@@ -34,6 +34,8 @@ struct _OctopusS3Client {
   guint        max_attempts;
   guint        retry_base_ms;
   SoupSession *session;
+  gboolean     clock_known;
+  gint64       clock_offset_us;  /* server − local, from the latest Date header */
 };
 
 G_DEFINE_FINAL_TYPE (OctopusS3Client, octopus_s3_client, G_TYPE_OBJECT)
@@ -238,6 +240,29 @@ guint
 octopus_s3_client_get_retry_base_ms (OctopusS3Client *self)
 {
   return self->retry_base_ms;
+}
+
+void
+octopus_s3_client_note_reply (OctopusS3Client    *self,
+                              SoupMessageHeaders *headers)
+{
+  const char *date = headers ? soup_message_headers_get_one (headers, "Date") : NULL;
+  g_autoptr(GDateTime) when = date ? soup_date_time_new_from_http_string (date) : NULL;
+
+  if (when == NULL)
+    return;
+  self->clock_offset_us = g_date_time_to_unix (when) * G_USEC_PER_SEC - g_get_real_time ();
+  self->clock_known = TRUE;
+}
+
+gboolean
+octopus_s3_client_get_clock_offset (OctopusS3Client *self,
+                                    gint64          *offset_us)
+{
+  g_return_val_if_fail (OCTOPUS_IS_S3_CLIENT (self), FALSE);
+  if (offset_us != NULL)
+    *offset_us = self->clock_known ? self->clock_offset_us : 0;
+  return self->clock_known;
 }
 
 void

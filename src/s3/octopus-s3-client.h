@@ -58,6 +58,12 @@ const char      *octopus_s3_client_get_region   (OctopusS3Client *self);
 void             octopus_s3_client_set_region   (OctopusS3Client *self,
                                                  const char      *region);
 
+/* How far the service's clock is ahead of this computer's (µs, negative: behind), from the
+ * Date header of its latest successful reply (whole seconds: ±1 s).  FALSE before a reply
+ * carried one. */
+gboolean         octopus_s3_client_get_clock_offset (OctopusS3Client *self,
+                                                     gint64          *offset_us);
+
 /* The URL a request for @bucket/@key goes to (key encoded; for display and tests). */
 char            *octopus_s3_client_build_url    (OctopusS3Client *self,
                                                  const char      *bucket,

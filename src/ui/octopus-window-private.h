@@ -117,4 +117,17 @@ void       _octopus_window_share            (OctopusWindow *self,
 /* octopus-window-dnd.c */
 void       _octopus_window_dnd_init         (OctopusWindow *self);
 
+/* octopus-window-uploads.c */
+/* Replaces the window's upload queue (NULL: none); the old one's transfers are cancelled. */
+void       _octopus_window_set_queue        (OctopusWindow      *self,
+                                             OctopusUploadQueue *queue);
+/* A queue for the array's services; the journaled uploads of an earlier run resume first. */
+void       _octopus_window_start_uploads    (OctopusWindow *self);
+/* The same with @queue (tests hand one with a journal of their own): shown, then resumed;
+ * the toasts say what was resumed and what was left alone. */
+void       _octopus_window_start_queue      (OctopusWindow      *self,
+                                             OctopusUploadQueue *queue);
+/* The parallel-transfers and part-size settings, for files that start from now on. */
+void       _octopus_window_apply_transfer_settings (OctopusWindow *self);
+
 G_END_DECLS

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-window.c — the main window: pages, the object table, summary, context menu.
  * Actions live in octopus-window-actions.c, drag-and-drop in -dnd.c, the service columns in
- * -columns.c. */
+ * -columns.c, the upload queue in -uploads.c. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -152,128 +152,6 @@ set_table (OctopusWindow      *self,
   _octopus_window_actions_update (self);
 }
 
-/* ---- uploads ---- */
-
-static gboolean
-refresh_timeout_cb (gpointer user_data)
-{
-  OctopusWindow *self = user_data;
-
-  self->refresh_timeout_id = 0;
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
-  _octopus_window_queue_summary (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-queue_items_changed_cb (OctopusWindow *self)
-{
-  _octopus_window_queue_summary (self);
-}
-
-static gboolean
-clear_finished_idle_cb (gpointer user_data)
-{
-  OctopusWindow *self = user_data;
-
-  if (self->queue != NULL)
-    octopus_upload_queue_clear_finished (self->queue);
-  return G_SOURCE_REMOVE;
-}
-
-/* One message per batch (files dropped together, or added while others were uploading), not
- * one per file: it is told once the queue has nothing left to do. */
-static void
-transfer_finished_cb (OctopusWindow      *self,
-                      OctopusTransfer    *transfer,
-                      OctopusUploadQueue *queue)
-{
-  OctopusTransferState state = octopus_transfer_get_state (transfer);
-
-  if ((guint) state < G_N_ELEMENTS (self->batch_counts))
-    self->batch_counts[state]++;
-  if (state == OCTOPUS_TRANSFER_STATE_FAILED && self->batch_failure == NULL)
-    {
-      g_autofree char *why = octopus_transfer_dup_failure (transfer);
-
-      /* Translators: "<file>: <why>" */
-      self->batch_failure = g_strdup_printf (_("%s: %s"), octopus_transfer_get_key (transfer),
-                                             why != NULL ? why : _("no service took the file"));
-    }
-
-  if (!octopus_upload_queue_has_unfinished (queue))
-    {
-      g_autofree char *message = _octopus_format_upload_batch (self->batch_counts,
-                                                               self->batch_failure);
-
-      if (message != NULL)
-        _octopus_window_notify (self, "octopus-upload", _("Upload finished"), message);
-      memset (self->batch_counts, 0, sizeof self->batch_counts);
-      g_clear_pointer (&self->batch_failure, g_free);
-    }
-
-  /* Finished transfers leave the panel; the table learns the result from a listing. */
-  g_idle_add_full (G_PRIORITY_DEFAULT, clear_finished_idle_cb, g_object_ref (self), g_object_unref);
-  g_clear_handle_id (&self->refresh_timeout_id, g_source_remove);
-  self->refresh_timeout_id = g_timeout_add (300, refresh_timeout_cb, self);
-}
-
-static void
-resumed_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(OctopusWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  guint n = octopus_upload_queue_resume_finish (OCTOPUS_UPLOAD_QUEUE (source), result, &error);
-
-  if (error != NULL)
-    _octopus_window_toast_error (self, _("Could not resume the interrupted uploads"), error);
-  else if (n > 0)
-    {
-      g_autofree char *message =
-        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                      "Resuming %u interrupted upload",
-                                      "Resuming %u interrupted uploads", n), n);
-      octopus_window_toast (self, message);
-    }
-}
-
-/* Settings apply to files that start afterwards (see octopus-upload-queue.h). */
-static void
-apply_transfer_settings (OctopusWindow *self)
-{
-  if (self->queue == NULL)
-    return;
-  octopus_upload_queue_set_max_in_flight (self->queue,
-                                          g_settings_get_int (self->settings,
-                                                              "parallel-transfers"));
-  octopus_upload_queue_set_part_size (self->queue,
-                                      (gsize) g_settings_get_int (self->settings, "part-size-mib")
-                                      << 20);
-}
-
-static void
-set_queue (OctopusWindow      *self,
-           OctopusUploadQueue *queue)
-{
-  if (self->queue != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->queue, self);
-      octopus_upload_queue_cancel_all (self->queue);
-    }
-  g_set_object (&self->queue, queue);
-  octopus_transfers_panel_set_queue (self->transfers_panel, queue);
-  if (queue == NULL)
-    return;
-
-  apply_transfer_settings (self);
-  g_signal_connect_object (queue, "items-changed", G_CALLBACK (queue_items_changed_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (queue, "transfer-finished", G_CALLBACK (transfer_finished_cb), self,
-                           G_CONNECT_SWAPPED);
-}
-
 void
 _octopus_window_set_array (OctopusWindow *self,
                            OctopusArray  *array)
@@ -288,7 +166,7 @@ _octopus_window_set_array (OctopusWindow *self,
   g_set_object (&self->array, array);
   if (array == NULL)
     {
-      set_queue (self, NULL);
+      _octopus_window_set_queue (self, NULL);
       return;
     }
 
@@ -298,17 +176,6 @@ _octopus_window_set_array (OctopusWindow *self,
   _octopus_window_show_last_known (self);
 }
 
-/* Uploads go to the array's services; journaled uploads from an earlier run resume first. */
-static void
-start_uploads (OctopusWindow *self)
-{
-  g_autoptr(OctopusUploadQueue) queue = octopus_upload_queue_new (self->services, NULL);
-
-  /* The queue shows its keys as "transferring" in the array's table while they upload. */
-  octopus_upload_queue_set_array (queue, self->array);
-  set_queue (self, queue);
-  octopus_upload_queue_resume_async (queue, self->cancellable, resumed_cb, g_object_ref (self));
-}
 
 static void
 services_loaded_cb (GObject      *source,
@@ -336,7 +203,7 @@ services_loaded_cb (GObject      *source,
 
   array = octopus_array_new (services);
   _octopus_window_set_array (self, array);
-  start_uploads (self);
+  _octopus_window_start_uploads (self);
 
   /* Fill the table from the services (listing runs off the main loop). */
   gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
@@ -727,9 +594,11 @@ octopus_window_init (OctopusWindow *self)
 
   gtk_custom_filter_set_filter_func (self->problems_filter, problems_filter_func, self, NULL);
   g_signal_connect_object (self->settings, "changed::parallel-transfers",
-                           G_CALLBACK (apply_transfer_settings), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (_octopus_window_apply_transfer_settings), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::part-size-mib",
-                           G_CALLBACK (apply_transfer_settings), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (_octopus_window_apply_transfer_settings), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::only-problems",
                            G_CALLBACK (only_problems_changed_cb), self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));

@@ -871,6 +871,30 @@ test_retry_after (void)
   fake_teardown (&fake);
 }
 
+/* The service's clock, from its replies' Date header: here one that is far behind ours (the
+ * engine compares the times a listing of multipart uploads shows with its own). */
+static void
+test_clock_offset (void)
+{
+  static const Reply replies[] = {
+    { 200, BUCKETS_XML, 0, "Date", "Mon, 01 Jan 2024 00:00:00 GMT" },
+  };
+  Fake fake;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) buckets = NULL;
+  gint64 offset = 1, expected;
+
+  fake_setup (&fake, replies, G_N_ELEMENTS (replies));
+  g_assert_false (octopus_s3_client_get_clock_offset (fake.client, &offset));
+  g_assert_cmpint (offset, ==, 0);
+  buckets = list_buckets (&fake, NULL, &error);
+  g_assert_no_error (error);
+  expected = G_GINT64_CONSTANT (1704067200) * G_USEC_PER_SEC - g_get_real_time ();
+  g_assert_true (octopus_s3_client_get_clock_offset (fake.client, &offset));
+  g_assert_cmpint (ABS (offset - expected), <=, 2 * G_USEC_PER_SEC);
+  fake_teardown (&fake);
+}
+
 /* A self-signed certificate for 127.0.0.1, made now, that no trust store knows. */
 static GTlsCertificate *
 self_signed_certificate (void)
@@ -1053,6 +1077,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/s3/retry/slowdown-then-success", test_slowdown_then_success);
+  g_test_add_func ("/s3/retry/clock-offset", test_clock_offset);
   g_test_add_func ("/s3/retry/wrong-etag-not-uploaded", test_wrong_etag_not_uploaded);
   g_test_add_func ("/s3/retry/wrong-part-etag-retried", test_wrong_part_etag_retried);
   g_test_add_func ("/s3/retry/sse-kms-etag-not-compared", test_sse_kms_etag_not_compared);

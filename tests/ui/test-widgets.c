@@ -20,6 +20,7 @@
 #include "octopus-provider.h"
 #include "octopus-secret.h"
 #include "octopus-status-cell.h"
+#include "octopus-test-canned-server.h"
 #include "octopus-test-util.h"
 #include "octopus-transfer-row.h"
 #include "octopus-transfers-panel.h"
@@ -1559,6 +1560,62 @@ test_notify_decision (void)
   g_free (record.body);
 }
 
+#define OPEN_UPLOADS_XML \
+  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" \
+  "<ListMultipartUploadsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" \
+  "<Bucket>bucket</Bucket><IsTruncated>false</IsTruncated>" \
+  "<Upload><Key>laptop/video.mkv</Key><UploadId>u1</UploadId>" \
+  "<Initiated>2024-05-01T10:00:00.000Z</Initiated></Upload>" \
+  "<Upload><Key>backup.tar</Key><UploadId>u2</UploadId>" \
+  "<Initiated>2024-05-01T11:00:00.000Z</Initiated></Upload>" \
+  "</ListMultipartUploadsResult>"
+
+/* Another computer (or program) is uploading to alpha's bucket: the start leaves its two
+ * unfinished uploads alone and the window says so (beta cannot be reached: nothing said). */
+static void
+test_window_left_alone (void)
+{
+  static const OctopusTestReply replies[] = { { 200, OPEN_UPLOADS_XML } };
+  g_autoptr(OctopusTestCannedServer) server = octopus_test_canned_server_new (replies, 1);
+  g_autoptr(GPtrArray) services = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *journal = g_build_filename (dir, "journal", NULL);
+  OctopusS3ClientOptions options = {
+    .name = "alpha", .endpoint = server->endpoint, .access_key = "AK", .secret_key = "SK",
+    .path_style = TRUE, .allow_http = TRUE,
+  };
+  g_autoptr(OctopusS3Client) client = octopus_s3_client_new (&options, NULL);
+  g_autoptr(OctopusArray) array = NULL;
+  g_autoptr(OctopusUploadQueue) queue = NULL;
+  const char *expected =
+    "2 unfinished uploads by other computers or programs were left alone on alpha";
+  OctopusWindow *window = g_object_ref_sink (octopus_window_new (NULL, NULL));
+  gboolean timed_out = FALSE;
+  guint timer;
+
+  g_ptr_array_add (services, octopus_service_new ("alpha", client, "bucket"));
+  g_ptr_array_add (services, offline_service ("beta"));
+  array = octopus_array_new (services);
+  _octopus_window_set_array (window, array);
+  queue = octopus_upload_queue_new (services, journal);
+  _octopus_window_start_queue (window, queue);
+  timer = g_timeout_add_seconds (20, set_flag_cb, &timed_out);
+  while (!shows_label (GTK_WIDGET (window->toast_overlay), expected) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timer);
+  g_assert_true (shows_label (GTK_WIDGET (window->toast_overlay), expected));
+  g_assert_cmpuint (octopus_upload_queue_get_left_alone (queue, "alpha"), ==, 2);
+  g_assert_cmpuint (octopus_upload_queue_get_left_alone (queue, "beta"), ==, 0);
+  /* Left alone: listed, never aborted (an abort would be a DELETE). */
+  g_assert_cmpuint (server->requests, ==, 1);
+  g_assert_true (g_str_has_suffix (server->paths->pdata[0], "?uploads"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  octopus_test_rm_rf (dir);
+}
+
 static void
 test_transfers_panel_follows_queue (void)
 {
@@ -1655,6 +1712,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/share-refused", test_window_share_refused);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/transfers-panel", test_transfers_panel_follows_queue);
+  g_test_add_func ("/ui/window/left-alone", test_window_left_alone);
   g_test_add_func ("/ui/rate-window", test_rate_window);
   g_test_add_func ("/ui/upload-batch-message", test_upload_batch_message);
   g_test_add_func ("/ui/window/notify-decision", test_notify_decision);

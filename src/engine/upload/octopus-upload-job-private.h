@@ -79,6 +79,7 @@ typedef struct {
   guint                attempt;
   goffset              written;
   char                *upload_id;   /* aborts: the upload being aborted */
+  OctopusUploadJournalEntry *abort_entry; /* aborts: journaled until the service answered */
   OctopusS3PutOptions  options;
 } Request;
 

@@ -125,6 +125,7 @@ _octopus_upload_request_free (Request *req)
 {
   g_object_unref (req->task);
   g_free (req->upload_id);
+  g_clear_pointer (&req->abort_entry, octopus_upload_journal_entry_unref);
   g_free (req);
 }
 

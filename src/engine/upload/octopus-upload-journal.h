@@ -33,6 +33,13 @@ typedef struct {
   gboolean   completed;   /* the service holds the file */
   gboolean   gave_up;     /* failed for a reason a retry would not fix; not resumed */
   GPtrArray *parts;       /* of OctopusUploadJournalPart */
+  /* When this installation created the upload (wall clock, µs): from its first
+   * CreateMultipartUpload, on disk before that request goes out, to the answer (0 while
+   * there is none).  An open upload of this key the service initiated meanwhile is ours,
+   * although its id never reached the journal (killed before, or a retry after a lost
+   * reply).  0, 0: not known (a single PUT, or a journal written by an older version). */
+  gint64     create_since_us;
+  gint64     create_until_us;
 } OctopusUploadJournalLane;
 
 typedef struct _OctopusUploadJournalEntry OctopusUploadJournalEntry;
@@ -70,6 +77,18 @@ void octopus_upload_journal_entry_set_upload    (OctopusUploadJournalEntry *entr
                                                  const char *service_name,
                                                  const char *bucket,
                                                  const char *upload_id);
+/* A CreateMultipartUpload is about to be sent for @service_name in @bucket, at @since_us (wall
+ * clock): the lane starts afresh (no upload id, no parts) and records when. */
+void octopus_upload_journal_entry_set_creating  (OctopusUploadJournalEntry *entry,
+                                                 const char *service_name,
+                                                 const char *bucket,
+                                                 gint64      since_us);
+/* It answered with @upload_id at @until_us; the lane keeps the time it began. */
+void octopus_upload_journal_entry_set_created   (OctopusUploadJournalEntry *entry,
+                                                 const char *service_name,
+                                                 const char *bucket,
+                                                 const char *upload_id,
+                                                 gint64      until_us);
 void octopus_upload_journal_entry_add_part      (OctopusUploadJournalEntry *entry,
                                                  const char *service_name,
                                                  guint       number,
@@ -133,6 +152,15 @@ void                  octopus_upload_journal_queue_save   (OctopusUploadJournal 
                                                            OctopusUploadJournalEntry *entry);
 void                  octopus_upload_journal_queue_remove (OctopusUploadJournal *self,
                                                            OctopusUploadJournalEntry *entry);
+/* Completes once every change queued before the call is on disk (at once when none is
+ * pending, or the journal was closed).  A write that failed was warned about and counts as
+ * done: the journal helps a resume, it never stops an upload. */
+void                  octopus_upload_journal_sync_async  (OctopusUploadJournal *self,
+                                                          GAsyncReadyCallback   callback,
+                                                          gpointer              user_data);
+gboolean              octopus_upload_journal_sync_finish (OctopusUploadJournal *self,
+                                                          GAsyncResult         *result,
+                                                          GError              **error);
 /* Writes every queued change now, waiting for a batch in flight. */
 void                  octopus_upload_journal_flush  (OctopusUploadJournal *self);
 /* Flushes, then ignores every later change: the owner quit, and stragglers (uploads being

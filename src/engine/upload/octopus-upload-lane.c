@@ -56,29 +56,20 @@ aborted_cb (GObject      *source,
 
   req->lane->ops--;
   if (!octopus_s3_client_abort_multipart_finish (OCTOPUS_S3_CLIENT (source), result, &error))
+    g_debug ("Abort of an upload of %s failed: %s",
+             octopus_transfer_get_key (job->transfer), error->message);
+  if (error != NULL && !octopus_upload_abort_error_is_final (error))
     {
-      g_debug ("Abort of an upload of %s failed: %s",
-               octopus_transfer_get_key (job->transfer), error->message);
       /* The service is down (it died mid-upload): the upload stays open there until an
-       * abort gets through.  Journal it now (the file's own entry may go once it settled),
-       * and let the queue retry it while it runs, the next start otherwise. */
-      if (!octopus_upload_abort_error_is_final (error))
-        {
-          OctopusService *service = req->lane->service;
-          g_autoptr(OctopusUploadJournalEntry) owed =
-            octopus_upload_journal_entry_new_abort (octopus_service_get_name (service),
-                                                    octopus_service_get_bucket (service),
-                                                    octopus_transfer_get_key (job->transfer),
-                                                    req->upload_id);
-
-          if (job->journal != NULL)
-            octopus_upload_journal_queue_save (job->journal, owed);
-          if (job->owed_aborts == NULL)
-            job->owed_aborts =
-              g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
-          g_ptr_array_add (job->owed_aborts, g_steal_pointer (&owed));
-        }
+       * abort gets through.  Its entry stays journaled (the file's own may go once it
+       * settled), and the queue retries it while it runs, the next start otherwise. */
+      if (job->owed_aborts == NULL)
+        job->owed_aborts =
+          g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_upload_journal_entry_unref);
+      g_ptr_array_add (job->owed_aborts, g_steal_pointer (&req->abort_entry));
     }
+  else if (job->journal != NULL)
+    octopus_upload_journal_queue_remove (job->journal, req->abort_entry);   /* gone */
   _octopus_upload_job_check_finished (job);
   _octopus_upload_request_free (req);
 }
@@ -92,6 +83,15 @@ _octopus_upload_lane_abort (Lane       *lane,
 
   lane->ops++;
   req->upload_id = g_strdup (upload_id);
+  /* Journaled until the service answers: an upload this installation started is never
+   * forgotten while it may still be open (a kill now leaves the abort owed, and the next
+   * start retries it; the sweep there leaves alone what no journal knows). */
+  req->abort_entry =
+    octopus_upload_journal_entry_new_abort (octopus_service_get_name (lane->service),
+                                            octopus_service_get_bucket (lane->service),
+                                            octopus_transfer_get_key (job->transfer), upload_id);
+  if (job->journal != NULL)
+    octopus_upload_journal_queue_save (job->journal, req->abort_entry);
   /* No cancellable: an abort must run even (especially) when the upload was cancelled. */
   octopus_s3_client_abort_multipart_async (octopus_service_get_client (lane->service),
                                            octopus_service_get_bucket (lane->service),
@@ -378,15 +378,47 @@ created_cb (GObject      *source,
       lane->upload_id = g_steal_pointer (&upload_id);
       if (job->entry != NULL)
         {
-          octopus_upload_journal_entry_set_upload (job->entry,
-                                                   octopus_service_get_name (lane->service),
-                                                   octopus_service_get_bucket (lane->service),
-                                                   lane->upload_id);
+          octopus_upload_journal_entry_set_created (job->entry,
+                                                    octopus_service_get_name (lane->service),
+                                                    octopus_service_get_bucket (lane->service),
+                                                    lane->upload_id, g_get_real_time ());
           _octopus_upload_job_save_journal (job);
         }
       lane_started (lane);
     }
   _octopus_upload_job_check_finished (job);
+  _octopus_upload_request_free (req);
+}
+
+static void
+send_create (Request *req)
+{
+  Lane *lane = req->lane;
+
+  req->options.metadata = lane->job->metadata;
+  octopus_s3_client_create_multipart_async (octopus_service_get_client (lane->service),
+                                            octopus_service_get_bucket (lane->service),
+                                            octopus_transfer_get_key (lane->job->transfer),
+                                            &req->options, lane->cancellable,
+                                            created_cb, req);
+}
+
+static void
+creating_written_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Request *req = user_data;
+  Lane *lane = req->lane;
+
+  octopus_upload_journal_sync_finish (OCTOPUS_UPLOAD_JOURNAL (source), result, NULL);
+  if (lane->state == LANE_STARTING && lane->job->fatal == NULL)
+    {
+      send_create (req);
+      return;
+    }
+  lane->ops--;   /* given up meanwhile: nothing was created */
+  _octopus_upload_job_check_finished (lane->job);
   _octopus_upload_request_free (req);
 }
 
@@ -398,12 +430,21 @@ lane_create (Lane  *lane,
   Request *req = _octopus_upload_request_new (lane, NULL, attempt);
 
   lane->ops++;
-  req->options.metadata = job->metadata;
-  octopus_s3_client_create_multipart_async (octopus_service_get_client (lane->service),
-                                            octopus_service_get_bucket (lane->service),
-                                            octopus_transfer_get_key (job->transfer),
-                                            &req->options, lane->cancellable,
-                                            created_cb, req);
+  if (job->entry == NULL || job->journal == NULL || attempt > 1)
+    {
+      send_create (req);   /* a retry: the first attempt's time is on disk already */
+      return;
+    }
+  /* The upload is journaled as ours before it exists: when this installation began creating
+   * it, on disk before the request goes out.  An upload of this key that the service
+   * initiated then is ours even if its id never reached the journal (a kill before the
+   * answer was written, a retry after a lost reply); the next start aborts it, and leaves
+   * alone every upload no journal of this installation accounts for. */
+  octopus_upload_journal_entry_set_creating (job->entry, octopus_service_get_name (lane->service),
+                                             octopus_service_get_bucket (lane->service),
+                                             g_get_real_time ());
+  _octopus_upload_job_save_journal (job);
+  octopus_upload_journal_sync_async (job->journal, creating_written_cb, req);
 }
 
 static void

@@ -29,6 +29,7 @@ struct _OctopusUploadQueue
   GHashTable           *down_since;    /* service name → gint64* (monotonic µs) */
   GPtrArray            *waiters;       /* GTask of wait_async */
   OctopusArray         *array;         /* weak: rows shown "transferring", or NULL */
+  GHashTable           *left_alone;    /* the last resume's: service name → uploads of others */
 };
 
 void     _octopus_upload_queue_items_changed (OctopusUploadQueue        *self,

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* octopus-upload-queue-resume.c — at start: abort the multipart uploads no journal tracks,
- * retry the aborts owed, and queue every journaled upload again. */
+/* octopus-upload-queue-resume.c — at start: abort the multipart uploads this installation
+ * left behind (and only those: see octopus-upload-owner.h), retry the aborts owed, and queue
+ * every journaled upload again. */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "octopus-fanout.h"
+#include "octopus-upload-owner.h"
 #include "octopus-upload-queue-private.h"
 
 /* ---- resume and cleanup ------------------------------------------------------------------- */
@@ -12,6 +16,7 @@ typedef struct {
   OctopusUploadQueue *queue;
   GPtrArray          *entries;   /* of OctopusUploadJournalEntry */
   OctopusFanout       fanout;    /* listings and aborts in flight */
+  GHashTable         *left_alone; /* service name → uploads of others (GUINT_TO_POINTER) */
 } ResumeData;
 
 typedef struct {
@@ -25,6 +30,7 @@ static void
 resume_data_free (ResumeData *data)
 {
   g_clear_pointer (&data->entries, g_ptr_array_unref);
+  g_clear_pointer (&data->left_alone, g_hash_table_unref);
   g_clear_object (&data->queue);
   g_free (data);
 }
@@ -76,6 +82,8 @@ resume_finish (GTask *task)
                                     NULL, entry);
       resumed++;
     }
+  g_clear_pointer (&data->queue->left_alone, g_hash_table_unref);
+  data->queue->left_alone = g_steal_pointer (&data->left_alone);
   data->queue->busy_ops--;
   _octopus_upload_queue_check_settled (data->queue);
   g_task_return_int (task, resumed);
@@ -117,21 +125,36 @@ leftover_aborted_cb (GObject      *source,
   resume_op_done (op);
 }
 
-static gboolean
-entries_track (GPtrArray      *entries,
-               OctopusService *service,
-               const char     *upload_id)
+static OctopusUploadOwner
+classify (ResumeData      *data,
+          OctopusService  *service,
+          OctopusS3Upload *upload)
 {
-  for (guint i = 0; i < entries->len; i++)
-    {
-      OctopusUploadJournalLane *lane =
-        octopus_upload_journal_entry_get_lane (entries->pdata[i],
-                                               octopus_service_get_name (service));
+  OctopusS3Client *client = octopus_service_get_client (service);
+  OctopusOpenUpload open = {
+    .service = octopus_service_get_name (service), .bucket = octopus_service_get_bucket (service),
+    .key = upload->key, .upload_id = upload->upload_id, .initiated = upload->initiated,
+  };
 
-      if (lane != NULL && g_strcmp0 (lane->upload_id, upload_id) == 0)
-        return TRUE;
-    }
-  return FALSE;
+  /* The listing just answered: its Date header is the freshest measure of the clocks. */
+  open.clock_known = octopus_s3_client_get_clock_offset (client, &open.clock_offset_us);
+  return octopus_upload_owner_classify (data->entries, &open);
+}
+
+static void
+abort_leftover (ResumeOp        *op,
+                OctopusS3Upload *upload)
+{
+  ResumeData *data = g_task_get_task_data (op->task);
+  ResumeOp *abort_op = resume_op_new (op->task, op->service);
+
+  octopus_fanout_add (&data->fanout);
+  abort_op->key = g_strdup (upload->key);
+  abort_op->upload_id = g_strdup (upload->upload_id);
+  octopus_s3_client_abort_multipart_async (octopus_service_get_client (op->service),
+                                           octopus_service_get_bucket (op->service),
+                                           upload->key, upload->upload_id, NULL,
+                                           leftover_aborted_cb, abort_op);
 }
 
 static void
@@ -155,26 +178,33 @@ uploads_listed_cb (GObject      *source,
     }
   else
     {
+      const char *name = octopus_service_get_name (op->service);
+      guint others = 0;
+
       octopus_service_set_multipart_listing (op->service, OCTOPUS_SUPPORT_YES);
       for (guint i = 0; i < uploads->len; i++)
         {
           OctopusS3Upload *upload = uploads->pdata[i];
 
-          /* The bucket is Octopus's own: an upload no journal knows is one a killed or
-           * crashed Octopus left behind (its journal line was never written or is gone). */
-          ResumeOp *abort_op;
-
-          if (entries_track (data->entries, op->service, upload->upload_id))
-            continue;
-          octopus_fanout_add (&data->fanout);
-          abort_op = resume_op_new (op->task, op->service);
-          abort_op->key = g_strdup (upload->key);
-          abort_op->upload_id = g_strdup (upload->upload_id);
-          octopus_s3_client_abort_multipart_async (octopus_service_get_client (op->service),
-                                                   octopus_service_get_bucket (op->service),
-                                                   upload->key, upload->upload_id, NULL,
-                                                   leftover_aborted_cb, abort_op);
+          /* Another computer with the same accounts, or another program, may be uploading
+           * to this bucket right now: abort only what this installation left behind. */
+          switch (classify (data, op->service, upload))
+            {
+            case OCTOPUS_UPLOAD_OWNER_TRACKED:
+              break;   /* resumed, or its abort retried */
+            case OCTOPUS_UPLOAD_OWNER_LEFTOVER:
+              abort_leftover (op, upload);
+              break;
+            case OCTOPUS_UPLOAD_OWNER_FOREIGN:
+            default:
+              g_debug ("Leaving alone the upload %s of %s on %s: not this installation's",
+                       upload->upload_id, upload->key, name);
+              others++;
+              break;
+            }
         }
+      if (others > 0)
+        g_hash_table_replace (data->left_alone, g_strdup (name), GUINT_TO_POINTER (others));
     }
   resume_op_done (op);
 }
@@ -212,6 +242,7 @@ octopus_upload_queue_resume_async (OctopusUploadQueue  *self,
   g_task_set_source_tag (task, octopus_upload_queue_resume_async);
   data = g_new0 (ResumeData, 1);
   data->queue = g_object_ref (self);
+  data->left_alone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_task_set_task_data (task, data, (GDestroyNotify) resume_data_free);
   self->busy_ops++;
   _octopus_upload_queue_set_busy (self, TRUE);
@@ -220,7 +251,7 @@ octopus_upload_queue_resume_async (OctopusUploadQueue  *self,
                                      g_steal_pointer (&task));
 }
 
-/* Aborts the multipart uploads no journal entry tracks, then resume_finish(). */
+/* Aborts the multipart uploads this installation left behind, then resume_finish(). */
 static void
 resume_sweep (GTask *task)
 {
@@ -265,4 +296,50 @@ octopus_upload_queue_resume_finish (OctopusUploadQueue  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   n = g_task_propagate_int (G_TASK (result), error);
   return n < 0 ? 0 : (guint) n;
+}
+
+guint
+octopus_upload_queue_get_left_alone (OctopusUploadQueue *self,
+                                     const char         *service_name)
+{
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
+  if (self->left_alone == NULL)
+    return 0;
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->left_alone, service_name));
+}
+
+char *
+octopus_upload_queue_describe_left_alone (OctopusUploadQueue *self)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *list = NULL;
+  const char *name = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), NULL);
+  /* In the order of the services, as the window's columns show them. */
+  for (guint i = 0; i < self->services->len; i++)
+    {
+      const char *s = octopus_service_get_name (self->services->pdata[i]);
+      guint count = octopus_upload_queue_get_left_alone (self, s);
+
+      if (count == 0)
+        continue;
+      name = s;
+      n = count;
+      /* TRANSLATORS: one item of a list, e.g. "2 on swift-a" */
+      g_ptr_array_add (parts, g_strdup_printf (_("%u on %s"), count, s));
+    }
+  if (parts->len == 0)
+    return NULL;
+  if (parts->len == 1)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u unfinished upload by another computer or program "
+                                         "was left alone on %s",
+                                         "%u unfinished uploads by other computers or programs "
+                                         "were left alone on %s", n), n, name);
+  g_ptr_array_add (parts, NULL);
+  list = g_strjoinv (", ", (char **) parts->pdata);
+  return g_strdup_printf (_("Unfinished uploads by other computers or programs were left "
+                            "alone: %s"), list);
 }

@@ -130,6 +130,7 @@ octopus_upload_queue_finalize (GObject *object)
   g_clear_pointer (&self->sent, g_hash_table_unref);
   g_clear_pointer (&self->down_since, g_hash_table_unref);
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->left_alone, g_hash_table_unref);
 
   G_OBJECT_CLASS (octopus_upload_queue_parent_class)->finalize (object);
 }

@@ -69,9 +69,10 @@ guint    octopus_upload_queue_add_finish (OctopusUploadQueue  *self,
                                           GAsyncResult        *result,
                                           GError             **error);
 
-/* Call once at start, before adding: aborts multipart uploads in the services' buckets that
- * no journal tracks (where ListMultipartUploads works), then queues every journaled upload
- * to resume.  → the number of uploads resumed. */
+/* Call once at start, before adding: aborts the multipart uploads this installation left
+ * open in the services' buckets and no longer needs (where ListMultipartUploads works; see
+ * octopus-upload-owner.h), leaving alone those of other computers and programs, then queues
+ * every journaled upload to resume.  → the number of uploads resumed. */
 void     octopus_upload_queue_resume_async  (OctopusUploadQueue  *self,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
@@ -79,6 +80,13 @@ void     octopus_upload_queue_resume_async  (OctopusUploadQueue  *self,
 guint    octopus_upload_queue_resume_finish (OctopusUploadQueue  *self,
                                              GAsyncResult        *result,
                                              GError             **error);
+
+/* Multipart uploads the last resume found open on @service_name that this installation did
+ * not start (another computer's with the same accounts, another program's): left alone. */
+guint    octopus_upload_queue_get_left_alone      (OctopusUploadQueue *self,
+                                                   const char         *service_name);
+/* The same for the user: one sentence naming each service with a count, or NULL for none. */
+char    *octopus_upload_queue_describe_left_alone (OctopusUploadQueue *self);
 
 /* Completes when nothing is queued, uploading, being added or resumed ("busy" is FALSE). */
 void     octopus_upload_queue_wait_async  (OctopusUploadQueue  *self,

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* octopus-window-uploads.c — the window's upload queue: made when the services are loaded,
+ * resumed from the journal (and what the resume left alone told), one message per batch of
+ * finished files, a refresh once they settled. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "octopus-window-private.h"
+
+static gboolean
+refresh_timeout_cb (gpointer user_data)
+{
+  OctopusWindow *self = user_data;
+
+  self->refresh_timeout_id = 0;
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
+  _octopus_window_queue_summary (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_items_changed_cb (OctopusWindow *self)
+{
+  _octopus_window_queue_summary (self);
+}
+
+static gboolean
+clear_finished_idle_cb (gpointer user_data)
+{
+  OctopusWindow *self = user_data;
+
+  if (self->queue != NULL)
+    octopus_upload_queue_clear_finished (self->queue);
+  return G_SOURCE_REMOVE;
+}
+
+/* One message per batch (files dropped together, or added while others were uploading), not
+ * one per file: it is told once the queue has nothing left to do. */
+static void
+transfer_finished_cb (OctopusWindow      *self,
+                      OctopusTransfer    *transfer,
+                      OctopusUploadQueue *queue)
+{
+  OctopusTransferState state = octopus_transfer_get_state (transfer);
+
+  if ((guint) state < G_N_ELEMENTS (self->batch_counts))
+    self->batch_counts[state]++;
+  if (state == OCTOPUS_TRANSFER_STATE_FAILED && self->batch_failure == NULL)
+    {
+      g_autofree char *why = octopus_transfer_dup_failure (transfer);
+
+      /* Translators: "<file>: <why>" */
+      self->batch_failure = g_strdup_printf (_("%s: %s"), octopus_transfer_get_key (transfer),
+                                             why != NULL ? why : _("no service took the file"));
+    }
+
+  if (!octopus_upload_queue_has_unfinished (queue))
+    {
+      g_autofree char *message = _octopus_format_upload_batch (self->batch_counts,
+                                                               self->batch_failure);
+
+      if (message != NULL)
+        _octopus_window_notify (self, "octopus-upload", _("Upload finished"), message);
+      memset (self->batch_counts, 0, sizeof self->batch_counts);
+      g_clear_pointer (&self->batch_failure, g_free);
+    }
+
+  /* Finished transfers leave the panel; the table learns the result from a listing. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, clear_finished_idle_cb, g_object_ref (self), g_object_unref);
+  g_clear_handle_id (&self->refresh_timeout_id, g_source_remove);
+  self->refresh_timeout_id = g_timeout_add (300, refresh_timeout_cb, self);
+}
+
+static void
+resumed_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint n = octopus_upload_queue_resume_finish (OCTOPUS_UPLOAD_QUEUE (source), result, &error);
+  g_autofree char *left_alone = NULL;
+
+  if (error != NULL)
+    {
+      _octopus_window_toast_error (self, _("Could not resume the interrupted uploads"), error);
+      return;
+    }
+  if (n > 0)
+    {
+      g_autofree char *message =
+        g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Resuming %u interrupted upload",
+                                      "Resuming %u interrupted uploads", n), n);
+      octopus_window_toast (self, message);
+    }
+  /* Uploads of another computer or program in the same buckets: never aborted, but said. */
+  left_alone = octopus_upload_queue_describe_left_alone (OCTOPUS_UPLOAD_QUEUE (source));
+  if (left_alone != NULL)
+    octopus_window_toast (self, left_alone);
+}
+
+/* Settings apply to files that start afterwards (see octopus-upload-queue.h). */
+void
+_octopus_window_apply_transfer_settings (OctopusWindow *self)
+{
+  if (self->queue == NULL)
+    return;
+  octopus_upload_queue_set_max_in_flight (self->queue,
+                                          g_settings_get_int (self->settings,
+                                                              "parallel-transfers"));
+  octopus_upload_queue_set_part_size (self->queue,
+                                      (gsize) g_settings_get_int (self->settings, "part-size-mib")
+                                      << 20);
+}
+
+void
+_octopus_window_set_queue (OctopusWindow      *self,
+                           OctopusUploadQueue *queue)
+{
+  if (self->queue != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->queue, self);
+      octopus_upload_queue_cancel_all (self->queue);
+    }
+  g_set_object (&self->queue, queue);
+  octopus_transfers_panel_set_queue (self->transfers_panel, queue);
+  if (queue == NULL)
+    return;
+
+  _octopus_window_apply_transfer_settings (self);
+  g_signal_connect_object (queue, "items-changed", G_CALLBACK (queue_items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (queue, "transfer-finished", G_CALLBACK (transfer_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+void
+_octopus_window_start_queue (OctopusWindow      *self,
+                             OctopusUploadQueue *queue)
+{
+  /* The queue shows its keys as "transferring" in the array's table while they upload. */
+  octopus_upload_queue_set_array (queue, self->array);
+  _octopus_window_set_queue (self, queue);
+  octopus_upload_queue_resume_async (queue, self->cancellable, resumed_cb, g_object_ref (self));
+}
+
+/* Uploads go to the array's services; journaled uploads from an earlier run resume first. */
+void
+_octopus_window_start_uploads (OctopusWindow *self)
+{
+  g_autoptr(OctopusUploadQueue) queue = octopus_upload_queue_new (self->services, NULL);
+
+  _octopus_window_start_queue (self, queue);
+}
