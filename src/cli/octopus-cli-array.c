@@ -48,8 +48,8 @@ const char octopus_cli_repair_synopsis[] =
 
 /* Loads the services and builds the array, refreshed unless @refresh is FALSE; NULL (message
  * printed) on failure. */
-static OctopusArray *
-load_array (gboolean                 refresh,
+OctopusArray *
+octopus_cli_load_array (gboolean                 refresh,
             OctopusArrayRefreshFlags flags)
 {
   GAsyncResult *pending = NULL;
@@ -87,8 +87,8 @@ load_array (gboolean                 refresh,
 }
 
 /* Prints every unreachable service on stderr; TRUE when there was one. */
-static gboolean
-report_unreachable (OctopusArray *array)
+gboolean
+octopus_cli_report_unreachable (OctopusArray *array)
 {
   gboolean any = FALSE;
 
@@ -129,8 +129,8 @@ print_results (GPtrArray *results)
 }
 
 /* Parses @entries out of argv (GOption); FALSE → usage error already printed. */
-static gboolean
-parse_options (int          *argc,
+gboolean
+octopus_cli_parse_options (int          *argc,
                char       ***argv,
                const char   *parameters,
                const char   *synopsis,
@@ -270,7 +270,7 @@ octopus_cli_status (int    argc,
   g_autoptr(OctopusArray) array = NULL;
   gboolean unreachable;
 
-  if (!parse_options (&argc, &argv, "", _(octopus_cli_status_synopsis), entries))
+  if (!octopus_cli_parse_options (&argc, &argv, "", _(octopus_cli_status_synopsis), entries))
     return OCTOPUS_CLI_EXIT_USAGE;
   if (argc > 1)
     {
@@ -278,10 +278,11 @@ octopus_cli_status (int    argc,
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 
-  array = load_array (TRUE, deep ? OCTOPUS_ARRAY_REFRESH_DEEP : OCTOPUS_ARRAY_REFRESH_NONE);
+  array = octopus_cli_load_array (TRUE, deep ? OCTOPUS_ARRAY_REFRESH_DEEP
+                                             : OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
-  unreachable = report_unreachable (array);
+  unreachable = octopus_cli_report_unreachable (array);
   if (json)
     print_status_json (array);
   else
@@ -302,10 +303,11 @@ octopus_cli_repair (int    argc,
   g_autoptr(GError) error = NULL;
   GAsyncResult *pending = NULL;
 
-  if (!parse_options (&argc, &argv, "[KEY…]", _(octopus_cli_repair_synopsis), entries))
+  if (!octopus_cli_parse_options (&argc, &argv, "[KEY…]", _(octopus_cli_repair_synopsis),
+                                  entries))
     return OCTOPUS_CLI_EXIT_USAGE;
 
-  array = load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
+  array = octopus_cli_load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
   octopus_array_repair_async (array, argc > 1 ? (const char * const *) argv + 1 : NULL, NULL,
@@ -340,8 +342,8 @@ octopus_cli_delete (int    argc,
   GAsyncResult *pending = NULL;
   gboolean unreachable;
 
-  if (!parse_options (&argc, &argv, "KEY… | --all --yes", _(octopus_cli_delete_synopsis),
-                      entries))
+  if (!octopus_cli_parse_options (&argc, &argv, "KEY… | --all --yes",
+                                  _(octopus_cli_delete_synopsis), entries))
     return OCTOPUS_CLI_EXIT_USAGE;
   if (all && !yes)
     {
@@ -354,10 +356,10 @@ octopus_cli_delete (int    argc,
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 
-  array = load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
+  array = octopus_cli_load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
-  unreachable = report_unreachable (array);
+  unreachable = octopus_cli_report_unreachable (array);
 
   if (all)
     {
@@ -630,8 +632,9 @@ octopus_cli_acl (int    argc,
   int n_keys = 0;
   int status = OCTOPUS_CLI_EXIT_OK;
 
-  if (!parse_options (&argc, &argv, "get KEY | set KEY CANNED | grant KEY… GRANTEE PERMISSION | "
-                      "revoke KEY… GRANTEE", _(octopus_cli_acl_synopsis), entries))
+  if (!octopus_cli_parse_options (&argc, &argv,
+                                  "get KEY | set KEY CANNED | grant KEY… GRANTEE PERMISSION | "
+                                  "revoke KEY… GRANTEE", _(octopus_cli_acl_synopsis), entries))
     return OCTOPUS_CLI_EXIT_USAGE;
 
   if (!(argc == 3 && g_str_equal (argv[1], "get"))
@@ -639,7 +642,7 @@ octopus_cli_acl (int    argc,
     return OCTOPUS_CLI_EXIT_USAGE;
 
   /* No listing needed: an ACL is asked of every service directly. */
-  array = load_array (FALSE, OCTOPUS_ARRAY_REFRESH_NONE);
+  array = octopus_cli_load_array (FALSE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
 
@@ -686,7 +689,8 @@ octopus_cli_download (int    argc,
   g_autoptr(OctopusArray) array = NULL;
   int status = OCTOPUS_CLI_EXIT_OK;
 
-  if (!parse_options (&argc, &argv, "KEY… --to DIR", _(octopus_cli_download_synopsis), entries))
+  if (!octopus_cli_parse_options (&argc, &argv, "KEY… --to DIR",
+                                  _(octopus_cli_download_synopsis), entries))
     return OCTOPUS_CLI_EXIT_USAGE;
   if (to == NULL || argc < 2)
     {
@@ -699,7 +703,7 @@ octopus_cli_download (int    argc,
       return OCTOPUS_CLI_EXIT_USAGE;
     }
 
-  array = load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
+  array = octopus_cli_load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
 

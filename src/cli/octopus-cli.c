@@ -9,6 +9,7 @@
 
 #include "octopus-cli.h"
 #include "octopus-cli-array.h"
+#include "octopus-cli-facts.h"
 #include "octopus-cli-upload.h"
 
 /* One row per command word.  Keep it in the order of docs/DESIGN.md's command line contract;
@@ -27,6 +28,8 @@ static const OctopusCliCommand commands[] = {
   { "delete", octopus_cli_delete, octopus_cli_delete_synopsis },
   { "acl", octopus_cli_acl, octopus_cli_acl_synopsis },
   { "repair", octopus_cli_repair, octopus_cli_repair_synopsis },
+  { "info", octopus_cli_info, octopus_cli_info_synopsis },
+  { "usage", octopus_cli_usage, octopus_cli_usage_synopsis },
 };
 
 void
