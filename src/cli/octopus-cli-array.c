@@ -46,6 +46,8 @@ const char octopus_cli_repair_synopsis[] =
 
 /* ---- shared ----------------------------------------------------------------------------- */
 
+/* Loads the services and builds the array, refreshed unless @refresh is FALSE; NULL (message
+ * printed) on failure. */
 OctopusArray *
 octopus_cli_load_array (gboolean                 refresh,
                         OctopusArrayRefreshFlags flags)
@@ -85,8 +87,8 @@ octopus_cli_load_array (gboolean                 refresh,
 }
 
 /* Prints every unreachable service on stderr; TRUE when there was one. */
-static gboolean
-report_unreachable (OctopusArray *array)
+gboolean
+octopus_cli_report_unreachable (OctopusArray *array)
 {
   gboolean any = FALSE;
 
@@ -126,6 +128,7 @@ print_results (GPtrArray *results)
                                                        : OCTOPUS_CLI_EXIT_OK;
 }
 
+/* Parses @entries out of argv (GOption); FALSE → usage error already printed. */
 gboolean
 octopus_cli_parse_options (int          *argc,
                            char       ***argv,
@@ -279,7 +282,7 @@ octopus_cli_status (int    argc,
                                              : OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
-  unreachable = report_unreachable (array);
+  unreachable = octopus_cli_report_unreachable (array);
   if (json)
     print_status_json (array);
   else
@@ -356,7 +359,7 @@ octopus_cli_delete (int    argc,
   array = octopus_cli_load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
-  unreachable = report_unreachable (array);
+  unreachable = octopus_cli_report_unreachable (array);
 
   if (all)
     {

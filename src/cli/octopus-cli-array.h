@@ -6,20 +6,9 @@
 #include <glib.h>
 #include "octopus-array.h"
 
+#include "octopus-array.h"
+
 G_BEGIN_DECLS
-
-/* What the array commands share (octopus-cli-array.c). */
-
-/* Loads the services and builds the array, refreshed unless @refresh is FALSE; NULL (message
- * printed) on failure. */
-OctopusArray *octopus_cli_load_array    (gboolean                 refresh,
-                                         OctopusArrayRefreshFlags flags);
-/* Parses @entries out of argv (GOption); FALSE → usage error already printed. */
-gboolean      octopus_cli_parse_options (int          *argc,
-                                         char       ***argv,
-                                         const char   *parameters,
-                                         const char   *synopsis,
-                                         GOptionEntry *entries);
 
 int octopus_cli_status   (int argc, char **argv);
 int octopus_cli_repair   (int argc, char **argv);
@@ -34,5 +23,20 @@ extern const char octopus_cli_delete_synopsis[];
 extern const char octopus_cli_acl_synopsis[];
 extern const char octopus_cli_download_synopsis[];
 extern const char octopus_cli_share_synopsis[];
+
+/* What the array commands share (octopus-cli-array.c). */
+
+/* Loads the services and builds the array, refreshed unless @refresh is FALSE; NULL (message
+ * printed) on failure. */
+OctopusArray *octopus_cli_load_array         (gboolean                 refresh,
+                                              OctopusArrayRefreshFlags flags);
+/* Prints every unreachable service on stderr; TRUE when there was one. */
+gboolean      octopus_cli_report_unreachable (OctopusArray            *array);
+/* Parses @entries out of argv (GOption); FALSE → usage error already printed. */
+gboolean      octopus_cli_parse_options      (int                     *argc,
+                                              char                  ***argv,
+                                              const char              *parameters,
+                                              const char              *synopsis,
+                                              GOptionEntry            *entries);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "octopus-cli.h"
 #include "octopus-cli-array.h"
+#include "octopus-cli-facts.h"
 #include "octopus-cli-upload.h"
 
 /* One row per command word.  Keep it in the order of docs/DESIGN.md's command line contract;
@@ -28,6 +29,8 @@ static const OctopusCliCommand commands[] = {
   { "acl", octopus_cli_acl, octopus_cli_acl_synopsis },
   { "repair", octopus_cli_repair, octopus_cli_repair_synopsis },
   { "share", octopus_cli_share, octopus_cli_share_synopsis },
+  { "info", octopus_cli_info, octopus_cli_info_synopsis },
+  { "usage", octopus_cli_usage, octopus_cli_usage_synopsis },
 };
 
 void

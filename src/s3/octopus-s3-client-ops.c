@@ -380,6 +380,7 @@ object_from_headers (const char         *key,
   object->content_type = g_strdup (soup_message_headers_get_one (headers, "Content-Type"));
   object->storage_class = g_strdup (soup_message_headers_get_one (headers,
                                                                   "x-amz-storage-class"));
+  object->version_id = g_strdup (soup_message_headers_get_one (headers, "x-amz-version-id"));
   value = soup_message_headers_get_one (headers, "Last-Modified");
   if (value != NULL)
     {

@@ -13,6 +13,7 @@ octopus_s3_object_free (OctopusS3Object *object)
   g_free (object->etag);
   g_free (object->storage_class);
   g_free (object->content_type);
+  g_free (object->version_id);
   g_clear_pointer (&object->metadata, g_hash_table_unref);
   g_free (object);
 }
@@ -30,6 +31,7 @@ octopus_s3_object_copy (const OctopusS3Object *object)
   copy->etag = g_strdup (object->etag);
   copy->last_modified = object->last_modified;
   copy->storage_class = g_strdup (object->storage_class);
+  copy->version_id = g_strdup (object->version_id);
   copy->content_type = g_strdup (object->content_type);
   if (object->metadata != NULL)
     {

@@ -20,6 +20,7 @@ typedef struct {
   char       *content_type;   /* HEAD/GET only; may be NULL */
   GHashTable *metadata;       /* HEAD/GET only: x-amz-meta-* names (lower case, without the
                                  prefix) → values; NULL when not known */
+  char       *version_id;     /* HEAD/GET only: x-amz-version-id; NULL without versioning */
 } OctopusS3Object;
 
 void             octopus_s3_object_free (OctopusS3Object *object);
