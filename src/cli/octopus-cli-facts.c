@@ -122,7 +122,7 @@ add_copy_json (JsonBuilder           *b,
     json_builder_add_null_value (b);
   add_string_or_null (b, "md5", copy->md5);
   add_string_or_null (b, "md5_source",
-                      copy->present ? octopus_md5_source_to_string (copy->md5_source) : NULL);
+                      copy->present ? octopus_copy_md5_source_to_string (copy->md5_source) : NULL);
   add_string_or_null (b, "etag", copy->etag);
   add_string_or_null (b, "last_modified", modified);
   add_string_or_null (b, "content_type", copy->content_type);
@@ -181,7 +181,7 @@ print_copy_text (const OctopusCopyInfo *copy)
   if (!copy->present)
     return;
   md5 = g_strdup_printf ("%s (%s)", copy->md5 ? copy->md5 : "-",
-                         octopus_md5_source_to_string (copy->md5_source));
+                         octopus_copy_md5_source_to_string (copy->md5_source));
   print_fact (_("Size"), size);
   print_fact (_("MD5"), md5);
   print_fact (_("ETag"), copy->etag);

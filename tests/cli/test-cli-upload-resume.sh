@@ -92,7 +92,7 @@ PYEOF
   # Both Swift services must hold more than half of the 25 parts when the kill comes, so that
   # "re-sent less than half" below measures the resume, not how fast this machine happened to be.
   if wait_parts "$pid" swift-a 14 && wait_parts "$pid" swift-b 14; then
-    kill -KILL "$pid"; wait "$pid" 2>/dev/null
+    tap_kill_hard "$pid"; wait "$pid" 2>/dev/null
     ok "first run killed with SIGKILL after both Swift services acknowledged 14 of 25 parts"
   else
     wait "$pid" 2>/dev/null

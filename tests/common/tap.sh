@@ -75,6 +75,13 @@ tap_copy_md5() {
 # The harness's secrets must not reach the CLI's environment (the leak checks look for them
 # there, and one secret may be the prefix of another): every OCTOPUS_TEST_*SECRET_KEY* variable
 # is unset, whichever servers, accounts and users the harness has.  Copy them first.
+# tap_kill_hard PID: SIGKILL for PID's children first, then PID.  A command started as
+# `timeout N CMD &` has $! = timeout's pid: killing only that would leave CMD running.
+tap_kill_hard() {
+  pkill -KILL -P "$1" 2>/dev/null
+  kill -KILL "$1" 2>/dev/null
+}
+
 tap_unset_server_secrets() {
   local v
   for v in $(compgen -v OCTOPUS_TEST_); do

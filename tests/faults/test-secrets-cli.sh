@@ -79,7 +79,7 @@ PYEOF
   tr '\0' '\n' < "/proc/$pid/cmdline" > "$T/log/upload-cmdline" 2>/dev/null
   tr '\0' '\n' < "/proc/$pid/environ" > "$T/log/upload-environ" 2>/dev/null
   cp -r "$XDG_STATE_HOME" "$T/log/state-while-uploading" 2>/dev/null
-  kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  tap_kill_hard "$pid"; wait "$pid" 2>/dev/null
   check "the upload journal was written while the upload ran" test -n "$journaled"
   check "the running upload's argv was captured" grep -qx 'upload' "$T/log/upload-cmdline"
   check "the running upload's environment was captured" \

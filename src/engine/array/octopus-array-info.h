@@ -13,14 +13,14 @@ G_BEGIN_DECLS
 
 /* Where a copy's content MD5 came from. */
 typedef enum {
-  OCTOPUS_MD5_SOURCE_UNKNOWN,     /* no comparable MD5 (multipart ETag, no md5chksum) */
-  OCTOPUS_MD5_SOURCE_MD5CHKSUM,   /* the x-amz-meta-md5chksum Octopus stores */
-  OCTOPUS_MD5_SOURCE_ETAG,        /* a plain (single-part) ETag */
-  OCTOPUS_MD5_SOURCE_DEEP_CHECK,  /* Octopus downloaded and hashed the copy */
-} OctopusMd5Source;
+  OCTOPUS_COPY_MD5_UNKNOWN,     /* no comparable MD5 (multipart ETag, no md5chksum) */
+  OCTOPUS_COPY_MD5_MD5CHKSUM,   /* the x-amz-meta-md5chksum Octopus stores */
+  OCTOPUS_COPY_MD5_ETAG,        /* a plain (single-part) ETag */
+  OCTOPUS_COPY_MD5_DEEP_CHECK,  /* Octopus downloaded and hashed the copy */
+} OctopusCopyMd5Source;
 
 /* "unknown", "md5chksum", "etag", "deep-check" (the CLI's JSON values). */
-const char *octopus_md5_source_to_string (OctopusMd5Source source);
+const char *octopus_copy_md5_source_to_string (OctopusCopyMd5Source source);
 
 /* One service's copy of the key. */
 typedef struct {
@@ -30,7 +30,7 @@ typedef struct {
   gboolean            present;        /* the HEAD found the copy */
   gint64              size;           /* -1 when not present */
   char               *md5;            /* hex, or NULL */
-  OctopusMd5Source    md5_source;
+  OctopusCopyMd5Source    md5_source;
   char               *etag;
   gint64              last_modified;  /* Unix seconds; 0 when unknown */
   char               *content_type;
