@@ -293,18 +293,28 @@ delete_done_cb (GObject      *source,
   gtk_widget_activate_action (GTK_WIDGET (self), "win.refresh", NULL);
 }
 
+/* Deletes the keys a confirmation dialog carries ("keys") once its @confirm response came. */
+static void
+delete_confirmed (AdwMessageDialog *dialog,
+                  const char       *response,
+                  const char       *confirm,
+                  OctopusWindow    *self)
+{
+  char **keys = g_object_get_data (G_OBJECT (dialog), "keys");
+
+  if (g_strcmp0 (response, confirm) != 0 || self->array == NULL)
+    return;
+  operation_started (self);
+  octopus_array_delete_async (self->array, (const char * const *) keys, self->cancellable,
+                              delete_done_cb, g_object_ref (self));
+}
+
 static void
 delete_response_cb (AdwMessageDialog *dialog,
                     const char       *response,
                     OctopusWindow    *self)
 {
-  char **keys = g_object_get_data (G_OBJECT (dialog), "keys");
-
-  if (g_strcmp0 (response, "delete") != 0 || self->array == NULL)
-    return;
-  operation_started (self);
-  octopus_array_delete_async (self->array, (const char * const *) keys, self->cancellable,
-                              delete_done_cb, g_object_ref (self));
+  delete_confirmed (dialog, response, "delete", self);
 }
 
 static void
@@ -375,13 +385,7 @@ erase_confirmed_cb (AdwMessageDialog *dialog,
                     const char       *response,
                     OctopusWindow    *self)
 {
-  char **keys = g_object_get_data (G_OBJECT (dialog), "keys");
-
-  if (g_strcmp0 (response, "confirm") != 0 || self->array == NULL)
-    return;
-  operation_started (self);
-  octopus_array_delete_async (self->array, (const char * const *) keys, self->cancellable,
-                              delete_done_cb, g_object_ref (self));
+  delete_confirmed (dialog, response, "confirm", self);
 }
 
 /* The deliberate second step: the same numbers again, and a button that says what it does. */

@@ -31,17 +31,18 @@ info_data_free (InfoData *data)
 }
 
 const char *
-octopus_copy_md5_source_to_string (OctopusCopyMd5Source source)
+octopus_copy_md5_source_to_string (OctopusMd5Source source)
 {
   switch (source)
     {
-    case OCTOPUS_COPY_MD5_MD5CHKSUM:
+    case OCTOPUS_MD5_SOURCE_METADATA:
+    case OCTOPUS_MD5_SOURCE_HEAD:
       return "md5chksum";
-    case OCTOPUS_COPY_MD5_ETAG:
+    case OCTOPUS_MD5_SOURCE_ETAG:
       return "etag";
-    case OCTOPUS_COPY_MD5_DEEP_CHECK:
+    case OCTOPUS_MD5_SOURCE_DEEP:
       return "deep-check";
-    case OCTOPUS_COPY_MD5_UNKNOWN:
+    case OCTOPUS_MD5_SOURCE_NONE:
     default:
       return "unknown";
     }
@@ -167,18 +168,18 @@ fill_md5 (OctopusCopyInfo       *copy,
   if (from_chk != NULL)
     {
       copy->md5 = g_steal_pointer (&from_chk);
-      copy->md5_source = OCTOPUS_COPY_MD5_MD5CHKSUM;
+      copy->md5_source = OCTOPUS_MD5_SOURCE_METADATA;
     }
   else if (octopus_etag_is_md5 (head->etag))
     {
       copy->md5 = g_ascii_strdown (head->etag, -1);
-      copy->md5_source = OCTOPUS_COPY_MD5_ETAG;
+      copy->md5_source = OCTOPUS_MD5_SOURCE_ETAG;
     }
   else if (row != NULL && octopus_object_get_service_md5 (row, index) != NULL
            && g_strcmp0 (octopus_object_get_service_etag (row, index), head->etag) == 0)
     {
       copy->md5 = g_strdup (octopus_object_get_service_md5 (row, index));
-      copy->md5_source = OCTOPUS_COPY_MD5_DEEP_CHECK;
+      copy->md5_source = OCTOPUS_MD5_SOURCE_DEEP;
     }
 }
 

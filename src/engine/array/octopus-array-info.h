@@ -8,19 +8,13 @@
 #pragma once
 
 #include "octopus-array.h"
+#include "octopus-index.h"
 
 G_BEGIN_DECLS
 
-/* Where a copy's content MD5 came from. */
-typedef enum {
-  OCTOPUS_COPY_MD5_UNKNOWN,     /* no comparable MD5 (multipart ETag, no md5chksum) */
-  OCTOPUS_COPY_MD5_MD5CHKSUM,   /* the x-amz-meta-md5chksum Octopus stores */
-  OCTOPUS_COPY_MD5_ETAG,        /* a plain (single-part) ETag */
-  OCTOPUS_COPY_MD5_DEEP_CHECK,  /* Octopus downloaded and hashed the copy */
-} OctopusCopyMd5Source;
-
-/* "unknown", "md5chksum", "etag", "deep-check" (the CLI's JSON values). */
-const char *octopus_copy_md5_source_to_string (OctopusCopyMd5Source source);
+/* Where a copy's MD5 came from, as the CLI's JSON names it (the index's OctopusMd5Source):
+ * "unknown", "md5chksum" (metadata or HEAD), "etag", "deep-check". */
+const char *octopus_copy_md5_source_to_string (OctopusMd5Source source);
 
 /* One service's copy of the key. */
 typedef struct {
@@ -30,7 +24,7 @@ typedef struct {
   gboolean            present;        /* the HEAD found the copy */
   gint64              size;           /* -1 when not present */
   char               *md5;            /* hex, or NULL */
-  OctopusCopyMd5Source    md5_source;
+  OctopusMd5Source        md5_source;
   char               *etag;
   gint64              last_modified;  /* Unix seconds; 0 when unknown */
   char               *content_type;
