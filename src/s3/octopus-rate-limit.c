@@ -4,8 +4,9 @@
  * A reader that finds tokens gets its whole chunk (up to the bucket's size) even if that takes
  * the bucket below zero; the next reader waits until the debt is paid. So chunks stay as large
  * as the caller asks (no trickle of one-byte reads) and the long-run rate is exactly the rate.
- * The bucket holds a tenth of a second of bytes: enough to keep the pipe busy, small enough
- * that a new rate shows within a fraction of a second.
+ * The bucket holds half a second of bytes: enough to bridge the pause between two parts (the
+ * service answering one before the next is sent) so a transfer runs at the rate and not
+ * below it, small enough that a lower rate shows within half a second (set_rate cuts it).
  */
 #include "config.h"
 
@@ -39,7 +40,7 @@ real_clock (gpointer data)
 static double
 burst (OctopusRateLimit *self)
 {
-  return MAX ((double) self->rate / 10.0, (double) MIN_BURST);
+  return MAX ((double) self->rate / 2.0, (double) MIN_BURST);
 }
 
 static void

@@ -46,10 +46,11 @@ test_bucket_rate (void)
   guint64 got;
 
   octopus_rate_limit_set_clock (limit, fake_clock, &now);
-  /* Ten seconds at 4 MiB/s: 40 MiB plus at most the first bucket and one chunk of debt. */
+  /* Ten seconds at 4 MiB/s: 40 MiB plus at most the first bucket (half a second) and one
+   * chunk of debt. */
   got = drain (limit, &now, now + 10 * G_USEC_PER_SEC);
   g_assert_cmpuint (got, >=, 40 * MIB);
-  g_assert_cmpuint (got, <=, 40 * MIB + 4 * MIB / 10 + 8192);
+  g_assert_cmpuint (got, <=, 40 * MIB + 4 * MIB / 2 + 8192);
 }
 
 static void
@@ -65,7 +66,7 @@ test_bucket_change (void)
   octopus_rate_limit_set_rate (limit, 8 * MIB);
   got = drain (limit, &now, 3 * G_USEC_PER_SEC);
   g_assert_cmpuint (got, >=, 8 * MIB - 2 * 8192);
-  g_assert_cmpuint (got, <=, 8 * MIB + 8 * MIB / 10 + 8192);
+  g_assert_cmpuint (got, <=, 8 * MIB + 8 * MIB / 2 + 8192);
   octopus_rate_limit_set_rate (limit, 512 * 1024);
   got = drain (limit, &now, 4 * G_USEC_PER_SEC);
   g_assert_cmpuint (got, <=, 512 * 1024 + 2 * 8192);
@@ -144,12 +145,12 @@ read_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                              G_PRIORITY_DEFAULT, NULL, read_cb, reader);
 }
 
-/* 2 MiB through a 4 MiB/s limit: about half a second, never much less, all bytes intact. */
+/* 4 MiB through a 4 MiB/s limit: about half a second, never much less, all bytes intact. */
 static void
 test_stream (void)
 {
-  g_autofree char *data = g_malloc0 (2 * MIB);
-  g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&data), 2 * MIB);
+  g_autofree char *data = g_malloc0 (4 * MIB);
+  g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&data), 4 * MIB);
   g_autoptr(GInputStream) memory = g_memory_input_stream_new_from_bytes (bytes);
   g_autoptr(OctopusRateLimit) limit = octopus_rate_limit_new (4 * MIB);
   g_autoptr(GInputStream) stream = octopus_rate_limited_stream_new (memory, limit);
@@ -162,9 +163,9 @@ test_stream (void)
   while (!reader.done)
     g_main_context_iteration (NULL, TRUE);
   seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
-  g_assert_cmpuint (reader.total, ==, 2 * MIB);
-  /* The first tenth of a second is the bucket's burst: (2 MiB - 0.4 MiB) / 4 MiB/s = 0.4 s. */
-  g_assert_cmpfloat (seconds, >=, 0.38);
+  g_assert_cmpuint (reader.total, ==, 4 * MIB);
+  /* The first half second is the bucket's burst: (4 MiB - 2 MiB) / 4 MiB/s = 0.5 s. */
+  g_assert_cmpfloat (seconds, >=, 0.48);
   g_assert_cmpfloat (seconds, <=, 0.5 * 1.5);
 }
 
