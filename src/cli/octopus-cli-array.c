@@ -20,10 +20,11 @@ const char octopus_cli_status_synopsis[] =
      "        --deep downloads and hashes copies without a comparable MD5.");
 const char octopus_cli_download_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
-  N_("  octopus-cli download KEY... --to DIR\n"
+  N_("  octopus-cli download KEY... --to DIR [--bwlimit RATE]\n"
      "        Download, verified against the MD5, from the first good replica (falling back\n"
      "        to the next). Keys are mapped to paths inside DIR: \"..\", \".\", empty parts and\n"
-     "        leading slashes are dropped, control bytes become \"_\": nothing lands outside DIR.");
+     "        leading slashes are dropped, control bytes become \"_\": nothing lands outside DIR.\n"
+     "        --bwlimit caps the rate of all downloads together (5M = 5 MiB/s; off = no limit).");
 const char octopus_cli_delete_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
   N_("  octopus-cli delete KEY... | delete --all --yes\n"
@@ -40,9 +41,9 @@ const char octopus_cli_acl_synopsis[] =
      "        email:ADDRESS; PERMISSION: READ, WRITE, READ_ACP, WRITE_ACP, FULL_CONTROL.");
 const char octopus_cli_repair_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
-  N_("  octopus-cli repair [KEY...]\n"
+  N_("  octopus-cli repair [KEY...] [--bwlimit RATE]\n"
      "        Copy a good replica to the services where a key is missing or differs.\n"
-     "        Never deletes anything.");
+     "        Never deletes anything. --bwlimit caps reading and writing, each (5M = 5 MiB/s).");
 
 /* ---- shared ----------------------------------------------------------------------------- */
 
@@ -296,7 +297,7 @@ int
 octopus_cli_repair (int    argc,
                     char **argv)
 {
-  GOptionEntry entries[] = { { NULL } };
+  GOptionEntry entries[] = { OCTOPUS_CLI_BWLIMIT_ENTRY, { NULL } };
   g_autoptr(OctopusArray) array = NULL;
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GPtrArray) results = NULL;
@@ -688,6 +689,7 @@ octopus_cli_download (int    argc,
   g_autofree char *to = NULL;
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Folder to download into"), N_("DIR") },
+    OCTOPUS_CLI_BWLIMIT_ENTRY,
     { NULL }
   };
   g_autoptr(OctopusArray) array = NULL;

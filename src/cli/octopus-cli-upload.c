@@ -17,12 +17,13 @@
 
 const char octopus_cli_upload_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
-  N_("  octopus-cli upload [PATH...] [--prefix P]\n"
+  N_("  octopus-cli upload [PATH...] [--prefix P] [--bwlimit RATE]\n"
      "        Upload files and folders (recursively; keys keep the folder's name and the path\n"
      "        below it, after P/) to every service at once. Files queued earlier and not\n"
      "        finished (quit, crash, kill, a service that was unreachable) are resumed first;\n"
      "        with no PATH, only those. Ends with one line per service:\n"
-     "        \"NAME: N uploaded, M failed, sent B bytes\".");
+     "        \"NAME: N uploaded, M failed, sent B bytes\". --bwlimit caps the rate of all\n"
+     "        uploads together (5M = 5 MiB/s, 500K, bytes per second; 0 or off = no limit).");
 
 /* How many running files the terminal display shows at once. */
 #define MAX_LIVE_LINES 8
@@ -199,6 +200,7 @@ octopus_cli_upload (int argc, char **argv)
   g_auto(GStrv) paths = NULL;
   GOptionEntry entries[] = {
     { "prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, N_("Put the keys under this prefix"), "P" },
+    OCTOPUS_CLI_BWLIMIT_ENTRY,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_("PATH…") },
     G_OPTION_ENTRY_NULL
   };

@@ -11,6 +11,7 @@
 #include "octopus-cli-array.h"
 #include "octopus-cli-facts.h"
 #include "octopus-cli-upload.h"
+#include "octopus-rate-limit.h"
 
 /* One row per command word.  Keep it in the order of docs/DESIGN.md's command line contract;
  * --help prints each synopsis in this order.  Only commands that work belong here. */
@@ -59,6 +60,25 @@ octopus_cli_error (const char *format, ...)
   message = g_strdup_vprintf (format, args);
   va_end (args);
   g_printerr ("octopus-cli: %s\n", message);
+}
+
+/* Both directions: repair reads and writes, and one flag is what rclone users expect. */
+gboolean
+octopus_cli_bwlimit_cb (const char *option_name,
+                        const char *value,
+                        gpointer    data,
+                        GError    **error)
+{
+  guint64 rate;
+
+  if (!octopus_rate_parse (value, &rate, error))
+    {
+      g_prefix_error (error, "%s: ", option_name);
+      return FALSE;
+    }
+  octopus_rate_limit_set_rate (octopus_rate_limit_get_upload (), rate);
+  octopus_rate_limit_set_rate (octopus_rate_limit_get_download (), rate);
+  return TRUE;
 }
 
 char *

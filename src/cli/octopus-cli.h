@@ -35,6 +35,17 @@ void          octopus_cli_error      (const char *format, ...) G_GNUC_PRINTF (1,
  * g_strescape(): it would also escape every byte of a UTF-8 name as octal. */
 char         *octopus_cli_printable_key (const char *key);
 
+/* --bwlimit RATE, which every transfer command takes: one limit for the uploads and the
+ * downloads of this process together (octopus-rate-limit.h). */
+gboolean      octopus_cli_bwlimit_cb (const char *option_name,
+                                      const char *value,
+                                      gpointer    data,
+                                      GError    **error);
+#define OCTOPUS_CLI_BWLIMIT_ENTRY                                                    \
+  { "bwlimit", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer) octopus_cli_bwlimit_cb,       \
+    N_("Limit the transfer rate: 5M = 5 MiB/s, 500K, bytes per second; 0 or off = no limit"), \
+    N_("RATE") }
+
 /* Subcommands: entry point and the lines they add to `octopus-cli --help`. */
 int           octopus_cli_account    (int argc, char **argv);
 extern const char octopus_cli_account_synopsis[];

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "octopus-s3-client-private.h"
+#include "octopus-rate-limited-stream.h"
 #include "octopus-s3-ops-private.h"
 #include "octopus-s3-request.h"
 #include "octopus-s3-xml.h"
@@ -515,7 +516,8 @@ parse_get_object (OctopusS3Client *self, OctopusS3Response *r, gpointer key, GEr
 {
   GetResult *get = g_new0 (GetResult, 1);
 
-  get->stream = g_steal_pointer (&r->stream);
+  /* Every GET body (download, repair, deep check) draws from the one download limit. */
+  get->stream = octopus_rate_limited_stream_new (r->stream, octopus_rate_limit_get_download ());
   get->info = object_from_headers (key, r->headers);
   return get;
 }

@@ -5,9 +5,8 @@
  *  - GET, HEAD, DELETE and PUT with a replayable body (GBytes, or a seekable stream rewound
  *    to its start) are idempotent in S3: the same request twice leaves the same state.
  *  - POST ?delete (DeleteObjects): deleting a key twice is still "deleted".
- *  - POST ?uploads (CreateMultipartUpload): a retry may leave one extra, empty upload behind
- *    if the first reply was lost; the engine aborts uploads it does not know when it settles,
- *    which is cheaper than failing the transfer.
+ *  - POST ?uploads (CreateMultipartUpload): a retry may leave one extra, empty upload behind if
+ *    the first reply was lost; the engine aborts uploads it does not know (cheaper than failing).
  *  - POST ?uploadId (CompleteMultipartUpload): S3 documents it as safe to retry; a retry after
  *    a lost success answers NoSuchUpload, which the caller can check with HEAD.
  * The client marks these with OCTOPUS_S3_REQUEST_RETRY_SAFE; a streamed body that cannot be
@@ -19,6 +18,7 @@
 #include <string.h>
 
 #include "octopus-bounded-stream.h"
+#include "octopus-rate-limited-stream.h"
 #include "octopus-s3-client-private.h"
 #include "octopus-s3-error.h"
 #include "octopus-s3-request.h"
@@ -56,8 +56,6 @@ struct _OctopusS3Request {
   GSource              *wait_source;
   GSource              *cancel_source;
 };
-
-/* ---------------------------------------------------------------------------------------- */
 
 void
 octopus_s3_response_free (OctopusS3Response *response)
@@ -267,28 +265,30 @@ set_body (OctopusS3Request *self,
           gboolean          rewind,
           GError          **error)
 {
+  g_autoptr(GInputStream) body = NULL;
+  g_autoptr(GInputStream) limited = NULL;
+
   if (self->body_stream != NULL)
     {
-      g_autoptr(GInputStream) wrapper = NULL;
-
       if (rewind &&
           !g_seekable_seek (G_SEEKABLE (self->body_stream), self->stream_start, G_SEEK_SET,
                             NULL, error))
         return FALSE;
-      wrapper = octopus_bounded_stream_new (self->body_stream, self->body_length);
-      soup_message_set_request_body (msg, self->content_type, wrapper, self->body_length);
+      body = octopus_bounded_stream_new (self->body_stream, self->body_length);
     }
   else if (self->body_bytes != NULL)
-    soup_message_set_request_body_from_bytes (msg, self->content_type, self->body_bytes);
+    body = g_memory_input_stream_new_from_bytes (self->body_bytes);
+  /* S3 wants Content-Length: 0 on bodiless PUT/POST (CreateBucket, CreateMultipart). */
   else if (g_str_equal (self->method, "PUT") || g_str_equal (self->method, "POST"))
-    {
-      /* S3 wants Content-Length: 0 on bodiless PUT/POST (CreateBucket, CreateMultipart). */
-      g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
-      soup_message_set_request_body_from_bytes (msg, self->content_type, empty);
-    }
+    body = g_memory_input_stream_new ();
   else if (self->content_type != NULL)
     soup_message_headers_replace (soup_message_get_request_headers (msg), "Content-Type",
                                   self->content_type);
+  if (body == NULL)
+    return TRUE;
+  /* Every body, small or streamed, draws from the one upload limit (octopus-rate-limit.h). */
+  limited = octopus_rate_limited_stream_new (body, octopus_rate_limit_get_upload ());
+  soup_message_set_request_body (msg, self->content_type, limited, self->body_length);
   return TRUE;
 }
 
@@ -304,10 +304,10 @@ wrote_body_data_cb (SoupMessage *msg,
     self->progress (self->sent, self->body_length, self->progress_data);
 }
 
-/* libsoup restarts a request by itself when a reused connection dies before the reply
- * (libsoup 3.2), and the restarted message has lost its body: it would go out with
- * Content-Length: 0 and the full body's Content-MD5.  Set the whole body again.  Only
- * in-memory bodies get here: a streamed body always goes on a new connection (attempt_start). */
+/* libsoup 3.2 restarts a request by itself when a reused connection dies before the reply, and
+ * the restarted message has lost its body: it would go out with Content-Length: 0 and the full
+ * body's Content-MD5. Set the whole body again. Only in-memory bodies get here: a streamed
+ * body always goes on a new connection (attempt_start). */
 static void
 restarted_cb (SoupMessage *msg,
               gpointer     user_data)
