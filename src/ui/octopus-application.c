@@ -15,11 +15,13 @@
 #include "octopus-window.h"
 
 #include "octopus-account-store.h"
+#include "octopus-rate-limit.h"
 
 struct _OctopusApplication
 {
   AdwApplication       parent_instance;
   OctopusAccountStore *accounts;
+  GSettings           *settings;
   gboolean             announced_ready;
 };
 
@@ -95,6 +97,25 @@ load_accounts (OctopusApplication *self)
   octopus_account_store_load (self->accounts, NULL);
 }
 
+/* MiB/s as Preferences shows them → bytes per second; 0 stays "no limit". */
+static guint64
+limit_from_settings (GSettings  *settings,
+                     const char *key)
+{
+  return (guint64) (g_settings_get_double (settings, key) * 1024 * 1024);
+}
+
+/* The limits are the process's, shared by every transfer of every window, and a change holds
+ * at once for transfers that are running (octopus_rate_limit_set_rate). */
+static void
+apply_rate_limits (OctopusApplication *self)
+{
+  octopus_rate_limit_set_rate (octopus_rate_limit_get_upload (),
+                               limit_from_settings (self->settings, "upload-limit-mib"));
+  octopus_rate_limit_set_rate (octopus_rate_limit_get_download (),
+                               limit_from_settings (self->settings, "download-limit-mib"));
+}
+
 static void
 octopus_application_startup (GApplication *app)
 {
@@ -118,6 +139,12 @@ octopus_application_startup (GApplication *app)
                                          help_accels);
 
   load_accounts (self);
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_swapped (self->settings, "changed::upload-limit-mib",
+                            G_CALLBACK (apply_rate_limits), self);
+  g_signal_connect_swapped (self->settings, "changed::download-limit-mib",
+                            G_CALLBACK (apply_rate_limits), self);
+  apply_rate_limits (self);
 }
 
 static void
@@ -204,6 +231,7 @@ octopus_application_dispose (GObject *object)
   OctopusApplication *self = OCTOPUS_APPLICATION (object);
 
   g_clear_object (&self->accounts);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (octopus_application_parent_class)->dispose (object);
 }
 

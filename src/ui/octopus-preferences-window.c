@@ -22,6 +22,8 @@ struct _OctopusPreferencesWindow
   GtkSwitch            *repair_switch;
   GtkSpinButton        *parallel_spin;
   GtkSpinButton        *part_size_spin;
+  GtkSpinButton        *upload_limit_spin;
+  GtkSpinButton        *download_limit_spin;
   GtkWidget            *account_page;
   GtkButton            *back_button;
   AdwWindowTitle       *account_title;
@@ -524,6 +526,8 @@ octopus_preferences_window_class_init (OctopusPreferencesWindowClass *klass)
   BIND (repair_switch);
   BIND (parallel_spin);
   BIND (part_size_spin);
+  BIND (upload_limit_spin);
+  BIND (download_limit_spin);
   BIND (account_page);
   BIND (back_button);
   BIND (account_title);
@@ -576,6 +580,11 @@ octopus_preferences_window_init (OctopusPreferencesWindow *self)
   g_settings_bind (self->settings, "parallel-transfers", self->parallel_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "part-size-mib", self->part_size_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  /* The application applies these to every transfer at once (octopus-application.c). */
+  g_settings_bind (self->settings, "upload-limit-mib", self->upload_limit_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "download-limit-mib", self->download_limit_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
 
   all = octopus_provider_get_all (&n);

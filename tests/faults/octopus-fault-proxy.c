@@ -81,6 +81,7 @@ struct _OctopusFaultProxy {
 
   guint           requests;
   guint           injected;
+  guint64         bytes_upstream;
 };
 
 static Conn *
@@ -434,6 +435,7 @@ connection_spent (Conn *c, gsize n)
   OctopusFaultProxy *p = c->proxy;
   gboolean budgeted = connection_has_budget (c);
 
+  p->bytes_upstream += connection_budget (c, n);
   c->up_total += connection_budget (c, n);
   if (!budgeted || c->up_total < p->conn_reset_after)
     return FALSE;
@@ -861,6 +863,12 @@ guint
 octopus_fault_proxy_get_requests (OctopusFaultProxy *self)
 {
   return self->requests;
+}
+
+guint64
+octopus_fault_proxy_get_bytes_upstream (OctopusFaultProxy *self)
+{
+  return self->bytes_upstream;
 }
 
 guint

@@ -71,6 +71,8 @@ void               octopus_fault_proxy_garbage_next   (OctopusFaultProxy *self,
 /* Requests seen (complete headers) since creation, and faults injected so far. */
 guint              octopus_fault_proxy_get_requests   (OctopusFaultProxy *self);
 guint              octopus_fault_proxy_get_injected   (OctopusFaultProxy *self);
+/* Bytes forwarded from clients to the server since creation (request headers and bodies). */
+guint64            octopus_fault_proxy_get_bytes_upstream (OctopusFaultProxy *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OctopusFaultProxy, octopus_fault_proxy_free)
 

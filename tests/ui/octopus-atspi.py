@@ -16,7 +16,9 @@
   octopus-atspi.py point NAME [WINDOW]           print "X Y", the centre of the shown node named
                                                  NAME (in WINDOW, a window title), relative to
                                                  its window: where a real pointer click lands
+  octopus-atspi.py point-spin NAME [WINDOW]      the same for the spin button NAME, on its text
   octopus-atspi.py text NAME [WINDOW]            print the text of the entry named NAME
+  octopus-atspi.py value NAME [WINDOW]           print the value of the spin button named NAME
   octopus-atspi.py checked NAME [WINDOW]         exit 0 when the switch/check box NAME is on
   octopus-atspi.py wait-label PART               wait until a shown label's text holds PART
                                                  (case-insensitive); print that text
@@ -185,14 +187,17 @@ def shown_extents(node):
     return (e.x, e.y, e.width, e.height) if e.width > 0 and e.height > 0 else None
 
 
-def point(name, title=None):
-    """Print the centre of the first node named NAME that has a size on screen.  GTK 4.8 gives
-    extents relative to the window only; the caller adds the window's position (xdotool)."""
+def point(name, title=None, spin=False):
+    """Print the centre of the first node named NAME that has a size on screen (with spin: of
+    the spin button named NAME, 12 px in from its left edge, on its text and not its buttons;
+    the row around it bears the same name).  GTK 4.8 gives extents relative to the window
+    only; the caller adds the window's position (xdotool)."""
     found = []
 
     def find():
         for node, _ in window_nodes(title):
-            if node.get_name() == name:
+            if node.get_name() == name and (not spin or
+                                            node.get_role() == Atspi.Role.SPIN_BUTTON):
                 extents = shown_extents(node)
                 if extents is not None:
                     found.append(extents)
@@ -201,7 +206,7 @@ def point(name, title=None):
     status = wait(find, f'{name!r} on screen')
     if status == 0:
         x, y, w, h = found[0]
-        print(x + w // 2, y + h // 2)
+        print(x + (12 if spin else w // 2), y + h // 2)
     return status
 
 
@@ -212,6 +217,16 @@ def text(name, title=None):
             print(Atspi.Text.get_text(node, 0, Atspi.Text.get_character_count(node)))
             return 0
     print(f'no entry named {name!r}', file=sys.stderr)
+    return 1
+
+
+def value(name, title=None):
+    """Print the current value of the spin button (or other range) named NAME."""
+    for node, _ in window_nodes(title):
+        if node.get_name() == name and node.get_role() == Atspi.Role.SPIN_BUTTON:
+            print(Atspi.Value.get_current_value(node))
+            return 0
+    print(f'no spin button named {name!r}', file=sys.stderr)
     return 1
 
 
@@ -278,6 +293,10 @@ def main(argv):
         return menu_item(argv[2])
     if cmd == 'point':
         return point(argv[2], argv[3] if len(argv) > 3 else None)
+    if cmd == 'point-spin':
+        return point(*argv[2:4], spin=True)
+    if cmd == 'value':
+        return value(*argv[2:4])
     if cmd == 'checked':
         return checked(argv[2], argv[3] if len(argv) > 3 else None)
     if cmd == 'wait-label':

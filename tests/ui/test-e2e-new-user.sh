@@ -10,47 +10,18 @@
 # Swift with awscli (the copy keeps its own owner); Erase All, and both services empty.
 # Never octopus-cli.  The app runs with GLib warnings fatal: a GTK warning fails the test.
 #
-# No window manager: every window sits at (0,0) and keys go to the window under the pointer.
-# GTK 4.8 gives AT-SPI extents relative to the window, so a click lands at the window's
-# position (xdotool) plus the centre AT-SPI reports for the widget.
 # Needs: DISPLAY + session bus + unlocked keyring (tools/run-headless) and the servers' env.
-# Env from meson: OCTOPUS_APP, DRAG_SOURCE, ATSPI (octopus-atspi.py).
+# Env from meson: see tests/ui/ui-walk.sh.
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/../common/tap.sh"
+. "$(dirname "$(readlink -f "$0")")/ui-walk.sh"
 
 tap_require_display
 tap_require_servers
 command -v secret-tool >/dev/null || { echo "1..0 # SKIP secret-tool (libsecret-tools) missing"; exit 0; }
 
-# See test-e2e.sh: under ASan, slow unwinding makes GTK too slow for the AT-SPI registry.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}fast_unwind_on_malloc=1"
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/octopus-new-user.XXXXXX")
-APP_PID="" SRC_PID="" REC_PID=""
-cleanup() {
-  [ -n "$SRC_PID" ] && kill "$SRC_PID" 2>/dev/null || true
-  [ -n "$REC_PID" ] && kill "$REC_PID" 2>/dev/null || true
-  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
-tap_init octopus-new-user "$W"
-export XDG_CONFIG_HOME="$W/config" XDG_CACHE_HOME="$W/cache" XDG_STATE_HOME="$W/state"
-mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_STATE_HOME"
+ui_walk_init new-user
 ACCOUNTS="$XDG_CONFIG_HOME/octopus/accounts.ini"
-atspi() { /usr/bin/python3 "$ATSPI" "$@"; }
-fail() {
-  not_ok "$*" "app log:"
-  sed 's/^/# /' "$W/app.log" | grep -v DEBUG | tail -30
-  [ -n "${OCTOPUS_E2E_DUMP:-}" ] && atspi dump > "$OCTOPUS_E2E_DUMP" 2>&1
-  exit 1
-}
-action() {  # action NAME [GVARIANT-PARAMS]
-  gdbus call --session --dest io.github.octopus_rais.Octopus \
-    --object-path /io/github/octopus_rais/Octopus/window/1 \
-    --method org.gtk.Actions.Activate "$1" "${2:-[]}" '{}' >/dev/null
-}
 swift() {  # awscli against the test Swift as test:tester
   AWS_ACCESS_KEY_ID="$OCTOPUS_TEST_SWIFT_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$OCTOPUS_TEST_SWIFT_SECRET_KEY" \
   AWS_DEFAULT_REGION=us-east-1 /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_SWIFT_ENDPOINT" s3api "$@"
@@ -60,25 +31,6 @@ s3rver() {
   AWS_DEFAULT_REGION=us-east-1 /usr/bin/aws --endpoint-url "$OCTOPUS_TEST_S3RVER_ENDPOINT" s3api "$@"
 }
 
-# click NAME [WINDOW]: a real left click on the centre of the widget named NAME.
-click() {
-  local title=${2:-Octopus} at wx wy
-  at=$(atspi point "$1" "$title") || fail "no “$1” on screen in the window “$title”"
-  eval "$(xdotool search --sync --onlyvisible --name "^$title\$" getwindowgeometry --shell | grep -E '^[XY]=')"
-  wx=$X wy=$Y
-  set -- $at
-  xdotool mousemove --sync $((wx + $1)) $((wy + $2)) click 1
-}
-# type_into ENTRY TEXT [WINDOW]: click into the entry, replace what it holds with TEXT by keyboard.
-type_into() {
-  click "$1" "${3:-Preferences}"
-  xdotool key ctrl+a BackSpace
-  xdotool type --delay 15 -- "$2"
-  local got
-  got=$(atspi text "$1" "${3:-Preferences}") || fail "cannot read the entry “$1” back"
-  # A password entry shows dots, never the secret.
-  [ "$got" = "$2" ] || [[ "$1" == Secret* ]] || fail "the entry “$1” holds “$got”, not “$2”"
-}
 # choose_provider N LABEL: opens the Provider list with the pointer, moves to its Nth entry
 # (from 0) with the arrow keys and takes it with Enter.  (The list is a popover, a surface of
 # its own whose position AT-SPI does not give, so the keyboard picks the entry.)
@@ -96,12 +48,6 @@ switch_on() {
   click "$1" Preferences
   atspi checked "$1" Preferences || fail "the switch “$1” did not turn on"
 }
-# wait_until CMD...: polls CMD until it succeeds (3 minutes at most: ASan on 2 cores is slow).
-wait_until() {
-  local i
-  for ((i = 0; i < 1800; i++)); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 # has_secret NAME: the keyring holds a secret for the account NAME.  (The session's keyring is
 # shared with the other tests of the run: only this walk's own account names count.)
 has_secret() {
@@ -113,15 +59,7 @@ echo "1..11"
 bucket="octopus-new-$(date +%s)-$$"
 SWIFT="New Swift" S3RVER="New s3rver"   # names no other test gives its accounts
 
-# A desktop always has a notification daemon (GIO warns without one): a stand-in records them.
-/usr/bin/python3 "$NOTIFICATION_RECORDER" "$W/notifications.log" > "$W/rec.log" 2>&1 &
-REC_PID=$!
-for _ in $(seq 1200); do grep -q 'RECORDER READY' "$W/rec.log" && break; sleep 0.05; done
-grep -q 'RECORDER READY' "$W/rec.log" || fail "the notification recorder did not start"
-G_DEBUG=fatal-warnings G_MESSAGES_DEBUG=octopus "$OCTOPUS_APP" > "$W/app.log" 2>&1 &
-APP_PID=$!
-for _ in $(seq 1800); do grep -q '^READY$' "$W/app.log" && break; sleep 0.1; done
-grep -q '^READY$' "$W/app.log" || fail "the app did not print READY"
+start_app
 atspi wait-name 'Add a Service' >/dev/null || fail "no account: the window does not invite to add a service"
 ok "app started with no account and shows the empty state"
 
@@ -177,26 +115,14 @@ ok "s3rver service added; Preferences closed with Escape; the window waits for f
 mkdir -p "$W/files"
 printf 'first file, dropped\n' > "$W/files/one.txt"
 head -c 150000 /dev/zero | tr '\0' 'x' > "$W/files/two.bin"
-"$DRAG_SOURCE" "$W/files/one.txt" "$W/files/two.bin" > "$W/src.log" 2>&1 &
-SRC_PID=$!
-for _ in $(seq 1200); do grep -q 'SOURCE READY' "$W/src.log" && break; sleep 0.05; done
-wid=$(xdotool search --sync --name '^DragSource$' | head -1)
-xdotool windowmove --sync "$wid" 1040 100
-xdotool mousemove --sync 1140 175 mousedown 1
-for x in 1130 1110 1070 1000 900 750 600 450 400; do xdotool mousemove "$x" 300; sleep 0.05; done
-for i in $(seq 600); do
-  grep -q 'DRAG ACCEPTED' "$W/src.log" && break
-  xdotool mousemove 400 $((300 + i % 2)); sleep 0.1
-done
-grep -q 'DRAG ACCEPTED' "$W/src.log" || fail "the window did not accept the drag"
-xdotool mouseup 1
+drop_files "$W/files/one.txt" "$W/files/two.bin"
 for key in one.txt two.bin; do
   for service in "$S3RVER" "$SWIFT"; do
     atspi settle "$key" "$service" in-sync || fail "$key is not in sync on $service"
     atspi wait-cell "$key" "$service" "In sync" || fail "$key is not shown in sync on $service"
   done
 done
-kill "$SRC_PID" 2>/dev/null || true; wait "$SRC_PID" 2>/dev/null || true; SRC_PID=""
+end_drag
 ok "two files dropped on the window: both in sync on both services"
 
 # --- a copy deleted behind Octopus's back; the Refresh button; Repair from the context menu ---
