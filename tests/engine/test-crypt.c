@@ -606,6 +606,45 @@ test_damage (void)
   assert_decrypt_fails (keys, sealed, 200000, sha, -1, NULL);
 }
 
+/* ---- sealed facts ------------------------------------------------------------------------- */
+
+static void
+test_facts (void)
+{
+  const char *sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  g_autoptr(OctopusCryptKeys) keys = octopus_crypt_keys_derive ("potato", NULL, NULL);
+  g_autoptr(OctopusCryptKeys) wrong = octopus_crypt_keys_derive ("potatoe", NULL, NULL);
+  g_autofree char *sealed = octopus_crypt_seal_facts (keys, G_GUINT64_CONSTANT (1) << 40, sha);
+  g_autofree char *again = octopus_crypt_seal_facts (keys, G_GUINT64_CONSTANT (1) << 40, sha);
+  g_autofree char *upper = g_ascii_strup (sha, -1);
+  g_autofree char *from_upper = octopus_crypt_seal_facts (keys, 5, upper);
+  g_autofree char *opened_sha = NULL, *damaged = g_strdup (sealed);
+  g_autoptr(GError) error = NULL;
+  guint64 size = 0;
+  const char *bad[] = { "", "AAAA", damaged, "not base64 at all!" };
+
+  g_assert_nonnull (sealed);
+  g_assert_cmpstr (sealed, !=, again); /* a nonce of its own each time */
+  g_assert_null (strstr (sealed, "9f86d08"));
+  g_assert_nonnull (from_upper);
+  g_assert_null (octopus_crypt_seal_facts (keys, 5, "9f86d0"));
+  g_assert_true (octopus_crypt_open_facts (keys, sealed, &size, &opened_sha, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (size, ==, G_GUINT64_CONSTANT (1) << 40);
+  g_assert_cmpstr (opened_sha, ==, sha);
+
+  g_assert_false (octopus_crypt_open_facts (wrong, sealed, &size, NULL, &error));
+  g_assert_error (error, OCTOPUS_CRYPT_ERROR, OCTOPUS_CRYPT_ERROR_BAD_FACTS);
+  g_clear_error (&error);
+  damaged[40] = damaged[40] == 'A' ? 'B' : 'A';
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_assert_false (octopus_crypt_open_facts (keys, bad[i], &size, NULL, &error));
+      g_assert_error (error, OCTOPUS_CRYPT_ERROR, OCTOPUS_CRYPT_ERROR_BAD_FACTS);
+      g_clear_error (&error);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -627,5 +666,6 @@ main (int   argc,
   g_test_add_func ("/crypt/objects/round-trips", test_round_trips);
   g_test_add_func ("/crypt/objects/nonces", test_nonces);
   g_test_add_func ("/crypt/objects/damage", test_damage);
+  g_test_add_func ("/crypt/facts", test_facts);
   return g_test_run ();
 }

@@ -17,6 +17,7 @@ typedef enum {
   OCTOPUS_CRYPT_ERROR_HASH_MISMATCH,   /* plaintext SHA-256 differs from the expected one */
   OCTOPUS_CRYPT_ERROR_BAD_NAME,        /* an encrypted name that does not decrypt */
   OCTOPUS_CRYPT_ERROR_NAME_TOO_LONG,   /* a name segment too long for EME (over 2047 bytes) */
+  OCTOPUS_CRYPT_ERROR_BAD_FACTS,       /* sealed size and SHA-256 that do not open */
 } OctopusCryptError;
 
 GQuark octopus_crypt_error_quark (void);

@@ -5,6 +5,7 @@
 #include "octopus-crypt-decrypter.h"
 #include "octopus-crypt-encrypter.h"
 #include "octopus-crypt-error.h"
+#include "octopus-crypt-facts.h"
 #include "octopus-crypt-format.h"
 #include "octopus-crypt-keys.h"
 #include "octopus-crypt-names.h"
