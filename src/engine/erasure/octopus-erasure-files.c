@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -64,7 +65,8 @@ output_open (Output *o, const char *path, GError **error)
 
   o->path = g_strdup (path);
   o->tmp = g_strconcat (path, ".XXXXXX", NULL);
-  fd = g_mkstemp (o->tmp);
+  /* 0666 less the umask, as for any new file (g_mkstemp would give 0600). */
+  fd = g_mkstemp_full (o->tmp, O_RDWR, 0666);
   if (fd < 0 || (o->file = fdopen (fd, "wb")) == NULL)
     {
       int errsv = errno;
