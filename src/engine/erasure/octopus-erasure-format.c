@@ -9,7 +9,7 @@
 
 #define MAGIC          "OCTOECTR"
 #define SEGMENT_MIN    4096
-#define SEGMENT_MAX    (64 * 1024 * 1024)
+#define SEGMENT_MAX    (8 * 1024 * 1024)   /* bounds a hostile trailer's buffers */
 /* Far beyond any file, small enough that no length computed from it overflows. */
 #define LENGTH_MAX     (G_GUINT64_CONSTANT (1) << 52)
 
