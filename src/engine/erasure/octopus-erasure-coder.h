@@ -15,7 +15,7 @@ typedef enum {
   OCTOPUS_ERASURE_ERROR_BAD_FRAGMENT,        /* a fragment failed its checks */
   OCTOPUS_ERASURE_ERROR_BAD_TRAILER,         /* an archive's trailer is damaged or foreign */
   OCTOPUS_ERASURE_ERROR_NOT_ENOUGH,          /* fewer than k good archives or fragments */
-  OCTOPUS_ERASURE_ERROR_MISMATCH,            /* length or hash of the result is not the recorded one */
+  OCTOPUS_ERASURE_ERROR_MISMATCH,            /* the result differs from what was recorded */
   OCTOPUS_ERASURE_ERROR_FAILED,              /* liberasurecode returned an error */
 } OctopusErasureError;
 
