@@ -363,6 +363,38 @@ test_threads (void)
     g_thread_join (threads[i]);
 }
 
+static void
+test_scheme (void)
+{
+  const char *bad[] = {
+    "",
+    "v1 isa_l_rs_cauchy k=2 m=1 index=3",
+    "v2 isa_l_rs_cauchy k=2 m=1 index=0",
+    "v1 isa_l_rs_vand k=2 m=1 index=0",
+    "v1 isa_l_rs_cauchy k=2 m=1 index=0 ",
+    "v1 isa_l_rs_cauchy k=02 m=1 index=0",
+    "v1 isa_l_rs_cauchy k=30 m=3 index=0",
+    "v1 isa_l_rs_cauchy k=+2 m=1 index=0",
+    "v1 isa_l_rs_cauchy k=-1 m=2 index=0",
+    "v1 isa_l_rs_cauchy k=0 m=1 index=0",
+  };
+  g_autofree char *s = octopus_erasure_scheme_to_string (3, 2, 4);
+  guint k = 0, m = 0, index = 0;
+
+  g_assert_cmpstr (s, ==, "v1 isa_l_rs_cauchy k=3 m=2 index=4");
+  g_assert_true (octopus_erasure_scheme_parse (s, &k, &m, &index, NULL));
+  g_assert_cmpuint (k, ==, 3);
+  g_assert_cmpuint (m, ==, 2);
+  g_assert_cmpuint (index, ==, 4);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (octopus_erasure_scheme_parse (bad[i], &k, &m, &index, &error));
+      g_assert_error (error, OCTOPUS_ERASURE_ERROR, OCTOPUS_ERASURE_ERROR_BAD_TRAILER);
+    }
+}
+
 /* ---- the whole-file operations -------------------------------------------------------------- */
 
 static char *
@@ -453,6 +485,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/erasure/not-enough", test_not_enough);
   g_test_add_func ("/erasure/rebuild", test_rebuild);
   g_test_add_func ("/erasure/trailer-damaged", test_trailer_damaged);
+  g_test_add_func ("/erasure/scheme", test_scheme);
   g_test_add_func ("/erasure/threads", test_threads);
   g_test_add_func ("/erasure/files", test_files);
   return g_test_run ();

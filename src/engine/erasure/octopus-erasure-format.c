@@ -2,6 +2,7 @@
 /* octopus-erasure-format.c — archive geometry and the fixed trailer, parsed as hostile input. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -266,4 +267,47 @@ octopus_erasure_trailer_same_set (const OctopusErasureTrailer *a, const OctopusE
          && a->libec_version == b->libec_version && memcmp (a->md5, b->md5, 16) == 0
          && memcmp (a->sha256, b->sha256, 32) == 0
          && memcmp (a->archive_md5, b->archive_md5, sizeof a->archive_md5) == 0;
+}
+
+/**
+ * octopus_erasure_scheme_to_string:
+ *
+ * Returns: (transfer full): the value of an archive's `x-amz-meta-octopus-ec` header, e.g.
+ *   "v1 isa_l_rs_cauchy k=2 m=1 index=0": known before the upload starts (the trailer is not),
+ *   so a HEAD or a listing with metadata tells an archive from a mirrored copy
+ */
+char *
+octopus_erasure_scheme_to_string (guint k, guint m, guint index)
+{
+  return g_strdup_printf ("v%d isa_l_rs_cauchy k=%u m=%u index=%u",
+                          OCTOPUS_ERASURE_FORMAT_VERSION, k, m, index);
+}
+
+/**
+ * octopus_erasure_scheme_parse:
+ *
+ * Parses what octopus_erasure_scheme_to_string() wrote, strictly (it comes from a service).
+ */
+gboolean
+octopus_erasure_scheme_parse (const char *scheme, guint *k, guint *m, guint *index,
+                              GError **error)
+{
+  g_autofree char *again = NULL;
+  guint kk = 0, mm = 0, ii = 0;
+  int end = -1;
+
+  if (scheme != NULL
+      && sscanf (scheme, "v1 isa_l_rs_cauchy k=%2u m=%2u index=%2u%n", &kk, &mm, &ii, &end) == 3
+      && end >= 0 && scheme[end] == '\0' && kk >= 1 && mm >= 1 && kk <= 32 && mm <= 32
+      && kk + mm <= OCTOPUS_ERASURE_MAX_FRAGMENTS && ii < kk + mm
+      && g_str_equal (scheme, (again = octopus_erasure_scheme_to_string (kk, mm, ii))))
+    {
+      *k = kk;
+      *m = mm;
+      *index = ii;
+      return TRUE;
+    }
+  g_set_error (error, OCTOPUS_ERASURE_ERROR, OCTOPUS_ERASURE_ERROR_BAD_TRAILER,
+               _("Unknown erasure-coding scheme “%s”."), scheme ? scheme : "");
+  return FALSE;
 }

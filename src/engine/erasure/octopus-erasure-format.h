@@ -49,4 +49,13 @@ gboolean octopus_erasure_trailer_parse       (const guint8 *data,
 gboolean octopus_erasure_trailer_same_set    (const OctopusErasureTrailer *a,
                                               const OctopusErasureTrailer *b);
 
+char    *octopus_erasure_scheme_to_string    (guint        k,
+                                              guint        m,
+                                              guint        index);
+gboolean octopus_erasure_scheme_parse        (const char  *scheme,
+                                              guint       *k,
+                                              guint       *m,
+                                              guint       *index,
+                                              GError     **error);
+
 G_END_DECLS
