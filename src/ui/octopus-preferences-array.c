@@ -213,25 +213,15 @@ encryption_enabled_cb (OctopusPreferencesWindow *self)
   toast (self, _("New uploads are encrypted. Keep your passphrase safe."));
 }
 
-static void
-encryption_switched_cb (OctopusPreferencesWindow *self)
+/* The switch goes back off until the dialog stored the passphrase.  From an idle: turning a
+ * GtkSwitch back from inside its own change makes it toggle once more. */
+static gboolean
+open_passphrase_dialog_idle (gpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
+  OctopusPreferencesWindow *self = user_data;
   OctopusPassphraseDialog *dialog;
 
-  if (self->updating_array || self->array_settings == NULL)
-    return;
-  if (!gtk_switch_get_active (self->encryption_switch))
-    {
-      if (!octopus_array_settings_disable_encryption (self->array_settings, &error))
-        toast (self, error->message);
-      else
-        toast (self, _("New uploads are not encrypted. The passphrase stays in the keyring: "
-                       "files already encrypted need it."));
-      refresh_encryption (self);
-      return;
-    }
-  /* On only once the dialog stored the passphrase. */
+  self->encryption_idle = 0;
   self->updating_array = TRUE;
   gtk_switch_set_active (self->encryption_switch, FALSE);
   self->updating_array = FALSE;
@@ -239,6 +229,33 @@ encryption_switched_cb (OctopusPreferencesWindow *self)
   g_signal_connect_object (dialog, "enabled", G_CALLBACK (encryption_enabled_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+encryption_switched_cb (OctopusPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->updating_array || self->array_settings == NULL)
+    return;
+  if (gtk_switch_get_active (self->encryption_switch))
+    {
+      if (self->encryption_idle == 0)
+        self->encryption_idle = g_idle_add (open_passphrase_dialog_idle, self);
+      return;
+    }
+  if (self->encryption_idle != 0)   /* on and off again before the dialog opened */
+    {
+      g_clear_handle_id (&self->encryption_idle, g_source_remove);
+      return;
+    }
+  if (!octopus_array_settings_disable_encryption (self->array_settings, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("New uploads are not encrypted. The passphrase stays in the keyring: "
+                   "files already encrypted need it."));
+  refresh_encryption (self);
 }
 
 static void
@@ -368,6 +385,7 @@ octopus_preferences_array_dispose (OctopusPreferencesWindow *self)
   if (self->encryption_switch != NULL)
     g_signal_handlers_disconnect_by_func (self->encryption_switch, encryption_switched_cb, self);
   g_clear_handle_id (&self->redundancy_idle, g_source_remove);
+  g_clear_handle_id (&self->encryption_idle, g_source_remove);
   g_clear_object (&self->array_settings);
   g_clear_pointer (&self->redundancy_choices, g_array_unref);
 }

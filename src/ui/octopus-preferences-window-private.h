@@ -44,6 +44,7 @@ struct _OctopusPreferencesWindow
   GArray               *redundancy_choices; /* of RedundancyChoice, one per redundancy_row item */
   gboolean              updating_array;   /* the rows are being set from the settings */
   guint                 redundancy_idle;  /* rebuilds the redundancy row after a failure */
+  guint                 encryption_idle;  /* opens the passphrase dialog */
 
   GSettings            *settings;
   OctopusAccountStore  *accounts;
