@@ -32,6 +32,8 @@ static const OctopusCliCommand commands[] = {
   { "share", octopus_cli_share, octopus_cli_share_synopsis },
   { "info", octopus_cli_info, octopus_cli_info_synopsis },
   { "usage", octopus_cli_usage, octopus_cli_usage_synopsis },
+  { "redundancy", octopus_cli_redundancy, octopus_cli_redundancy_synopsis },
+  { "encryption", octopus_cli_encryption, octopus_cli_encryption_synopsis },
 };
 
 void

@@ -49,5 +49,10 @@ gboolean      octopus_cli_bwlimit_cb (const char *option_name,
 /* Subcommands: entry point and the lines they add to `octopus-cli --help`. */
 int           octopus_cli_account    (int argc, char **argv);
 extern const char octopus_cli_account_synopsis[];
+/* octopus-cli-settings.c: the array settings */
+int           octopus_cli_redundancy (int argc, char **argv);
+int           octopus_cli_encryption (int argc, char **argv);
+extern const char octopus_cli_redundancy_synopsis[];
+extern const char octopus_cli_encryption_synopsis[];
 
 G_END_DECLS

@@ -11,43 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "octopus-account-connect.h"
-#include "octopus-preferences-window.h"
-
-struct _OctopusPreferencesWindow
-{
-  AdwPreferencesWindow  parent_instance;
-
-  GtkButton            *add_button;
-  GtkListBox           *accounts_list;
-  GtkSwitch            *repair_switch;
-  GtkSpinButton        *parallel_spin;
-  GtkSpinButton        *part_size_spin;
-  GtkSpinButton        *upload_limit_spin;
-  GtkSpinButton        *download_limit_spin;
-  GtkWidget            *account_page;
-  GtkButton            *back_button;
-  AdwWindowTitle       *account_title;
-  GtkButton            *save_button;
-  GtkSpinner           *save_spinner;
-  GtkLabel             *form_error_label;
-  AdwEntryRow          *name_row;
-  AdwComboRow          *provider_row;
-  AdwEntryRow          *endpoint_row;
-  AdwEntryRow          *region_row;
-  AdwEntryRow          *bucket_row;
-  AdwEntryRow          *access_key_row;
-  AdwPasswordEntryRow  *secret_row;
-  GtkSwitch            *path_style_switch;
-  GtkSwitch            *allow_http_switch;
-
-  GSettings            *settings;
-  OctopusAccountStore  *accounts;
-  OctopusAccount       *editing;      /* NULL while adding */
-  char                 *preset_endpoint; /* what the provider preset last filled in, so */
-  char                 *preset_region;   /* a value the user typed is never overwritten */
-  GCancellable         *cancellable;
-  GCancellable         *connecting;   /* the service being added or edited, or NULL */
-};
+#include "octopus-preferences-window-private.h"
 
 G_DEFINE_FINAL_TYPE (OctopusPreferencesWindow, octopus_preferences_window,
                      ADW_TYPE_PREFERENCES_WINDOW)
@@ -483,6 +447,7 @@ octopus_preferences_window_new (OctopusAccountStore *accounts)
     gtk_list_box_bind_model (self->accounts_list, G_LIST_MODEL (accounts),
                              create_account_row, self, NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), accounts != NULL);
+  octopus_preferences_array_load (self);
   return self;
 }
 
@@ -499,6 +464,7 @@ octopus_preferences_window_dispose (GObject *object)
     gtk_list_box_bind_model (self->accounts_list, NULL, NULL, NULL, NULL);
   if (self->provider_row != NULL)
     g_signal_handlers_disconnect_by_func (self->provider_row, apply_provider_preset, self);
+  octopus_preferences_array_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), OCTOPUS_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->editing);
   g_clear_pointer (&self->preset_endpoint, g_free);
@@ -544,6 +510,7 @@ octopus_preferences_window_class_init (OctopusPreferencesWindowClass *klass)
   BIND (path_style_switch);
   BIND (allow_http_switch);
 #undef BIND
+  octopus_preferences_array_bind_template (widget_class);
 }
 
 static void
@@ -598,6 +565,7 @@ octopus_preferences_window_init (OctopusPreferencesWindow *self)
   g_signal_connect_swapped (self->back_button, "clicked", G_CALLBACK (close_subpage), self);
   g_signal_connect_swapped (self->save_button, "clicked", G_CALLBACK (save_clicked_cb), self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), FALSE);
+  octopus_preferences_array_init (self);
 }
 
 void

@@ -16,6 +16,7 @@
 #include "octopus-application.h"
 #include "octopus-index.h"
 #include "octopus-object-row.h"
+#include "octopus-passphrase-dialog.h"
 #include "octopus-preferences-window.h"
 #include "octopus-provider.h"
 #include "octopus-secret.h"
@@ -817,6 +818,233 @@ test_preferences_remove_confirms (void)
 
   gtk_window_destroy (GTK_WINDOW (prefs));
   g_assert_finalize_object (prefs);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* ---- the array settings: Redundancy and Encryption ---- */
+
+static const char three_accounts_ini[] =
+  "[Account one]\nprovider=custom\nendpoint=http://127.0.0.1:9\nbucket=b1\naccess-key=x\n"
+  "allow-http=true\n\n"
+  "[Account two]\nprovider=custom\nendpoint=http://127.0.0.1:9\nbucket=b2\naccess-key=x\n"
+  "allow-http=true\n\n"
+  "[Account three]\nprovider=custom\nendpoint=http://127.0.0.1:9\nbucket=b3\naccess-key=x\n"
+  "allow-http=true\n";
+
+static OctopusArraySettings *
+settings_on_disk (const char *path)
+{
+  OctopusArraySettings *settings = octopus_array_settings_new (path);
+
+  g_assert_true (octopus_array_settings_load (settings, NULL));
+  return settings;
+}
+
+/* Runs the main loop until @widget is sensitive (a keyring answer arrived), 30 s at most. */
+static void
+wait_sensitive (gpointer widget,
+                gboolean sensitive)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (gtk_widget_get_sensitive (widget) != sensitive)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+/* The Redundancy row offers mirroring and exactly the K+M that fit three services, with what
+ * each survives and stores; choosing one writes it to accounts.ini, the accounts intact. */
+static void
+test_preferences_redundancy (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr(OctopusAccountStore) store = octopus_account_store_new (path);
+  g_autoptr(OctopusAccountStore) reloaded = octopus_account_store_new (path);
+  g_autoptr(OctopusArraySettings) erasure = NULL, mirror = NULL;
+  OctopusPreferencesWindow *prefs;
+  AdwComboRow *row;
+  GListModel *model;
+
+  g_assert_true (g_file_set_contents (path, three_accounts_ini, -1, NULL));
+  g_assert_true (octopus_account_store_load (store, NULL));
+  prefs = g_object_ref_sink (octopus_preferences_window_new (store));
+  row = form_child (prefs, "redundancy_row");
+  model = adw_combo_row_get_model (row);
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), 0), ==,
+                   "Mirror on every service");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), 1), ==,
+                   "Erasure coding 2+1: survives the loss of 1 of 3 services, stores 1.5×");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), 2), ==,
+                   "Erasure coding 1+2: survives the loss of 2 of 3 services, stores 3×");
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+
+  adw_combo_row_set_selected (row, 1);
+  erasure = settings_on_disk (path);
+  g_assert_cmpint (octopus_array_settings_get_redundancy (erasure), ==,
+                   OCTOPUS_REDUNDANCY_ERASURE);
+  g_assert_cmpuint (octopus_array_settings_get_k (erasure), ==, 2);
+  g_assert_cmpuint (octopus_array_settings_get_m (erasure), ==, 1);
+  g_assert_true (octopus_account_store_load (reloaded, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), ==, 3);
+
+  adw_combo_row_set_selected (row, 0);
+  mirror = settings_on_disk (path);
+  g_assert_cmpint (octopus_array_settings_get_redundancy (mirror), ==, OCTOPUS_REDUNDANCY_MIRROR);
+
+  wait_sensitive (form_child (prefs, "encryption_row"), TRUE);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      GListModel *toplevels = gtk_window_get_toplevels ();   /* not ours */
+
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+        {
+          g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+          if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+            return window;   /* the toplevel list keeps it */
+        }
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static gpointer
+dialog_child (gpointer    dialog,
+              const char *id)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (dialog), OCTOPUS_TYPE_PASSPHRASE_DIALOG, id);
+}
+
+static char *
+crypt_secret (OctopusCryptSecret which)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  octopus_secret_crypt_lookup_async (which, NULL, octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  return octopus_secret_crypt_lookup_finish (result, NULL);
+}
+
+static void
+clear_crypt_secrets (void)
+{
+  for (int which = OCTOPUS_CRYPT_SECRET_PASSPHRASE; which <= OCTOPUS_CRYPT_SECRET_SALT; which++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      octopus_secret_crypt_clear_async (which, NULL, octopus_test_result_cb, NULL);
+      result = octopus_test_wait_result ();
+      g_assert_true (octopus_secret_crypt_clear_finish (result, NULL));
+    }
+}
+
+/* Types the passphrases into the open dialog and clicks Encrypt. */
+static void
+fill_passphrase_dialog (gpointer    dialog,
+                        const char *passphrase,
+                        const char *repeat,
+                        const char *salt)
+{
+  gtk_editable_set_text (dialog_child (dialog, "passphrase_row"), passphrase);
+  gtk_editable_set_text (dialog_child (dialog, "repeat_row"), repeat);
+  gtk_editable_set_text (dialog_child (dialog, "salt_row"), salt);
+  g_signal_emit_by_name (dialog_child (dialog, "enable_button"), "clicked");
+}
+
+/* Turning encryption on asks for the passphrase twice: two that differ are refused on the
+ * dialog (nothing stored); matching ones go to the keyring, never into accounts.ini, and the
+ * switch turns on.  Show Passphrase… reads it back once; off keeps it in the keyring. */
+static void
+test_preferences_encryption (void)
+{
+  const char *passphrase = "correct horse battery staple";
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr(OctopusAccountStore) store = octopus_account_store_new (path);
+  g_autoptr(OctopusArraySettings) on = NULL, off = NULL;
+  g_autoptr(GAsyncResult) checked = NULL;
+  g_autofree char *ini = NULL;
+  OctopusPreferencesWindow *prefs;
+  GtkSwitch *encrypt;
+  GtkLabel *error_label;
+  GtkWidget *shown;
+  gpointer dialog;
+  char *stored;
+
+  octopus_secret_check_async (FALSE, NULL, octopus_test_result_cb, NULL);
+  checked = octopus_test_wait_result ();
+  if (!octopus_secret_check_finish (checked, NULL))
+    {
+      g_test_skip ("no keyring");
+      g_rmdir (dir);
+      return;
+    }
+  clear_crypt_secrets ();
+  g_assert_true (g_file_set_contents (path, three_accounts_ini, -1, NULL));
+  g_assert_true (octopus_account_store_load (store, NULL));
+  prefs = g_object_ref_sink (octopus_preferences_window_new (store));
+  encrypt = form_child (prefs, "encryption_switch");
+  wait_sensitive (form_child (prefs, "encryption_row"), TRUE);
+  g_assert_false (gtk_switch_get_active (encrypt));
+
+  gtk_switch_set_active (encrypt, TRUE);
+  dialog = find_toplevel (OCTOPUS_TYPE_PASSPHRASE_DIALOG);
+  g_assert_false (gtk_switch_get_active (encrypt));   /* on only once stored */
+  error_label = dialog_child (dialog, "error_label");
+  fill_passphrase_dialog (dialog, passphrase, "correct horse battery stapler", "");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+  g_assert_cmpstr (gtk_label_get_text (error_label), ==, "The passphrases do not match.");
+  g_assert_null (crypt_secret (OCTOPUS_CRYPT_SECRET_PASSPHRASE));
+  g_assert_false (gtk_switch_get_active (encrypt));
+
+  fill_passphrase_dialog (dialog, passphrase, passphrase, "");
+  while (!gtk_switch_get_active (encrypt))
+    g_main_context_iteration (NULL, TRUE);
+  stored = crypt_secret (OCTOPUS_CRYPT_SECRET_PASSPHRASE);
+  g_assert_cmpstr (stored, ==, passphrase);
+  octopus_secret_free (stored);
+  g_assert_null (crypt_secret (OCTOPUS_CRYPT_SECRET_SALT));
+  on = settings_on_disk (path);
+  g_assert_cmpint (octopus_array_settings_get_encryption (on), ==,
+                   OCTOPUS_ENCRYPTION_RCLONE_CRYPT);
+  g_assert_true (g_file_get_contents (path, &ini, NULL, NULL));
+  g_assert_null (strstr (ini, passphrase));
+
+  /* Show Passphrase… once the keyring said it holds one. */
+  wait_sensitive (form_child (prefs, "show_passphrase_button"), TRUE);
+  g_signal_emit_by_name (form_child (prefs, "show_passphrase_button"), "clicked");
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  shown = adw_message_dialog_get_extra_child (dialog);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (shown)), ==, passphrase);
+  adw_message_dialog_response (dialog, "close");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (shown)), ==, "");
+  gtk_window_destroy (dialog);
+
+  gtk_switch_set_active (encrypt, FALSE);
+  off = settings_on_disk (path);
+  g_assert_cmpint (octopus_array_settings_get_encryption (off), ==, OCTOPUS_ENCRYPTION_OFF);
+  wait_sensitive (form_child (prefs, "show_passphrase_button"), TRUE);   /* still held */
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+  clear_crypt_secrets ();
   g_unlink (path);
   g_rmdir (dir);
 }
@@ -1704,6 +1932,8 @@ main (int   argc,
                    test_preferences_edit_service_reconnects);
   g_test_add_func ("/ui/preferences/rename-offline", test_preferences_rename_offline);
   g_test_add_func ("/ui/preferences-window", test_preferences_window);
+  g_test_add_func ("/ui/preferences/redundancy", test_preferences_redundancy);
+  g_test_add_func ("/ui/preferences/encryption", test_preferences_encryption);
   g_test_add_func ("/ui/acl-dialog", test_acl_dialog);
   g_test_add_func ("/ui/acl-summary", test_acl_summary);
   g_test_add_func ("/ui/acl-dialog/grants", test_acl_dialog_grants);

@@ -9,6 +9,38 @@
 #include "octopus-secret.h"
 
 #define ATTRIBUTE_ACCOUNT "account"
+/* The array's own items (OctopusCryptSecret): "passphrase" or "salt".  Another attribute than
+ * "account", so that no account name can ever address them. */
+#define ATTRIBUTE_ARRAY_CRYPT "array-crypt"
+
+/* Which item an operation is about: one attribute and its value. */
+typedef struct {
+  const char *attribute;   /* ATTRIBUTE_ACCOUNT or ATTRIBUTE_ARRAY_CRYPT */
+  char       *value;
+} ItemKey;
+
+static ItemKey *
+item_key_new (const char *attribute, const char *value)
+{
+  ItemKey *key = g_new0 (ItemKey, 1);
+
+  key->attribute = attribute;
+  key->value = g_strdup (value);
+  return key;
+}
+
+static void
+item_key_free (ItemKey *key)
+{
+  g_free (key->value);
+  g_free (key);
+}
+
+static const char *
+crypt_kind (OctopusCryptSecret which)
+{
+  return which == OCTOPUS_CRYPT_SECRET_SALT ? "salt" : "passphrase";
+}
 
 const SecretSchema *
 octopus_secret_get_schema (void)
@@ -18,6 +50,7 @@ octopus_secret_get_schema (void)
     .flags = SECRET_SCHEMA_NONE,
     .attributes = {
       { .name = ATTRIBUTE_ACCOUNT, .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { .name = ATTRIBUTE_ARRAY_CRYPT, .type = SECRET_SCHEMA_ATTRIBUTE_STRING },
       { .name = NULL, .type = 0 },
     },
   };
@@ -94,12 +127,13 @@ octopus_secret_translate_error (GError **error, GCancellable *cancellable)
  * cannot show an unlock prompt.  Searching without unlocking tells the two apart: an item
  * that is still listed is locked, not missing. */
 static void
-search_locked (GTask *task, const char *account_name, GAsyncReadyCallback callback)
+search_locked (GTask *task, GAsyncReadyCallback callback)
 {
   GCancellable *cancellable = g_task_get_cancellable (task);
+  const ItemKey *key = g_task_get_task_data (task);
 
   secret_password_search (octopus_secret_get_schema (), SECRET_SEARCH_ALL, cancellable,
-                          callback, task, ATTRIBUTE_ACCOUNT, account_name, NULL);
+                          callback, task, key->attribute, key->value, NULL);
 }
 
 /* TRUE when items are left (locked); FALSE with @error set when the search failed. */
@@ -207,24 +241,33 @@ store_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_boolean (task, TRUE);
 }
 
+/* Stores @secret under @attribute = @value; the task's source tag is @tag. */
+static void
+store_item (const char *attribute, const char *value, const char *label, const char *secret,
+            gpointer tag, GCancellable *cancellable, GAsyncReadyCallback callback,
+            gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  secret_password_store (octopus_secret_get_schema (), SECRET_COLLECTION_DEFAULT, label, secret,
+                         cancellable, store_cb, task, attribute, value, NULL);
+}
+
 void
 octopus_secret_store_async (const char *account_name, const char *secret,
                             GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *label = NULL;
 
   g_return_if_fail (account_name != NULL);
   g_return_if_fail (secret != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_secret_store_async);
   /* The label is what keyring managers show; not translated so that it stays searchable. */
   label = g_strdup_printf ("Octopus: %s", account_name);
-  secret_password_store (octopus_secret_get_schema (), SECRET_COLLECTION_DEFAULT, label, secret,
-                         cancellable, store_cb, g_steal_pointer (&task),
-                         ATTRIBUTE_ACCOUNT, account_name, NULL);
+  store_item (ATTRIBUTE_ACCOUNT, account_name, label, secret, octopus_secret_store_async,
+              cancellable, callback, user_data);
 }
 
 gboolean
@@ -238,6 +281,19 @@ octopus_secret_store_finish (GAsyncResult *result, GError **error)
 
 /* ---- lookup --------------------------------------------------------------- */
 
+static GError *
+missing_error (const ItemKey *key)
+{
+  if (g_str_equal (key->attribute, ATTRIBUTE_ARRAY_CRYPT))
+    return g_error_new (OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_SECRET_MISSING,
+                        g_str_equal (key->value, "salt")
+                        ? _("The keyring holds no second passphrase for the array")
+                        : _("The keyring holds no passphrase for the array"));
+  return g_error_new (OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_SECRET_MISSING,
+                      _("The keyring holds no secret key for the account “%s”; "
+                        "remove the account and add it again"), key->value);
+}
+
 static void
 lookup_missing_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -249,10 +305,7 @@ lookup_missing_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
-    g_task_return_new_error (task, OCTOPUS_ACCOUNT_ERROR, OCTOPUS_ACCOUNT_ERROR_SECRET_MISSING,
-                             _("The keyring holds no secret key for the account “%s”; "
-                               "remove the account and add it again"),
-                             (const char *) g_task_get_task_data (task));
+    g_task_return_error (task, missing_error (g_task_get_task_data (task)));
 }
 
 static void
@@ -272,7 +325,7 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (password == NULL)
     {
       GTask *t = g_steal_pointer (&task);
-      search_locked (t, g_task_get_task_data (t), lookup_missing_cb);
+      search_locked (t, lookup_missing_cb);
       return;
     }
   /* libsecret may hand out non-pageable memory that only secret_password_free() releases;
@@ -282,19 +335,25 @@ lookup_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_return_pointer (task, copy, (GDestroyNotify) octopus_secret_free);
 }
 
+static void
+lookup_item (const char *attribute, const char *value, gpointer tag, GCancellable *cancellable,
+             GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  g_task_set_task_data (task, item_key_new (attribute, value), (GDestroyNotify) item_key_free);
+  secret_password_lookup (octopus_secret_get_schema (), cancellable, lookup_cb, task,
+                          attribute, value, NULL);
+}
+
 void
 octopus_secret_lookup_async (const char *account_name, GCancellable *cancellable,
                              GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (account_name != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_secret_lookup_async);
-  g_task_set_task_data (task, g_strdup (account_name), g_free);
-  secret_password_lookup (octopus_secret_get_schema (), cancellable, lookup_cb,
-                          g_steal_pointer (&task), ATTRIBUTE_ACCOUNT, account_name, NULL);
+  lookup_item (ATTRIBUTE_ACCOUNT, account_name, octopus_secret_lookup_async, cancellable,
+               callback, user_data);
 }
 
 char *
@@ -338,23 +397,29 @@ clear_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   {
     GTask *t = g_steal_pointer (&task);
-    search_locked (t, g_task_get_task_data (t), clear_verified_cb);
+    search_locked (t, clear_verified_cb);
   }
+}
+
+static void
+clear_item (const char *attribute, const char *value, gpointer tag, GCancellable *cancellable,
+            GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  g_task_set_task_data (task, item_key_new (attribute, value), (GDestroyNotify) item_key_free);
+  secret_password_clear (octopus_secret_get_schema (), cancellable, clear_cb, task,
+                         attribute, value, NULL);
 }
 
 void
 octopus_secret_clear_async (const char *account_name, GCancellable *cancellable,
                             GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (account_name != NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_secret_clear_async);
-  g_task_set_task_data (task, g_strdup (account_name), g_free);
-  secret_password_clear (octopus_secret_get_schema (), cancellable, clear_cb,
-                         g_steal_pointer (&task), ATTRIBUTE_ACCOUNT, account_name, NULL);
+  clear_item (ATTRIBUTE_ACCOUNT, account_name, octopus_secret_clear_async, cancellable,
+              callback, user_data);
 }
 
 gboolean
@@ -364,4 +429,106 @@ octopus_secret_clear_finish (GAsyncResult *result, GError **error)
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_secret_clear_async,
                         FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- the array's passphrases ------------------------------------------------------ */
+
+void
+octopus_secret_crypt_store_async (OctopusCryptSecret which, const char *secret,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data)
+{
+  g_return_if_fail (secret != NULL);
+  store_item (ATTRIBUTE_ARRAY_CRYPT, crypt_kind (which),
+              which == OCTOPUS_CRYPT_SECRET_SALT ? "Octopus: array encryption salt passphrase"
+                                                 : "Octopus: array encryption passphrase",
+              secret, octopus_secret_crypt_store_async, cancellable, callback, user_data);
+}
+
+gboolean
+octopus_secret_crypt_store_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == octopus_secret_crypt_store_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+octopus_secret_crypt_lookup_async (OctopusCryptSecret which, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  lookup_item (ATTRIBUTE_ARRAY_CRYPT, crypt_kind (which), octopus_secret_crypt_lookup_async,
+               cancellable, callback, user_data);
+}
+
+char *
+octopus_secret_crypt_lookup_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == octopus_secret_crypt_lookup_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+octopus_secret_crypt_clear_async (OctopusCryptSecret which, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  clear_item (ATTRIBUTE_ARRAY_CRYPT, crypt_kind (which), octopus_secret_crypt_clear_async,
+              cancellable, callback, user_data);
+}
+
+gboolean
+octopus_secret_crypt_clear_finish (GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == octopus_secret_crypt_clear_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+exists_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean exists = items_remain (result, task, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_int (task, exists);
+}
+
+void
+octopus_secret_crypt_exists_async (OctopusCryptSecret which, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, octopus_secret_crypt_exists_async);
+  /* A search that neither unlocks nor loads secrets: the passphrase never leaves the keyring,
+   * and a locked item still counts as there. */
+  secret_password_search (octopus_secret_get_schema (), SECRET_SEARCH_ALL, cancellable,
+                          exists_cb, task, ATTRIBUTE_ARRAY_CRYPT, crypt_kind (which), NULL);
+}
+
+gboolean
+octopus_secret_crypt_exists_finish (GAsyncResult *result, gboolean *exists, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gssize value;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == octopus_secret_crypt_exists_async, FALSE);
+  value = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  *exists = value != 0;
+  return TRUE;
 }

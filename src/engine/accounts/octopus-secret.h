@@ -3,9 +3,12 @@
  *
  * One item per account in the default collection, schema
  * "io.github.octopus_rais.Octopus.Account" with the attribute "account" = account name,
- * labelled "Octopus: <name>".  Every failure of the keyring itself comes back as an
- * OCTOPUS_ACCOUNT_ERROR (KEYRING_UNAVAILABLE, KEYRING_LOCKED, SECRET_MISSING) whose message
- * says what is wrong; cancellation stays G_IO_ERROR_CANCELLED.
+ * labelled "Octopus: <name>".  The array's encryption passphrase and its optional second
+ * passphrase (rclone's salt) are two more items of the same schema, with the attribute
+ * "array-crypt" = "passphrase" or "salt" instead of "account" (octopus_secret_crypt_*),
+ * labelled "Octopus: array encryption passphrase" / "… salt passphrase".  Every failure of the
+ * keyring itself comes back as an OCTOPUS_ACCOUNT_ERROR (KEYRING_UNAVAILABLE, KEYRING_LOCKED,
+ * SECRET_MISSING) whose message says what is wrong; cancellation stays G_IO_ERROR_CANCELLED.
  *
  * Secrets returned here are plain g_malloc'd strings: release them with octopus_secret_free(),
  * which wipes them first.
@@ -57,6 +60,42 @@ void      octopus_secret_clear_async   (const char          *account_name,
                                         gpointer             user_data);
 gboolean  octopus_secret_clear_finish  (GAsyncResult        *result,
                                         GError             **error);
+
+/* The array's encryption passphrases (octopus-array-settings.h says when they are used). */
+typedef enum {
+  OCTOPUS_CRYPT_SECRET_PASSPHRASE,
+  OCTOPUS_CRYPT_SECRET_SALT,         /* rclone's "password2"; optional */
+} OctopusCryptSecret;
+
+void      octopus_secret_crypt_store_async   (OctopusCryptSecret   which,
+                                              const char          *secret,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean  octopus_secret_crypt_store_finish  (GAsyncResult        *result,
+                                              GError             **error);
+/* → the secret (octopus_secret_free()); OCTOPUS_ACCOUNT_ERROR_SECRET_MISSING when none. */
+void      octopus_secret_crypt_lookup_async  (OctopusCryptSecret   which,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+char     *octopus_secret_crypt_lookup_finish (GAsyncResult        *result,
+                                              GError             **error);
+/* Success also when there was none. */
+void      octopus_secret_crypt_clear_async   (OctopusCryptSecret   which,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean  octopus_secret_crypt_clear_finish  (GAsyncResult        *result,
+                                              GError             **error);
+/* Whether the item is there, without unlocking the keyring or reading the secret. */
+void      octopus_secret_crypt_exists_async  (OctopusCryptSecret   which,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean  octopus_secret_crypt_exists_finish (GAsyncResult        *result,
+                                              gboolean            *exists,
+                                              GError             **error);
 
 /* Drops libsecret's shared connection to the Secret Service (a command-line program calls it
  * before it exits). */
