@@ -17,13 +17,14 @@
 
 const char octopus_cli_upload_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
-  N_("  octopus-cli upload [PATH...] [--prefix P] [--bwlimit RATE]\n"
+  N_("  octopus-cli upload [PATH...] [--prefix P] [--bwlimit RATE] [--transfers N]\n"
      "        Upload files and folders (recursively; keys keep the folder's name and the path\n"
      "        below it, after P/) to every service at once. Files queued earlier and not\n"
      "        finished (quit, crash, kill, a service that was unreachable) are resumed first;\n"
      "        with no PATH, only those. Ends with one line per service:\n"
      "        \"NAME: N uploaded, M failed, sent B bytes\". --bwlimit caps the rate of all\n"
-     "        uploads together (5M = 5 MiB/s, 500K, bytes per second; 0 or off = no limit).");
+     "        uploads together (5M = 5 MiB/s, 500K, bytes per second; 0 or off = no limit).\n"
+     "        --transfers: how many files are uploaded at the same time (1 to 16; default 4).");
 
 /* How many running files the terminal display shows at once. */
 #define MAX_LIVE_LINES 8
@@ -198,8 +199,11 @@ octopus_cli_upload (int argc, char **argv)
 {
   g_autofree char *prefix = NULL;
   g_auto(GStrv) paths = NULL;
+  int transfers = -1;   /* not given */
   GOptionEntry entries[] = {
     { "prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, N_("Put the keys under this prefix"), "P" },
+    { "transfers", 0, 0, G_OPTION_ARG_INT, &transfers,
+      N_("How many files are uploaded at the same time (1 to 16)"), "N" },
     OCTOPUS_CLI_BWLIMIT_ENTRY,
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, N_("PATH…") },
     G_OPTION_ENTRY_NULL
@@ -220,6 +224,11 @@ octopus_cli_upload (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       octopus_cli_error ("%s", error->message);
+      return OCTOPUS_CLI_EXIT_USAGE;
+    }
+  if (transfers != -1 && (transfers < 1 || transfers > OCTOPUS_UPLOAD_MAX_TRANSFERS))
+    {
+      octopus_cli_error (_("--transfers must be between 1 and %d"), OCTOPUS_UPLOAD_MAX_TRANSFERS);
       return OCTOPUS_CLI_EXIT_USAGE;
     }
   if ((paths == NULL || paths[0] == NULL) && !journal_has_entries ())
@@ -245,6 +254,8 @@ octopus_cli_upload (int argc, char **argv)
     }
 
   queue = octopus_upload_queue_new (services, NULL);
+  if (transfers != -1)
+    octopus_upload_queue_set_max_in_flight (queue, (guint) transfers);
   display.queue = queue;
   display.tty = isatty (STDERR_FILENO);
   display.columns = terminal_columns ();

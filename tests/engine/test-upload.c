@@ -913,6 +913,95 @@ test_part_size (void)
                     <=, 10000);
 }
 
+/* ---- files in flight ---------------------------------------------------------------------- */
+
+typedef struct {
+  guint large_active;      /* large files preparing or uploading now */
+  guint max_large_active;
+  guint max_active;
+  guint active;
+} InFlight;
+
+static gboolean
+is_active (OctopusTransferState state)
+{
+  return state == OCTOPUS_TRANSFER_STATE_PREPARING || state == OCTOPUS_TRANSFER_STATE_UPLOADING;
+}
+
+static void
+in_flight_state_cb (OctopusTransfer *t,
+                    GParamSpec      *pspec,
+                    InFlight        *f)
+{
+  gboolean was = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (t), "active"));
+  gboolean now = is_active (octopus_transfer_get_state (t));
+  gboolean large = octopus_transfer_get_size (t) > MIB;
+
+  if (was == now)
+    return;
+  g_object_set_data (G_OBJECT (t), "active", GINT_TO_POINTER (now));
+  f->active += now ? 1 : -1;
+  if (large)
+    f->large_active += now ? 1 : -1;
+  f->max_active = MAX (f->max_active, f->active);
+  f->max_large_active = MAX (f->max_large_active, f->large_active);
+}
+
+static void
+in_flight_items_cb (GListModel *queue,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    InFlight   *f)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(OctopusTransfer) t = g_list_model_get_item (queue, i);
+      g_signal_connect (t, "notify::state", G_CALLBACK (in_flight_state_cb), f);
+    }
+}
+
+/* Eight files in flight: the small files go eight at a time, but never more than two large
+ * files at once (each holds parts_in_flight parts), and every copy is right. */
+static void
+test_large_files_wait (Fixture       *fx,
+                       gconstpointer  data)
+{
+  g_autofree char *folder = NULL;
+  char *md5[12] = { NULL };
+  InFlight f = { 0 };
+
+  if (fx->queue == NULL)
+    return;
+  folder = g_build_filename (fx->tmpdir, "mixed", NULL);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (md5); i++)
+    {
+      /* Names sort the four large files first: they reach the head of the queue first. */
+      g_autofree char *name = g_strdup_printf (i < 4 ? "a-large-%u.bin" : "b-small-%u.bin", i);
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      md5[i] = octopus_test_write_payload_file (path, i < 4 ? 3 * MIB : 2000 + i, 300 + i);
+    }
+  octopus_upload_queue_set_max_in_flight (fx->queue, 8);
+  g_signal_connect (fx->queue, "items-changed", G_CALLBACK (in_flight_items_cb), &f);
+  g_assert_cmpuint (add_path (fx, folder, NULL), ==, G_N_ELEMENTS (md5));
+  wait_settled (fx);
+  g_signal_handlers_disconnect_by_data (fx->queue, &f);
+
+  g_assert_cmpuint (f.max_large_active, ==, 2);
+  g_assert_cmpuint (f.max_active, >, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (md5); i++)
+    {
+      g_autofree char *key = g_strdup_printf (i < 4 ? "mixed/a-large-%u.bin"
+                                                    : "mixed/b-small-%u.bin", i);
+
+      for (guint s = 0; s < N; s++)
+        assert_copy (fx, s, key, i < 4 ? 3 * MIB : 2000 + i, md5[i]);
+      g_free (md5[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -931,6 +1020,7 @@ main (int argc, char **argv)
   ADD ("cancel", test_cancel, 0);
   ADD ("resume-after-quit", test_resume_after_quit, 0);
   ADD ("resume-unreachable", test_resume_unreachable, 1);
+  ADD ("large-files-wait", test_large_files_wait, 0);
 #undef ADD
   return g_test_run ();
 }

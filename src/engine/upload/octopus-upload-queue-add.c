@@ -79,6 +79,10 @@ _octopus_upload_queue_append (OctopusUploadQueue        *self,
     }
   transfer = _octopus_transfer_new (file, key, self->services);
   _octopus_transfer_set_journal (transfer, entry, resume != NULL);
+  /* The size when queued (the job sets it again from the file it opens): the scheduler tells
+   * large files from small ones by it. */
+  if (entry != NULL && octopus_upload_journal_entry_get_size (entry) >= 0)
+    _octopus_transfer_set_size (transfer, octopus_upload_journal_entry_get_size (entry));
   g_signal_connect (transfer, "finished", G_CALLBACK (_octopus_upload_queue_transfer_finished_cb),
                     self);
   g_ptr_array_add (self->transfers, transfer);

@@ -11,6 +11,19 @@
 
 G_BEGIN_DECLS
 
+/* Files in flight (max_in_flight, Preferences' Parallel Transfers) speed up many small files,
+ * which each hold one small buffer; a large file holds parts_in_flight parts, so no more than
+ * LARGE_FILES_IN_FLIGHT of those run at once, which keeps memory bounded whatever the setting
+ * (octopus_upload_queue_get_memory_budget). */
+#define SMALL_FILE_SIZE       (1024 * 1024)
+#define LARGE_FILES_IN_FLIGHT 2
+
+/* A job the queue started; weak: dropping the queue must reach dispose (which stops jobs). */
+typedef struct {
+  GWeakRef queue;
+  gboolean large;
+} RunningJob;
+
 struct _OctopusUploadQueue
 {
   GObject               parent_instance;
@@ -23,6 +36,7 @@ struct _OctopusUploadQueue
   OctopusUploadJournal *journal;
   OctopusUploadAborts  *aborts;        /* failed aborts, retried until they get through */
   guint                 running;
+  guint                 running_large; /* of them, files over SMALL_FILE_SIZE */
   guint                 busy_ops;      /* folder walks and resumes in progress */
   gboolean              busy;
   GHashTable           *sent;          /* service name → goffset* */

@@ -22,6 +22,7 @@
  * each paying the client's full retry schedule against a dead host. */
 #define UNREACHABLE_HOLD_US (30 * G_USEC_PER_SEC)
 
+
 static void octopus_upload_queue_list_model_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (OctopusUploadQueue, octopus_upload_queue, G_TYPE_OBJECT,
@@ -211,7 +212,8 @@ octopus_upload_queue_class_init (OctopusUploadQueueClass *klass)
   object_class->set_property = octopus_upload_queue_set_property;
 
   properties[PROP_MAX_IN_FLIGHT] =
-    g_param_spec_uint ("max-in-flight", NULL, NULL, 1, 64, 2, rw);
+    g_param_spec_uint ("max-in-flight", NULL, NULL, 1, OCTOPUS_UPLOAD_MAX_TRANSFERS,
+                      OCTOPUS_UPLOAD_DEFAULT_TRANSFERS, rw);
   properties[PROP_PART_SIZE] =
     g_param_spec_uint64 ("part-size", NULL, NULL, OCTOPUS_UPLOAD_MIN_PART_SIZE,
                          G_MAXUINT32, 8 * MIB, rw);
@@ -236,7 +238,7 @@ octopus_upload_queue_init (OctopusUploadQueue *self)
 {
   self->transfers = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->pending);
-  self->max_in_flight = 2;
+  self->max_in_flight = OCTOPUS_UPLOAD_DEFAULT_TRANSFERS;
   self->settings.part_size = 8 * MIB;
   self->settings.parts_in_flight = 4;
   self->settings.multipart_threshold = 16 * MIB;
@@ -415,7 +417,11 @@ octopus_upload_queue_get_memory_budget (OctopusUploadQueue *self)
    * growth is the one case above this figure (and it is what S3's part limit forces). */
   per_file = MAX (self->settings.parts_in_flight * self->settings.part_size,
                   (gsize) MAX (self->settings.multipart_threshold, 0));
-  return self->max_in_flight * per_file;
+  /* Only LARGE_FILES_IN_FLIGHT files over SMALL_FILE_SIZE run at once (queue_take_startable);
+   * the others in flight are small files. */
+  return MIN (self->max_in_flight, LARGE_FILES_IN_FLIGHT) * per_file
+         + (self->max_in_flight - MIN (self->max_in_flight, LARGE_FILES_IN_FLIGHT))
+           * SMALL_FILE_SIZE;
 }
 
 goffset
@@ -629,17 +635,19 @@ job_done_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  GWeakRef *weak = user_data;
-  g_autoptr(OctopusUploadQueue) self = g_weak_ref_get (weak);
+  RunningJob *job = user_data;
+  g_autoptr(OctopusUploadQueue) self = g_weak_ref_get (&job->queue);
   g_autoptr(GPtrArray) owed = NULL;
+  gboolean large = job->large;
 
-  g_weak_ref_clear (weak);
-  g_free (weak);
+  g_weak_ref_clear (&job->queue);
+  g_free (job);
   octopus_upload_job_run_finish (result, &owed, NULL);
   if (self == NULL)
     return;   /* dropped: the job was only winding down (its owed aborts are journaled) */
   _octopus_upload_queue_owe_aborts (self, owed, FALSE);
   self->running--;
+  self->running_large -= large;
   _octopus_upload_queue_schedule (self);
   _octopus_upload_queue_check_settled (self);
 }
@@ -680,21 +688,49 @@ queue_skip_list (OctopusUploadQueue *self)
   return skip;
 }
 
+static gboolean
+transfer_is_large (OctopusTransfer *transfer)
+{
+  return octopus_transfer_get_size (transfer) > SMALL_FILE_SIZE;
+}
+
+/* The first queued file that may start now, taken out of the queue: a large file waits while
+ * LARGE_FILES_IN_FLIGHT others run, and small files behind it go ahead meanwhile. */
+static OctopusTransfer *
+queue_take_startable (OctopusUploadQueue *self)
+{
+  for (GList *l = self->pending.head; l != NULL; l = l->next)
+    {
+      OctopusTransfer *transfer = l->data;
+
+      if (octopus_transfer_get_state (transfer) != OCTOPUS_TRANSFER_STATE_QUEUED ||
+          (transfer_is_large (transfer) && self->running_large >= LARGE_FILES_IN_FLIGHT))
+        continue;
+      g_queue_delete_link (&self->pending, l);
+      return transfer;
+    }
+  return NULL;
+}
+
 void
 _octopus_upload_queue_schedule (OctopusUploadQueue *self)
 {
-  while (self->running < self->max_in_flight && queue_has_pending (self))
-    {
-      g_autoptr(OctopusTransfer) transfer = g_queue_pop_head (&self->pending);
-      g_autoptr(GPtrArray) skip = queue_skip_list (self);
-      /* Weak: dropping the queue must reach dispose (which stops the jobs). */
-      GWeakRef *weak = g_new0 (GWeakRef, 1);
+  OctopusTransfer *next;
 
-      g_weak_ref_init (weak, self);
+  while (self->running < self->max_in_flight && queue_has_pending (self)
+         && (next = queue_take_startable (self)) != NULL)
+    {
+      g_autoptr(OctopusTransfer) transfer = next;
+      g_autoptr(GPtrArray) skip = queue_skip_list (self);
+      RunningJob *job = g_new0 (RunningJob, 1);
+
+      g_weak_ref_init (&job->queue, self);
+      job->large = transfer_is_large (transfer);
       self->running++;
+      self->running_large += job->large;
       queue_mark_transferring (self, transfer, TRUE);
       octopus_upload_job_run_async (transfer, self->services, skip, &self->settings,
-                                    self->journal, job_done_cb, weak);
+                                    self->journal, job_done_cb, job);
     }
 }
 
