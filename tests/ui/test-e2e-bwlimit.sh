@@ -50,17 +50,22 @@ limit_shown() {
   shown=$(atspi value 'Upload Limit (MiB/s)' Preferences) && [ "${shown%.*}" = "$1" ]
 }
 # set_upload_limit MIBS: Preferences opened with Ctrl+, over the window, the number typed into
-# Upload Limit and committed with Tab, Preferences closed with Escape.
+# Upload Limit and committed with Enter (again if the spin button does not show it: on a loaded
+# machine keys typed while the click's focus change is still on its way can go elsewhere),
+# Preferences closed with Escape.
 set_upload_limit() {
+  local attempt i
   xdotool mousemove 300 300 key ctrl+comma
   atspi wait-name 'Upload Limit (MiB/s)' >/dev/null || fail "Ctrl+, did not open Preferences"
-  click 'Upload Limit (MiB/s)' Preferences point-spin
-  xdotool key ctrl+a BackSpace
-  xdotool type --delay 15 -- "$1"
-  xdotool key Tab
-  CHANGED_AT=$(now_ms)
-  local i
-  for ((i = 0; i < 100; i++)); do limit_shown "$1" && break; sleep 0.1; done
+  for attempt in 1 2 3; do
+    scroll_to 'Upload Limit (MiB/s)' Preferences point-spin
+    click 'Upload Limit (MiB/s)' Preferences point-spin
+    xdotool key ctrl+a BackSpace
+    xdotool type --delay 15 -- "$1"
+    xdotool key Return
+    CHANGED_AT=$(now_ms)
+    for ((i = 0; i < 50; i++)); do limit_shown "$1" && break 2; sleep 0.1; done
+  done
   limit_shown "$1" || fail "Upload Limit shows $(atspi value 'Upload Limit (MiB/s)' \
                                  Preferences) after typing $1"
   xdotool key Escape

@@ -13,44 +13,15 @@
 # polling AT-SPI — GTK 4.8's AT-SPI bridge can crash the app when a client reads a row while
 # it is being removed.  Once the window is idle, what the user sees is asserted through AT-SPI.
 # Needs: DISPLAY + session bus + unlocked keyring (tools/run-headless) and the servers' env.
-# Env from meson: OCTOPUS_APP, OCTOPUS_CLI, DRAG_SOURCE, ATSPI (octopus-atspi.py).
+# Env from meson: see tests/ui/ui-walk.sh; OCTOPUS_CLI and DROP_TARGET.
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/../common/tap.sh"
+. "$(dirname "$(readlink -f "$0")")/ui-walk.sh"
 
 tap_require_display
 tap_require_servers
 
-# Under ASan with fast_unwind_on_malloc=0 (the CI setting) every malloc unwinds slowly: GTK
-# then answers the AT-SPI registry so late that it never lists the app, and the XDND exchange
-# between the GTK processes crawls.  Memory errors are still caught with fast unwinding; the
-# app is ended with a signal, so LeakSanitizer would not run at its exit anyway.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}fast_unwind_on_malloc=1"
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/octopus-e2e.XXXXXX")
-APP_PID="" SRC_PID="" DST_PID="" REC_PID=""
-cleanup() {
-  [ -n "$SRC_PID" ] && kill "$SRC_PID" 2>/dev/null || true
-  [ -n "$DST_PID" ] && kill "$DST_PID" 2>/dev/null || true
-  [ -n "$REC_PID" ] && kill "$REC_PID" 2>/dev/null || true
-  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
-tap_init octopus-e2e "$W"
-export XDG_CONFIG_HOME="$W/config" XDG_CACHE_HOME="$W/cache" XDG_STATE_HOME="$W/state"
-mkdir -p "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_STATE_HOME"
-atspi() { /usr/bin/python3 "$ATSPI" "$@"; }
-fail() {
-  not_ok "$*" "app log:"
-  sed 's/^/# /' "$W/app.log" | grep -v DEBUG | tail -30
-  exit 1
-}
-action() {  # action NAME [GVARIANT-PARAMS]
-  gdbus call --session --dest io.github.octopus_rais.Octopus \
-    --object-path /io/github/octopus_rais/Octopus/window/1 \
-    --method org.gtk.Actions.Activate "$1" "${2:-[]}" '{}' >/dev/null
-}
+ui_walk_init e2e
 echo "1..13"
 
 # --- two accounts on the two servers, in a fresh bucket ---
@@ -63,39 +34,16 @@ printf '%s\n' "$OCTOPUS_TEST_SWIFT_SECRET_KEY" | "$OCTOPUS_CLI" account add "Loc
   --access-key "$OCTOPUS_TEST_SWIFT_ACCESS_KEY" --path-style --allow-http --bucket "$bucket" >/dev/null 2>&1
 ok "two accounts added with octopus-cli"
 
-# --- a stand-in notification daemon, then the app ---
-/usr/bin/python3 "$NOTIFICATION_RECORDER" "$W/notifications.log" > "$W/rec.log" 2>&1 &
-REC_PID=$!
-for _ in $(seq 1200); do grep -q 'RECORDER READY' "$W/rec.log" && break; sleep 0.05; done
-grep -q 'RECORDER READY' "$W/rec.log" || fail "the notification recorder did not start"
-G_MESSAGES_DEBUG=octopus "$OCTOPUS_APP" > "$W/app.log" 2>&1 &
-APP_PID=$!
-# Under ASan (fast_unwind_on_malloc=0) on a loaded 2-core machine GTK takes 20-40 s to start:
-# the bounds below are generous, and cost nothing when things are fast.
-for _ in $(seq 1800); do grep -q '^READY$' "$W/app.log" && break; sleep 0.1; done
-grep -q '^READY$' "$W/app.log" || fail "the app did not print READY"
+# --- a stand-in notification daemon, then the app (GLib warnings fatal) ---
+start_app
 atspi wait-name 'Drop Files Here' || fail "the empty bucket does not show the drop hint"
 ok "app started and shows the drop hint"
 
 # --- a real drag-and-drop of two files from another client ---
 mkdir -p "$W/files"
 printf 'first file, dropped\n' > "$W/files/dropped one.txt"
-head -c 200000 /dev/urandom > "$W/files/dropped-two.bin"
-"$DRAG_SOURCE" "$W/files/dropped one.txt" "$W/files/dropped-two.bin" > "$W/src.log" 2>&1 &
-SRC_PID=$!
-for _ in $(seq 1200); do grep -q 'SOURCE READY' "$W/src.log" && break; sleep 0.05; done
-wid=$(xdotool search --sync --name '^DragSource$' | head -1)
-xdotool windowmove --sync "$wid" 1040 100           # off the app's window (no WM: app at 0,0)
-xdotool mousemove --sync 1140 175 mousedown 1
-# Moves in steps so GTK sees the 8 px threshold pass and the XDND position messages flow;
-# release only once the app has accepted the drop (the helper prints DRAG ACCEPTED).
-for x in 1130 1110 1070 1000 900 750 600 450 400; do xdotool mousemove "$x" 300; sleep 0.05; done
-for i in $(seq 600); do           # up to a minute: ASan builds answer slowly
-  grep -q 'DRAG ACCEPTED' "$W/src.log" && break
-  xdotool mousemove 400 $((300 + i % 2)); sleep 0.1   # XDND sends positions on motion only
-done
-grep -q 'DRAG ACCEPTED' "$W/src.log" || fail "the window did not accept the drag"
-xdotool mouseup 1
+head -c 200000 < <(yes "dropped two, line by line") > "$W/files/dropped-two.bin"
+drop_files "$W/files/dropped one.txt" "$W/files/dropped-two.bin"
 ok "files dragged from the drag-source helper onto the window"
 
 for key in "dropped one.txt" "dropped-two.bin"; do
@@ -152,6 +100,7 @@ ok "row deleted through the context menu (Menu key) after confirmation"
 # --- drag the remaining row out of the window onto another client: it arrives as a file ---
 "$DROP_TARGET" > "$W/dst.log" 2>&1 &
 DST_PID=$!
+MORE_PIDS="$MORE_PIDS $DST_PID"
 for _ in $(seq 1200); do grep -q 'TARGET READY' "$W/dst.log" && break; sleep 0.05; done
 wid=$(xdotool search --sync --name '^DropTarget$' | head -1)
 xdotool windowmove --sync "$wid" 1040 100

@@ -72,6 +72,23 @@ click() {
   set -- $at
   xdotool mousemove --sync $((wx + $1)) $((wy + $2)) click 1
 }
+# scroll_to NAME WINDOW [point-spin]: turns the mouse wheel over WINDOW until the widget NAME
+# is inside it (a long Preferences page puts rows below the fold; a click there hits nothing).
+scroll_to() {
+  local at i wx wy ww wh
+  for ((i = 0; i < 30; i++)); do
+    at=$(atspi "${3:-point}" "$1" "$2") || fail "no “$1” in the window “$2”"
+    eval "$(xdotool search --sync --onlyvisible --name "^$2\$" getwindowgeometry --shell |
+            grep -E '^(X|Y|WIDTH|HEIGHT)=')"
+    wx=$X wy=$Y ww=$WIDTH wh=$HEIGHT
+    set -- "$1" "$2" "${3:-point}" $at
+    [ "$5" -gt 40 ] && [ "$5" -lt $((wh - 20)) ] && return 0
+    xdotool mousemove $((wx + ww / 2)) $((wy + wh / 2))
+    if [ "$5" -ge $((wh - 20)) ]; then xdotool click 5; else xdotool click 4; fi
+    sleep 0.1   # let the page move before the next look
+  done
+  fail "could not scroll “$1” into the window “$2”"
+}
 # type_into ENTRY TEXT [WINDOW]: click into the entry, replace what it holds with TEXT by keyboard.
 type_into() {
   click "$1" "${3:-Preferences}"
