@@ -410,10 +410,13 @@ octopus_upload_queue_get_memory_budget (OctopusUploadQueue *self)
   gsize per_file;
 
   g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
-  /* A multipart file holds parts_in_flight parts; a single-PUT file holds itself, which is
-   * below the threshold.  The part size can grow for files over 10,000 × part-size; that
-   * growth is the one case above this figure (and it is what S3's part limit forces). */
-  per_file = MAX (self->settings.parts_in_flight * self->settings.part_size,
+  /* A multipart file holds parts_in_flight parts in its shared window, plus at most
+   * LANE_REREAD_WINDOW (2) for each service that fell behind (all but the fastest); a
+   * single-PUT file holds itself, which is below the threshold.  The part size can grow for
+   * files over 10,000 × part-size; that growth is the one case above this figure (and it is
+   * what S3's part limit forces). */
+  per_file = MAX ((self->settings.parts_in_flight + 2 * (MAX (self->services->len, 1) - 1))
+                  * self->settings.part_size,
                   (gsize) MAX (self->settings.multipart_threshold, 0));
   return self->max_in_flight * per_file;
 }
