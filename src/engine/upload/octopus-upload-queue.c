@@ -9,7 +9,8 @@
  * aborting anything or touching the journal, so the next start resumes the whole queue.
  *
  * Adding files and folders: octopus-upload-queue-add.c; resume and cleanup at start:
- * octopus-upload-queue-resume.c; the struct they share: octopus-upload-queue-private.h. */
+ * octopus-upload-queue-resume.c; the array's table while files upload:
+ * octopus-upload-queue-table.c; the struct they share: octopus-upload-queue-private.h. */
 #include "config.h"
 
 #include <string.h>
@@ -513,23 +514,6 @@ _octopus_upload_queue_check_settled (OctopusUploadQueue *self)
 }
 
 /* Shows @transfer's key as transferring (or not) on every service of the array. */
-static void
-queue_mark_transferring (OctopusUploadQueue *self,
-                         OctopusTransfer    *transfer,
-                         gboolean            transferring)
-{
-  if (self->array == NULL)
-    return;
-  for (guint i = 0; i < self->services->len; i++)
-    {
-      const char *name = octopus_service_get_name (self->services->pdata[i]);
-
-      if (octopus_array_lookup_service (self->array, name) != NULL)
-        octopus_array_set_transferring (self->array, octopus_transfer_get_key (transfer), name,
-                                        transferring);
-    }
-}
-
 /* Does the journal still need @entry: some service of the queue lacks the file and was not
  * given up? */
 gboolean
@@ -559,33 +543,6 @@ queue_journal_settle (OctopusUploadQueue *self,
     octopus_upload_journal_queue_remove (self->journal, entry);
   else
     octopus_upload_journal_queue_save (self->journal, entry);
-}
-
-/* The copies the transfer completed show in sync in @array's table at once. */
-static void
-queue_show_copies (OctopusUploadQueue *self,
-                   OctopusTransfer    *transfer)
-{
-  GListModel *services = octopus_transfer_get_services (transfer);
-  OctopusObjectTable *table;
-
-  if (self->array == NULL)
-    return;
-  table = octopus_array_get_table (self->array);
-  for (guint i = 0; i < g_list_model_get_n_items (services); i++)
-    {
-      g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (services, i);
-      int index =
-        octopus_object_table_lookup_service (table, octopus_upload_progress_get_service_name (p));
-
-      if (index < 0 || octopus_upload_progress_get_state (p) != OCTOPUS_UPLOAD_STATE_DONE)
-        continue;
-      octopus_object_table_set_copy (table, octopus_transfer_get_key (transfer), (guint) index,
-                                     octopus_transfer_get_size (transfer),
-                                     _octopus_upload_progress_get_etag (p),
-                                     _octopus_upload_progress_get_md5 (p),
-                                     g_get_real_time () / G_USEC_PER_SEC);
-    }
 }
 
 void
@@ -620,8 +577,8 @@ _octopus_upload_queue_transfer_finished_cb (OctopusTransfer    *transfer,
       else if (octopus_upload_progress_get_state (p) == OCTOPUS_UPLOAD_STATE_DONE)
         g_hash_table_remove (self->down_since, name);
     }
-  queue_mark_transferring (self, transfer, FALSE);
-  queue_show_copies (self, transfer);
+  _octopus_upload_queue_mark_transferring (self, transfer, FALSE);
+  _octopus_upload_queue_show_copies (self, transfer);
   g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
   _octopus_upload_queue_schedule (self);
   _octopus_upload_queue_check_settled (self);
@@ -695,7 +652,8 @@ _octopus_upload_queue_schedule (OctopusUploadQueue *self)
 
       g_weak_ref_init (weak, self);
       self->running++;
-      queue_mark_transferring (self, transfer, TRUE);
+      _octopus_upload_queue_mark_transferring (self, transfer, TRUE);
+      _octopus_upload_queue_watch_copies (self, transfer);
       octopus_upload_job_run_async (transfer, self->services, skip, &self->settings,
                                     self->journal, job_done_cb, weak);
     }
