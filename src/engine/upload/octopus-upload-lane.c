@@ -189,6 +189,31 @@ request_progress_cb (goffset  bytes_sent,
   req->written = bytes_sent;
 }
 
+static gboolean
+pump_idle_cb (gpointer user_data)
+{
+  Request *req = user_data;
+
+  req->lane->ops--;
+  _octopus_upload_lane_pump (req->lane);
+  _octopus_upload_job_check_finished (req->lane->job);
+  return G_SOURCE_REMOVE;
+}
+
+/* The lane takes its next parts once the answered request is gone: the client's request
+ * holds the part's bytes until its callback has returned, and a re-read started before that
+ * would hold one part more than the lane's window. */
+static void
+lane_pump_later (Lane *lane)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  lane->ops++;
+  g_source_set_callback (source, pump_idle_cb, _octopus_upload_request_new (lane, NULL, 1),
+                         (GDestroyNotify) _octopus_upload_request_free);
+  g_source_attach (source, lane->job->context);
+}
+
 static void
 part_sent_cb (GObject      *source,
               GAsyncResult *result,
@@ -217,8 +242,8 @@ part_sent_cb (GObject      *source,
   else
     _octopus_upload_lane_give_up (lane, error);
 
-  g_clear_pointer (&req->data, g_bytes_unref);   /* freed before the lane takes more */
-  _octopus_upload_lane_pump (lane);
+  g_clear_pointer (&req->data, g_bytes_unref);
+  lane_pump_later (lane);
   _octopus_upload_job_check_finished (job);
   _octopus_upload_request_free (req);
 }
