@@ -321,6 +321,9 @@ lane_reread (Lane *lane,
 {
   Job *job = lane->job;
 
+  g_debug ("%s: part %u of %s is read again (the window moved on)",
+           octopus_service_get_name (lane->service), part->number,
+           octopus_transfer_get_key (job->transfer));
   lane->ops++;
   lane->rereading++;
   octopus_upload_reader_read_async (job->reader, part->offset, part->length, lane->cancellable,
