@@ -354,7 +354,8 @@ lane_is_behind (Lane *lane)
 {
   Job *job = lane->job;
 
-  while (lane->lowest < job->next_read && !job->parts[lane->lowest].owes[lane->index])
+  /* Below lane->next every part was read (its owes[] exists); lane->next itself is owed. */
+  while (lane->lowest < lane->next && !job->parts[lane->lowest].owes[lane->index])
     lane->lowest++;
   while (job->oldest < job->next_read && job->parts[job->oldest].data == NULL)
     job->oldest++;
