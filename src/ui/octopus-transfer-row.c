@@ -3,7 +3,10 @@
  *
  * Speed is acknowledged bytes (all services) over a sliding window of the last few seconds
  * (OctopusRateWindow); "time left" divides what remains by it.  Both are recomputed when any
- * service's "bytes-done" changes, and once a second while uploading so a stall shows.
+ * service's "bytes-done" changes, and once a second while uploading so a stall shows.  Each
+ * service also has its own speed and time left beside its bar, from its own bytes on the wire
+ * (services move at their own pace: a fast one is done while a slow one still sends), and
+ * the row says "Done on 2 of 3" once some copies are complete.
  */
 #include "config.h"
 
@@ -24,6 +27,8 @@ struct _OctopusTransferRow
   OctopusTransfer *transfer;
   GPtrArray       *bindings;       /* GBinding of progress → bar */
   GPtrArray       *watched;        /* OctopusUploadProgress we listen to */
+  GPtrArray       *service_labels; /* GtkLabel per service (the grid owns them) */
+  GPtrArray       *service_rates;  /* OctopusRateWindow per service: its bytes written */
   OctopusRateWindow *rate;         /* acknowledged bytes over time */
   guint            tick_id;        /* once a second while uploading */
 };
@@ -160,8 +165,9 @@ static char *
 format_status (OctopusTransferRow *self)
 {
   GListModel *services = octopus_transfer_get_services (self->transfer);
-  guint n = g_list_model_get_n_items (services);
+  guint n = g_list_model_get_n_items (services), copies = 0;
   goffset done = 0, total = 0;
+  g_autofree char *rate = NULL;
 
   switch (octopus_transfer_get_state (self->transfer))
     {
@@ -186,10 +192,59 @@ format_status (OctopusTransferRow *self)
       g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (services, i);
       done += octopus_upload_progress_get_bytes_done (p);
       total += octopus_upload_progress_get_total (p);
+      if (octopus_upload_progress_get_state (p) == OCTOPUS_UPLOAD_STATE_DONE)
+        copies++;
     }
-  return octopus_format_transfer_rate (octopus_rate_window_get_rate (self->rate,
+  rate = octopus_format_transfer_rate (octopus_rate_window_get_rate (self->rate,
                                                                     g_get_monotonic_time ()),
                                        total - done);
+  if (copies == 0 || copies == n)
+    return g_steal_pointer (&rate);
+  /* Translators: "Done on <copies> of <services> · <speed and time left of the others>" */
+  return g_strdup_printf (_("Done on %u of %u · %s"), copies, n, rate);
+}
+
+/* One service's own words: its speed and time left while it sends, or how it ended. */
+static char *
+format_service_status (OctopusUploadProgress *p,
+                       OctopusRateWindow     *rate,
+                       gint64                 now_us)
+{
+  switch (octopus_upload_progress_get_state (p))
+    {
+    case OCTOPUS_UPLOAD_STATE_DONE: return g_strdup (_("Done"));
+    case OCTOPUS_UPLOAD_STATE_FAILED: return g_strdup (_("Failed"));
+    case OCTOPUS_UPLOAD_STATE_CANCELLED: return g_strdup (_("Cancelled"));
+    case OCTOPUS_UPLOAD_STATE_WAITING:
+    case OCTOPUS_UPLOAD_STATE_UPLOADING:
+    default:
+      break;
+    }
+  return octopus_format_transfer_rate (octopus_rate_window_get_rate (rate, now_us),
+                                       octopus_upload_progress_get_total (p)
+                                       - octopus_upload_progress_get_bytes_written (p));
+}
+
+static void
+update_services (OctopusTransferRow *self,
+                 gboolean            uploading)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < self->watched->len; i++)
+    {
+      OctopusUploadProgress *p = g_ptr_array_index (self->watched, i);
+      OctopusRateWindow *rate = g_ptr_array_index (self->service_rates, i);
+      g_autofree char *text = NULL;
+      const GError *error = octopus_upload_progress_get_error (p);
+      GtkWidget *label = g_ptr_array_index (self->service_labels, i);
+
+      if (uploading)
+        octopus_rate_window_add (rate, now, octopus_upload_progress_get_bytes_written (p));
+      text = format_service_status (p, rate, now);
+      gtk_label_set_text (GTK_LABEL (label), text);
+      gtk_widget_set_tooltip_text (label, error ? error->message : NULL);
+    }
 }
 
 static goffset
@@ -231,6 +286,7 @@ update_status (OctopusTransferRow *self)
     self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
   else if (!uploading)
     g_clear_handle_id (&self->tick_id, g_source_remove);
+  update_services (self, uploading);
   status = format_status (self);
   gtk_label_set_text (self->status_label, status);
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button),
@@ -244,6 +300,16 @@ octopus_transfer_row_get_status (OctopusTransferRow *self)
   return gtk_label_get_text (self->status_label);
 }
 
+const char *
+octopus_transfer_row_get_service_status (OctopusTransferRow *self,
+                                         guint               index)
+{
+  g_return_val_if_fail (OCTOPUS_IS_TRANSFER_ROW (self), NULL);
+  if (index >= self->service_labels->len)
+    return NULL;
+  return gtk_label_get_text (g_ptr_array_index (self->service_labels, index));
+}
+
 static void
 clear_services (OctopusTransferRow *self)
 {
@@ -253,6 +319,8 @@ clear_services (OctopusTransferRow *self)
     g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i), update_status,
                                           self);
   g_ptr_array_set_size (self->watched, 0);
+  g_ptr_array_set_size (self->service_labels, 0);
+  g_ptr_array_set_size (self->service_rates, 0);
   for (guint i = 0; i < self->bindings->len; i++)
     g_binding_unbind (g_ptr_array_index (self->bindings, i));
   g_ptr_array_set_size (self->bindings, 0);
@@ -268,6 +336,7 @@ add_service (OctopusTransferRow    *self,
   const char *name = octopus_upload_progress_get_service_name (progress);
   GtkWidget *label = gtk_label_new (name);
   GtkWidget *bar = gtk_progress_bar_new ();
+  GtkWidget *status = gtk_label_new (NULL);
   /* Translators: accessible name of a progress bar: "Upload of <file> to <service>" */
   g_autofree char *a11y = g_strdup_printf (_("Upload of %s to %s"),
                                            octopus_transfer_get_key (self->transfer), name);
@@ -280,6 +349,13 @@ add_service (OctopusTransferRow    *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
   gtk_grid_attach (self->services_grid, label, 0, row, 1, 1);
   gtk_grid_attach (self->services_grid, bar, 1, row, 1, 1);
+  gtk_label_set_xalign (GTK_LABEL (status), 1);
+  gtk_widget_add_css_class (status, "dim-label");
+  gtk_widget_add_css_class (status, "caption");
+  gtk_widget_add_css_class (status, "numeric");
+  gtk_grid_attach (self->services_grid, status, 2, row, 1, 1);
+  g_ptr_array_add (self->service_labels, status);
+  g_ptr_array_add (self->service_rates, octopus_rate_window_new ());
 
   g_ptr_array_add (self->bindings,
                    g_object_ref (g_object_bind_property (progress, "fraction", bar, "fraction",
@@ -344,6 +420,8 @@ octopus_transfer_row_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), OCTOPUS_TYPE_TRANSFER_ROW);
   g_clear_pointer (&self->bindings, g_ptr_array_unref);
   g_clear_pointer (&self->watched, g_ptr_array_unref);
+  g_clear_pointer (&self->service_labels, g_ptr_array_unref);
+  g_clear_pointer (&self->service_rates, g_ptr_array_unref);
   g_clear_pointer (&self->rate, octopus_rate_window_free);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   G_OBJECT_CLASS (octopus_transfer_row_parent_class)->dispose (object);
@@ -416,6 +494,8 @@ octopus_transfer_row_init (OctopusTransferRow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->bindings = g_ptr_array_new_with_free_func (g_object_unref);
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->service_labels = g_ptr_array_new ();
+  self->service_rates = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_rate_window_free);
   self->rate = octopus_rate_window_new ();
   g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (cancel_clicked_cb), self);
 }

@@ -15,8 +15,13 @@ G_DECLARE_FINAL_TYPE (OctopusTransferRow, octopus_transfer_row, OCTOPUS, TRANSFE
 GtkWidget *octopus_transfer_row_new          (void);
 void       octopus_transfer_row_set_transfer (OctopusTransferRow *self,
                                               OctopusTransfer    *transfer);
-/* The status text ("Queued", "2.1 MB/s · 5 seconds left", "Failed: …"). */
+/* The status text ("Queued", "2.1 MB/s · 5 seconds left", "Done on 2 of 3 · …",
+ * "Failed: …"). */
 const char *octopus_transfer_row_get_status  (OctopusTransferRow *self);
+/* Service @index's own status beside its bar ("1.2 MB/s · 5 seconds left", "Done",
+ * "Failed"), or NULL. */
+const char *octopus_transfer_row_get_service_status (OctopusTransferRow *self,
+                                                     guint               index);
 
 /* Speed over a sliding window: acknowledged bytes at monotonic times (µs); the rate is the
  * bytes gained over the last OCTOPUS_RATE_WINDOW_US, so a stall shows at once instead of being

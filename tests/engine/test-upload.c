@@ -321,7 +321,7 @@ test_big_file_and_folder (Fixture       *fx,
   g_assert_cmpuint (octopus_upload_reader_get_peak_bytes (), >, 0);
   g_assert_cmpuint (octopus_upload_reader_get_peak_bytes (), <=,
                     octopus_upload_queue_get_memory_budget (fx->queue));
-  g_assert_cmpuint (octopus_upload_queue_get_memory_budget (fx->queue), <, 200 * MIB / 2);
+  g_assert_cmpuint (octopus_upload_reader_get_peak_bytes (), <, 200 * MIB / 2);
   assert_no_open_uploads (fx);
   for (guint i = 0; i < 200; i++)
     g_free (small_md5[i]);
@@ -458,8 +458,8 @@ test_file_changes (Fixture       *fx,
   path = g_build_filename (fx->tmpdir, "changing.bin", NULL);
   md5 = octopus_test_write_payload_file (path, 40 * MIB, 7);
   s.path = path;
-  /* One part in memory at a time: the next part is read only after every service answered
-   * for the previous one, so the change lands while the file is still being read. */
+  /* One part in the window at a time: the change (at the first answer) lands while the
+   * file is still being read. */
   octopus_upload_queue_set_parts_in_flight (fx->queue, 1);
   octopus_upload_queue_set_part_size (fx->queue, 5 * MIB);
   file = g_file_new_for_path (path);
@@ -602,8 +602,11 @@ test_cancel (Fixture       *fx,
   t = octopus_upload_queue_add_file (fx->queue, file, "cancel.bin");
   queued = octopus_upload_queue_add_file (fx->queue, other_file, "later.bin");
   g_assert_cmpint (octopus_transfer_get_state (queued), ==, OCTOPUS_TRANSFER_STATE_QUEUED);
-  g_signal_connect (octopus_transfer_get_progress_for (t, names[SWIFT_A]), "notify::bytes-done",
-                    G_CALLBACK (on_first_ack_cancel), fx->queue);
+  /* At the first part any service acknowledged: services move at their own pace, so a fast
+   * one could otherwise hold the whole file before a slower one's first answer. */
+  for (guint i = 0; i < N; i++)
+    g_signal_connect (octopus_transfer_get_progress_for (t, names[i]), "notify::bytes-done",
+                      G_CALLBACK (on_first_ack_cancel), fx->queue);
   wait_settled (fx);
 
   g_assert_cmpint (octopus_transfer_get_state (t), ==, OCTOPUS_TRANSFER_STATE_CANCELLED);

@@ -26,6 +26,7 @@
 #include "octopus-test-util.h"
 #include "octopus-upload-journal.h"
 #include "octopus-upload-queue.h"
+#include "octopus-upload-reader.h"
 
 #define MIB (1024 * 1024)
 #define N 3
@@ -246,9 +247,9 @@ on_big_state (OctopusUploadProgress *progress,
     *done_at = g_get_monotonic_time ();
 }
 
-/* Queues every file of files[] and waits until the queue has settled. */
+/* Queues every file of files[]. */
 static void
-upload_all (Fixture *fx)
+queue_all (Fixture *fx)
 {
   for (guint f = 0; f < N_FILES; f++)
     {
@@ -264,6 +265,13 @@ upload_all (Fixture *fx)
   for (guint i = 0; i < N; i++)
     g_signal_connect (octopus_transfer_get_progress_for (fx->transfers[0], names[i]),
                       "notify::state", G_CALLBACK (on_big_state), &fx->done_at[i]);
+}
+
+/* Queues every file of files[] and waits until the queue has settled. */
+static void
+upload_all (Fixture *fx)
+{
+  queue_all (fx);
   wait_settled (fx->queue);
 }
 
@@ -298,7 +306,8 @@ elapsed_s (Fixture *fx)
 
 static OctopusS3Client *
 proxied_client (Fixture                 *fx,
-                const OctopusTestServer *swift)
+                const OctopusTestServer *swift,
+                guint                    timeout_seconds)
 {
   g_autoptr(GError) error = NULL;
   OctopusS3ClientOptions options = {
@@ -313,7 +322,7 @@ proxied_client (Fixture                 *fx,
     /* Backoff of at least 100 ms: the "dies" test turns the proxy off between a reset and
      * the client's next attempt. */
     .retry_base_ms = 200,
-    .timeout_seconds = 10,
+    .timeout_seconds = timeout_seconds,
   };
   OctopusS3Client *client = octopus_s3_client_new (&options, &error);
 
@@ -342,7 +351,10 @@ fixture_setup (Fixture       *fx,
 
   fx->proxy = octopus_fault_proxy_new (swift->endpoint, &error);
   g_assert_no_error (error);
-  proxied = proxied_client (fx, swift);
+  /* Tests that hold the proxied service's requests while the others finish (data 1) may hold
+   * them longer than the 10 s a request gets otherwise: a create that timed out would be sent
+   * again, and the held one, released later, would open a second upload nobody knows of. */
+  proxied = proxied_client (fx, swift, GPOINTER_TO_INT (data) == 1 ? 120 : 10);
   fx->services = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < N; i++)
     g_ptr_array_add (fx->services, octopus_service_new (names[i],
@@ -602,33 +614,140 @@ test_dies_mid_upload (Fixture       *fx,
 
 /* ---- (c) ten times slower ------------------------------------------------------------------- */
 
+/* A file of several parts more than a lane may hold, so that memory is measured. */
+#define HUGE_SIZE (48 * MIB)
+#define PART_SIZE (6 * MIB)
+#define PARTS_IN_FLIGHT 2
+#define REREAD_WINDOW 2     /* LANE_REREAD_WINDOW: the parts a lane behind may hold */
+
+/* The factor tools/test gives slow builds (ASan+UBSan), for bounds on time. */
+static guint
+slowness (void)
+{
+  guint64 factor = 1;
+
+  if (!g_ascii_string_to_unsigned (g_getenv ("OCTOPUS_TEST_TIMEOUT_MULTIPLIER") ?: "1", 10, 1, 20,
+                                   &factor, NULL))
+    factor = 1;
+  return (guint) factor;
+}
+
+static gboolean
+on_wait_deadline (gpointer user_data)
+{
+  g_error ("%s did not happen in time", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Until the copies of @transfer on the two services reached directly are complete. */
+static void
+wait_fast_copies (OctopusTransfer *transfer)
+{
+  guint deadline = g_timeout_add_seconds (60 * slowness (), on_wait_deadline, "the fast copies");
+
+  while (octopus_upload_progress_get_state (octopus_transfer_get_progress_for (transfer,
+                                                                               names[S3RVER]))
+         != OCTOPUS_UPLOAD_STATE_DONE
+         || octopus_upload_progress_get_state (octopus_transfer_get_progress_for (transfer,
+                                                                                  names[SWIFT]))
+            != OCTOPUS_UPLOAD_STATE_DONE)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (deadline);
+}
+
+/* Queues a HUGE_SIZE file under "new/huge.bin"; its MD5 in @md5. */
+static OctopusTransfer *
+queue_huge (Fixture  *fx,
+            char    **md5)
+{
+  g_autofree char *path = g_build_filename (fx->tmpdir, "huge.bin", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  *md5 = octopus_test_write_payload_file (path, HUGE_SIZE, 42);
+  octopus_upload_queue_set_part_size (fx->queue, PART_SIZE);
+  octopus_upload_queue_set_parts_in_flight (fx->queue, PARTS_IN_FLIGHT);
+  return octopus_upload_queue_add_file (fx->queue, file, "new/huge.bin");
+}
+
+/* What the user sees while the slow service still sends: the fast copies are complete,
+ * readable, and in sync in the table; the slow one has sent less than half. */
+static void
+assert_fast_copies_first (Fixture         *fx,
+                          OctopusTransfer *transfer,
+                          const char      *md5)
+{
+  OctopusUploadProgress *slow = octopus_transfer_get_progress_for (transfer, names[PROXIED]);
+
+  g_assert_false (octopus_transfer_is_finished (transfer));
+  g_assert_cmpint (octopus_upload_progress_get_state (slow), !=, OCTOPUS_UPLOAD_STATE_DONE);
+  g_assert_cmpint (octopus_upload_progress_get_bytes_sent (slow), <, HUGE_SIZE / 2);
+  g_assert_cmpint (octopus_upload_progress_get_bytes_done (slow), <, HUGE_SIZE / 2);
+  for (guint i = S3RVER; i <= SWIFT; i++)
+    {
+      assert_copy (fx, i, "new/huge.bin", HUGE_SIZE, md5);
+      assert_table_state (fx, "new/huge.bin", i, OCTOPUS_OBJECT_STATE_IN_SYNC);
+    }
+  g_assert_true (octopus_object_get_transferring
+                   (octopus_object_table_lookup (octopus_array_get_table (fx->array),
+                                                 "new/huge.bin"), PROXIED));
+}
+
 static void
 test_slow (Fixture       *fx,
            gconstpointer  data)
 {
+  g_autofree char *huge_md5 = NULL;
+  OctopusTransfer *huge;
+
   if (fx->array == NULL)
     return;
-  /* Each request through the proxy waits 250 ms: about ten times a part's round trip to the
-   * local Swift. */
+  /* The slow service's requests are held until the fast copies are complete (so "long
+   * before" does not depend on timing), then each waits 250 ms: about ten times a part's
+   * round trip to the local Swift. */
+  octopus_fault_proxy_set_holding (fx->proxy, TRUE);
   octopus_fault_proxy_set_delay (fx->proxy, 250);
-  upload_all (fx);
-  g_test_message ("settled after %.1f s; big file done on s3rver +%.2f s, swift +%.2f s, "
-                  "swift-proxied +%.2f s", elapsed_s (fx),
-                  (fx->done_at[S3RVER] - fx->started) / 1e6,
-                  (fx->done_at[SWIFT] - fx->started) / 1e6,
-                  (fx->done_at[PROXIED] - fx->started) / 1e6);
-  g_assert_cmpfloat (elapsed_s (fx), <, 40.0);
+  octopus_upload_queue_set_array (fx->queue, fx->array);
+  /* One file at a time, so that the memory measured is the huge file's. */
+  octopus_upload_queue_set_max_in_flight (fx->queue, 1);
+  octopus_upload_reader_reset_peak ();
+  huge = queue_huge (fx, &huge_md5);
+  queue_all (fx);
+
+  wait_fast_copies (huge);
+  g_test_message ("fast copies of the %d MiB file complete after %.1f s", HUGE_SIZE / MIB,
+                  elapsed_s (fx));
+  assert_fast_copies_first (fx, huge, huge_md5);
+  /* Three lanes: the window, and at most a re-read window for each of the two others. */
+  g_test_message ("peak part memory so far: %zu MiB",
+                  octopus_upload_reader_get_peak_bytes () / MIB);
+  g_assert_cmpuint (octopus_upload_reader_get_peak_bytes (), <=,
+                    (PARTS_IN_FLIGHT + 2 * REREAD_WINDOW) * PART_SIZE);
+
+  /* From here on only the slow lane runs, behind the window: the window's parts and its own
+   * re-read window, never the whole file it still has to send. */
+  octopus_upload_reader_reset_peak ();
+  octopus_fault_proxy_set_holding (fx->proxy, FALSE);
+  octopus_fault_proxy_release (fx->proxy);
+  while (!octopus_transfer_is_finished (huge))
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("slow copy complete after %.1f s; peak part memory while the slow lane ran "
+                  "alone: %zu MiB", elapsed_s (fx), octopus_upload_reader_get_peak_bytes () / MIB);
+  g_assert_cmpuint (octopus_upload_reader_get_peak_bytes (), <=,
+                    (PARTS_IN_FLIGHT + REREAD_WINDOW) * PART_SIZE);
+  wait_settled (fx->queue);
+  g_test_message ("settled after %.1f s", elapsed_s (fx));
+  g_assert_cmpfloat (elapsed_s (fx), <, 60.0 * slowness ());
 
   assert_healthy_copies (fx);
+  g_assert_cmpint (octopus_transfer_get_state (huge), ==, OCTOPUS_TRANSFER_STATE_DONE);
+  for (guint i = 0; i < N; i++)
+    assert_copy (fx, i, "new/huge.bin", HUGE_SIZE, huge_md5);
   for (guint f = 0; f < N_FILES; f++)
     {
       g_assert_cmpint (octopus_transfer_get_state (fx->transfers[f]), ==,
                        OCTOPUS_TRANSFER_STATE_DONE);
       assert_copy (fx, PROXIED, files[f].key, files[f].size, fx->md5[f]);
     }
-  /* The slow one finished, and last. */
-  g_assert_cmpint (fx->done_at[PROXIED], >, fx->done_at[S3RVER]);
-  g_assert_cmpint (fx->done_at[PROXIED], >, fx->done_at[SWIFT]);
   g_assert_cmpuint (open_uploads (fx, SWIFT), ==, 0);
   g_assert_cmpuint (open_uploads (fx, PROXIED), ==, 0);
 
@@ -638,6 +757,61 @@ test_slow (Fixture       *fx,
   for (guint f = 0; f < N_FILES; f++)
     for (guint i = 0; i < N; i++)
       assert_table_state (fx, files[f].key, i, OCTOPUS_OBJECT_STATE_IN_SYNC);
+}
+
+/* The file changes after the fast copies are complete, while the slow service has yet to
+ * send it: only the slow copy fails (its multipart upload aborted, nothing partial), and the
+ * fast copies, which hold the content read before the change, stay. */
+static void
+test_slow_file_changes (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autofree char *huge_md5 = NULL, *path = g_build_filename (fx->tmpdir, "huge.bin", NULL);
+  g_autofree char *other = NULL;
+  OctopusTransfer *huge;
+  const GError *error;
+
+  if (fx->array == NULL)
+    return;
+  octopus_fault_proxy_set_holding (fx->proxy, TRUE);
+  octopus_upload_queue_set_array (fx->queue, fx->array);
+  huge = queue_huge (fx, &huge_md5);
+  wait_fast_copies (huge);
+  assert_fast_copies_first (fx, huge, huge_md5);
+
+  other = octopus_test_write_payload_file (path, HUGE_SIZE, 43);
+  octopus_fault_proxy_set_holding (fx->proxy, FALSE);
+  octopus_fault_proxy_release (fx->proxy);
+  wait_settled (fx->queue);
+
+  g_assert_cmpint (octopus_transfer_get_state (huge), ==, OCTOPUS_TRANSFER_STATE_PARTIAL);
+  g_assert_null (octopus_transfer_get_error (huge));   /* not the whole file's failure */
+  error = octopus_upload_progress_get_error (octopus_transfer_get_progress_for (huge,
+                                                                                names[PROXIED]));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "changed while it was being uploaded"));
+  g_assert_cmpint (octopus_upload_progress_get_state
+                     (octopus_transfer_get_progress_for (huge, names[PROXIED])), ==,
+                   OCTOPUS_UPLOAD_STATE_FAILED);
+  assert_absent (fx, PROXIED, "new/huge.bin");
+  g_assert_cmpuint (open_uploads (fx, PROXIED), ==, 0);
+  g_assert_cmpuint (open_uploads (fx, SWIFT), ==, 0);
+  for (guint i = S3RVER; i <= SWIFT; i++)
+    {
+      g_assert_cmpint (octopus_upload_progress_get_state
+                         (octopus_transfer_get_progress_for (huge, names[i])), ==,
+                       OCTOPUS_UPLOAD_STATE_DONE);
+      assert_copy (fx, i, "new/huge.bin", HUGE_SIZE, huge_md5);
+    }
+
+  /* The next start has nothing to resume: the slow copy failed for a reason a retry of the
+   * same upload cannot fix (the user uploads the new content when they want it). */
+  g_assert_cmpuint (journaled_aborts (fx), ==, 0);
+  octopus_fault_proxy_clear (fx->proxy);
+  refresh (fx);
+  assert_table_state (fx, "new/huge.bin", PROXIED, OCTOPUS_OBJECT_STATE_MISSING);
+  assert_table_state (fx, "new/huge.bin", S3RVER, OCTOPUS_OBJECT_STATE_IN_SYNC);
+  assert_table_state (fx, "new/huge.bin", SWIFT, OCTOPUS_OBJECT_STATE_IN_SYNC);
 }
 
 /* ---- (d) a 503 storm that clears ------------------------------------------------------------ */
@@ -1098,7 +1272,10 @@ main (int argc, char **argv)
   g_test_add ("/faults/engine/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("upload/refused", test_refused);
   ADD ("upload/dies-mid-upload", test_dies_mid_upload);
-  ADD ("upload/ten-times-slower", test_slow);
+  g_test_add ("/faults/engine/upload/ten-times-slower", Fixture, GINT_TO_POINTER (1),
+              fixture_setup, test_slow, fixture_teardown);
+  g_test_add ("/faults/engine/upload/changes-while-slow-copy-behind", Fixture,
+              GINT_TO_POINTER (1), fixture_setup, test_slow_file_changes, fixture_teardown);
   ADD ("upload/slowdown-storm-clears", test_storm_clears);
   ADD ("upload/slowdown-storm-persists", test_storm_persists);
   ADD ("download/bad-preferred-replica", test_download_bad_replica);

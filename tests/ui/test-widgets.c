@@ -1844,6 +1844,86 @@ test_window_left_alone (void)
   octopus_test_rm_rf (dir);
 }
 
+/* A service on a port that accepts connections and never answers: its upload stays open. */
+static OctopusService *
+silent_service (const char      *name,
+                GSocketListener *listener)
+{
+  g_autoptr(GError) error = NULL;
+  guint16 port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_autofree char *endpoint = g_strdup_printf ("http://127.0.0.1:%u", port);
+  OctopusS3ClientOptions options = {
+    .name = name, .endpoint = endpoint, .access_key = "AK", .secret_key = "SK",
+    .path_style = TRUE, .allow_http = TRUE, .max_attempts = 1,
+  };
+  g_autoptr(OctopusS3Client) client = NULL;
+
+  g_assert_no_error (error);
+  client = octopus_s3_client_new (&options, &error);
+  g_assert_no_error (error);
+  return octopus_service_new (name, client, "bucket");
+}
+
+/* One service holds the file while the other still sends it: the row says "Done on 1 of 2",
+ * the fast service's own status says "Done", and its cell in the table is in sync already. */
+static void
+test_transfer_row_done_on_some (void)
+{
+  /* The ETag of "hello": the client checks it against the MD5 it sent. */
+  static const OctopusTestReply replies[] = {
+    { 200, "", 0, "ETag", "\"5d41402abc4b2a76b9719d911017c592\"" },
+  };
+  g_autoptr(OctopusTestCannedServer) server = octopus_test_canned_server_new (replies, 1);
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GPtrArray) services = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *dir = g_dir_make_tmp ("octopus-ui-XXXXXX", NULL);
+  g_autofree char *journal = g_build_filename (dir, "journal", NULL);
+  g_autofree char *path = g_build_filename (dir, "file.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(OctopusUploadQueue) queue = NULL;
+  g_autoptr(OctopusArray) array = NULL;
+  OctopusS3ClientOptions options = {
+    .name = "fast", .endpoint = server->endpoint, .access_key = "AK", .secret_key = "SK",
+    .path_style = TRUE, .allow_http = TRUE,
+  };
+  g_autoptr(OctopusS3Client) fast = octopus_s3_client_new (&options, NULL);
+  GtkWidget *row = g_object_ref_sink (octopus_transfer_row_new ());
+  OctopusTransferRow *r = OCTOPUS_TRANSFER_ROW (row);
+  OctopusTransfer *transfer;
+  OctopusObject *object;
+
+  g_assert_true (g_file_set_contents (path, "hello", -1, NULL));
+  g_ptr_array_add (services, octopus_service_new ("fast", fast, "bucket"));
+  g_ptr_array_add (services, silent_service ("slow", listener));
+  array = octopus_array_new (services);
+  queue = octopus_upload_queue_new (services, journal);
+  octopus_upload_queue_set_array (queue, array);
+  transfer = octopus_upload_queue_add_file (queue, file, "file.txt");
+  octopus_transfer_row_set_transfer (r, transfer);
+
+  while (octopus_upload_progress_get_state (octopus_transfer_get_progress_for (transfer, "fast"))
+         != OCTOPUS_UPLOAD_STATE_DONE)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (octopus_transfer_is_finished (transfer));
+  g_assert_true (g_str_has_prefix (octopus_transfer_row_get_status (r), "Done on 1 of 2 · "));
+  g_assert_cmpstr (octopus_transfer_row_get_service_status (r, 0), ==, "Done");
+  g_assert_cmpstr (octopus_transfer_row_get_service_status (r, 1), !=, "Done");
+  object = octopus_object_table_lookup (octopus_array_get_table (array), "file.txt");
+  g_assert_nonnull (object);
+  g_assert_true (octopus_object_get_service_present (object, 0));
+  g_assert_false (octopus_object_get_transferring (object, 0));
+  g_assert_true (octopus_object_get_transferring (object, 1));
+
+  octopus_upload_queue_cancel_all (queue);
+  while (!octopus_transfer_is_finished (transfer))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (octopus_transfer_row_get_service_status (r, 0), ==, "Done");
+  g_assert_cmpstr (octopus_transfer_row_get_service_status (r, 1), ==, "Cancelled");
+  octopus_transfer_row_set_transfer (r, NULL);
+  g_assert_finalize_object (row);
+  octopus_test_rm_rf (dir);
+}
+
 static void
 test_transfers_panel_follows_queue (void)
 {
@@ -1942,6 +2022,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/share-refused", test_window_share_refused);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/transfers-panel", test_transfers_panel_follows_queue);
+  g_test_add_func ("/ui/transfer-row-done-on-some", test_transfer_row_done_on_some);
   g_test_add_func ("/ui/window/left-alone", test_window_left_alone);
   g_test_add_func ("/ui/rate-window", test_rate_window);
   g_test_add_func ("/ui/upload-batch-message", test_upload_batch_message);

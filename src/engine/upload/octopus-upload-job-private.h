@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-job-private.h — the types of one upload job and the functions its two
  * files share: octopus-upload-job.c (bookkeeping, the reader, the whole job) and
- * octopus-upload-lane.c (one service's side of it).  Internal to the upload engine. */
+ * octopus-upload-lane.c (one service's side of it, and its re-reads).  Internal to the
+ * upload engine. */
 #pragma once
 
 #include "octopus-transfer-private.h"
@@ -20,11 +21,17 @@ typedef enum {
 
 typedef struct _Job Job;
 
+/* Parts a lane that fell behind the shared window may hold at once (being re-read from the
+ * file or sent): one on the wire and the next one ready. */
+#define LANE_REREAD_WINDOW 2
+
 typedef struct {
   guint    number;        /* 1-based */
   goffset  offset;
   gsize    length;
-  GBytes  *data;          /* NULL before it is read and after every lane answered */
+  GBytes  *data;          /* in the shared window: read, and not yet answered by every
+                           * lane nor dropped for a lane that fell behind */
+  gboolean read;          /* read once: the MD5s below are known (kept for re-reads) */
   char     md5_base64[25];
   char     md5_hex[33];
   guint    owed;          /* lanes that still owe an answer for this part */
@@ -41,8 +48,11 @@ typedef struct {
   char                  *upload_id;
   GHashTable            *server_parts; /* resume: part number → ETag the service holds */
   char                 **etags;        /* per part, once acknowledged */
-  GQueue                 waiting;      /* Part* read before the upload id was known */
-  guint                  ops;          /* requests in flight */
+  guint                  next;         /* the next part this lane takes (sends or skips) */
+  guint                  lowest;       /* no part below this one is owed by this lane */
+  guint                  sending;      /* parts on the wire */
+  guint                  rereading;    /* parts being read again for this lane alone */
+  guint                  ops;          /* requests and re-reads in flight */
   guint                  acked;
 } Lane;
 
@@ -62,7 +72,8 @@ struct _Job {
   Part                      *parts;
   guint                      n_parts;
   guint                      next_read;
-  guint                      alive;        /* parts holding data */
+  guint                      alive;        /* parts in the shared window (holding data) */
+  guint                      oldest;       /* no part below this one is in the window */
   gboolean                   multipart;
   gboolean                   io_busy;      /* open, hash or a part read in flight */
   gboolean                   reading_started;
@@ -76,6 +87,7 @@ typedef struct {
   GTask               *task;   /* owned: keeps the job alive */
   Lane                *lane;
   Part                *part;
+  GBytes              *data;        /* the part's bytes this request sends */
   guint                attempt;
   goffset              written;
   char                *upload_id;   /* aborts: the upload being aborted */
@@ -102,6 +114,13 @@ void      _octopus_upload_part_settle        (Job          *job,
                                               Part         *part,
                                               Lane         *lane);
 void      _octopus_upload_job_check_finished (Job          *job);
+/* Reads the next part into the window when there is room, or makes room for a lane that
+ * waits for it by dropping the oldest part (the lanes still owing it read it again). */
+void      _octopus_upload_job_pump_reader    (Job          *job);
+/* The file changed or cannot be read: every lane that still reads it fails with @error
+ * (taken); when no copy is complete or completing, the whole file fails. */
+void      _octopus_upload_job_file_failed    (Job          *job,
+                                              GError       *error);
 
 /* octopus-upload-lane.c */
 void      _octopus_upload_lane_progress_changed (Lane         *lane);
@@ -110,9 +129,9 @@ void      _octopus_upload_lane_abort            (Lane         *lane,
                                                  const char   *upload_id);
 void      _octopus_upload_lane_give_up          (Lane         *lane,
                                                  const GError *error);
-/* A part was read: send it, or skip it when a resumed upload already holds the same bytes. */
-void      _octopus_upload_lane_offer            (Lane         *lane,
-                                                 Part         *part);
+/* Takes the lane's next parts while it has room: from the shared window, or read again
+ * from the file when the window has moved past them; skips parts a resumed upload holds. */
+void      _octopus_upload_lane_pump             (Lane         *lane);
 /* Every part acknowledged and the file read to the end: CompleteMultipartUpload. */
 void      _octopus_upload_lane_maybe_complete   (Lane         *lane);
 /* Resumes the journaled upload, or creates one (or is done: the journal says so). */

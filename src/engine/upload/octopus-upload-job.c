@@ -1,13 +1,27 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-job.c — one file, read once, streamed to every service at once.
  *
- * Shape: one reader reads parts in order (a worker thread reads and MD5s each part); each
- * part's GBytes goes to every service's *lane*; a lane sends it (PutObject for a small file,
- * UploadPart otherwise) and answers with an ETag or gives up.  A part is freed when every
- * lane has answered for it, and the reader only reads ahead while fewer than
- * settings.parts_in_flight parts are alive: memory = parts_in_flight × part_size, whatever
- * the file size, and a slow service paces the reader (bounded memory is worth more than
- * letting a fast service run ahead).
+ * Shape: one reader reads parts in order (a worker thread reads and MD5s each part) into a
+ * shared window of at most settings.parts_in_flight parts; every service's *lane* takes the
+ * parts it needs at its own pace and sends them (PutObject for a small file, UploadPart
+ * otherwise), answering with an ETag or giving up.  A part leaves the window when every lane
+ * has answered for it, or, when the window is full and a lane waits for the next part, when
+ * it is the oldest one: the lanes still sending it keep their reference until they have an
+ * answer, and a lane that had not taken it yet has fallen behind.
+ *
+ * Why not let the slowest lane pace the reader (as the first version did, a part freed only
+ * once every lane answered)?  A Redundant Array of Independent Services usually mixes a fast
+ * service with a slow one, and then every copy took as long as the slowest: upload time grew
+ * with the slowest link again.  Why not keep the parts for the slow lane?  Memory would grow
+ * with the spread of speeds, up to the whole file.  So a lane that fell behind reads its parts
+ * again, itself (octopus-upload-lane.c: the same reader, pread at the part's offset in a worker
+ * thread, the page cache most of the time), holding at most LANE_REREAD_WINDOW parts (one on
+ * the wire, one ready), and checks each against the part MD5 of the first read, kept for
+ * every part (a few dozen bytes each).  A lane earns the window's full width by answering
+ * parts (slow start), so a slow one never holds more than that when it falls behind.
+ * Memory: (parts_in_flight + LANE_REREAD_WINDOW × lanes behind) × part_size, whatever the
+ * file size and however far apart the services' speeds are.  The price: a lagging service
+ * costs one more local read and MD5 pass of the parts it lags on.
  *
  * x-amz-meta-md5chksum for multipart uploads.  CreateMultipartUpload fixes the object's
  * metadata before the first part, so the whole-file MD5 must be known before anything is
@@ -27,9 +41,13 @@
  * MD5 a resume compares with ListParts ETags) are computed on the upload pass, on the bytes
  * actually sent.
  *
- * Change detection: every part read re-checks the file (inode, size, mtime, still at its
- * path); before any CompleteMultipartUpload the file is checked once more.  A change fails
- * the file on every service and aborts every multipart upload: nothing partial is left.
+ * Change detection: every part read and re-read re-checks the file (inode, size, mtime,
+ * still at its path), a re-read also compares its MD5 with the first read's; before each
+ * CompleteMultipartUpload the file is checked once more.  A change aborts the multipart
+ * upload of every lane still reading the file: nothing partial is left.  While no copy is
+ * complete (or being completed) that is every service and the file fails as a whole; once
+ * the fast copies are complete they hold the bytes checked on the first read and stay, and
+ * only the lagging copy fails.
  *
  * The journal (octopus-upload-journal.h): the queue journals every file when it is queued;
  * the job records on that entry what each service got — completed, given up for good
@@ -51,7 +69,6 @@
 
 #define MIB (1024 * 1024)
 
-static void job_pump_reader    (Job *job);
 static void job_fail           (Job *job, GError *error);
 
 gsize
@@ -83,7 +100,6 @@ job_free (Job *job)
         for (guint p = 0; p < job->n_parts; p++)
           g_free (lane->etags[p]);
       g_free (lane->etags);
-      g_queue_clear (&lane->waiting);
     }
   for (guint p = 0; p < job->n_parts; p++)
     {
@@ -124,6 +140,7 @@ void
 _octopus_upload_request_free (Request *req)
 {
   g_object_unref (req->task);
+  g_clear_pointer (&req->data, g_bytes_unref);
   g_free (req->upload_id);
   g_clear_pointer (&req->abort_entry, octopus_upload_journal_entry_unref);
   g_free (req);
@@ -203,7 +220,7 @@ _octopus_upload_part_settle (Job  *job,
     {
       g_clear_pointer (&part->data, g_bytes_unref);
       job->alive--;
-      job_pump_reader (job);
+      _octopus_upload_job_pump_reader (job);
     }
 }
 
@@ -234,6 +251,7 @@ part_read_cb (GObject      *source,
     }
 
   part->data = g_steal_pointer (&chunk->data);
+  part->read = TRUE;
   memcpy (part->md5_base64, chunk->md5_base64, sizeof part->md5_base64);
   memcpy (part->md5_hex, chunk->md5_hex, sizeof part->md5_hex);
   job->alive++;
@@ -256,14 +274,44 @@ part_read_cb (GObject      *source,
       job->alive--;
     }
   for (guint i = 0; i < job->n_lanes; i++)
-    _octopus_upload_lane_offer (&job->lanes[i], part);
+    _octopus_upload_lane_pump (&job->lanes[i]);
 
-  job_pump_reader (job);
+  _octopus_upload_job_pump_reader (job);
   _octopus_upload_job_check_finished (job);
 }
 
-static void
-job_pump_reader (Job *job)
+/* A lane that could send more now, but its next part has not been read yet. */
+static gboolean
+job_lane_starved (Job  *job,
+                  Lane *lane)
+{
+  return lane->state == LANE_RUNNING && lane->next == job->next_read
+         && lane->sending + lane->rereading < job->settings.parts_in_flight;
+}
+
+/* The window is full.  If a lane waits for the next part, the oldest part leaves the window:
+ * the lanes still sending it keep their reference until their answer, the lanes that have
+ * not taken it yet fell behind and read it again themselves (octopus-upload-lane.c). */
+static gboolean
+job_make_room (Job *job)
+{
+  gboolean starved = FALSE;
+
+  for (guint i = 0; i < job->n_lanes && !starved; i++)
+    starved = job_lane_starved (job, &job->lanes[i]);
+  if (!starved)
+    return FALSE;
+  while (job->oldest < job->next_read && job->parts[job->oldest].data == NULL)
+    job->oldest++;
+  if (job->oldest == job->next_read)
+    return FALSE;
+  g_clear_pointer (&job->parts[job->oldest].data, g_bytes_unref);
+  job->alive--;
+  return TRUE;
+}
+
+void
+_octopus_upload_job_pump_reader (Job *job)
 {
   Part *part;
 
@@ -278,7 +326,7 @@ job_pump_reader (Job *job)
       /* The last look before any copy is completed. */
       if (!octopus_upload_reader_check (job->reader, &error))
         {
-          job_fail (job, error);
+          _octopus_upload_job_file_failed (job, error);
           return;
         }
       job->read_done = TRUE;
@@ -286,7 +334,8 @@ job_pump_reader (Job *job)
         _octopus_upload_lane_maybe_complete (&job->lanes[i]);
       return;
     }
-  if (!job_any_lane_live (job) || job->alive >= job->settings.parts_in_flight)
+  if (!job_any_lane_live (job)
+      || (job->alive >= job->settings.parts_in_flight && !job_make_room (job)))
     return;
 
   part = &job->parts[job->next_read++];
@@ -319,7 +368,7 @@ job_start_reading (Job *job)
     return;
   _octopus_transfer_set_state (job->transfer, OCTOPUS_TRANSFER_STATE_UPLOADING, NULL);
   job->reading_started = TRUE;
-  job_pump_reader (job);
+  _octopus_upload_job_pump_reader (job);
 }
 
 static void
@@ -539,6 +588,29 @@ job_fail (Job    *job,
   _octopus_upload_job_check_finished (job);
 }
 
+void
+_octopus_upload_job_file_failed (Job    *job,
+                                 GError *error)
+{
+  gboolean some_copy = FALSE;
+
+  for (guint i = 0; i < job->n_lanes; i++)
+    if (job->lanes[i].state == LANE_COMPLETING || job->lanes[i].state == LANE_DONE)
+      some_copy = TRUE;
+  if (!some_copy)
+    {
+      job_fail (job, error);
+      return;
+    }
+  /* The copies complete (or being completed) hold the bytes checked on the first read and
+   * stay; only the lanes that still need the file lose it. */
+  for (guint i = 0; i < job->n_lanes; i++)
+    if (job->lanes[i].state < LANE_COMPLETING)
+      _octopus_upload_lane_give_up (&job->lanes[i], error);
+  g_error_free (error);
+  _octopus_upload_job_check_finished (job);
+}
+
 static gboolean
 cancel_idle_cb (gpointer user_data)
 {
@@ -634,7 +706,6 @@ octopus_upload_job_run_async (OctopusTransfer             *transfer,
                                                           octopus_service_get_name (lane->service));
       g_object_ref (lane->progress);
       lane->cancellable = g_cancellable_new ();
-      g_queue_init (&lane->waiting);
     }
   /* Busy from here on, so that a lane given up right away cannot finish the job early. */
   job->io_busy = TRUE;

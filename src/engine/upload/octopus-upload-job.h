@@ -2,10 +2,10 @@
 /* octopus-upload-job.h — uploads one file to every service (the queue's worker).
  *
  * Internal to the upload engine: OctopusUploadQueue runs one job per transfer in flight.
- * The job reads the file once, in parts (octopus-upload-reader), hands the same GBytes of
- * each part to every service's lane concurrently, and releases a part as soon as every lane
- * has an answer for it.  Its outcome is written on the transfer (state, per-service
- * progress); the job itself only reports that it has settled.
+ * The job reads the file once, in parts (octopus-upload-reader), into a window of parts
+ * that every service's lane takes from at its own pace; a lane that falls behind the window
+ * reads its parts again (octopus-upload-job.c says why).  Its outcome is written on the
+ * transfer (state, per-service progress); the job itself only reports that it has settled.
  */
 #pragma once
 
@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 typedef struct {
   goffset multipart_threshold;  /* files of at least this size use multipart */
   gsize   part_size;            /* preferred part size (raised for huge files) */
-  guint   parts_in_flight;      /* parts of this file held in memory at once */
+  guint   parts_in_flight;      /* parts of this file in the shared window at once */
   guint   attempts;             /* tries per request on top of the client's own retries */
 } OctopusUploadSettings;
 

@@ -4,13 +4,17 @@
  * A lane sends each part the reader hands it (PutObject for a small file; otherwise
  * CreateMultipartUpload or, resuming, ListParts first, then UploadPart and
  * CompleteMultipartUpload), retries within bounds, and gives up for this service alone.
+ * It takes its parts at its own pace: from the job's shared window while it keeps up, read
+ * again from the file (and checked against the first read's MD5) once it fell behind.
  * The shape of the whole job is described in octopus-upload-job.c. */
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
 
 #include "octopus-upload-job-private.h"
 #include "octopus-object-table.h"
 
-static void lane_send          (Lane *lane, Part *part, guint attempt);
+static void lane_send          (Lane *lane, Part *part, GBytes *data, guint attempt);
 static void lane_create        (Lane *lane, guint attempt);
 
 /* ---- lanes -------------------------------------------------------------------------------- */
@@ -111,7 +115,6 @@ _octopus_upload_lane_give_up (Lane         *lane,
     return;
   lane->state = LANE_FAILED;
   g_cancellable_cancel (lane->cancellable);
-  g_queue_clear (&lane->waiting);
   if (_octopus_transfer_is_suspended (job->transfer))
     {
       /* Quitting: the open upload and its journal lane are what the next start resumes. */
@@ -186,6 +189,31 @@ request_progress_cb (goffset  bytes_sent,
   req->written = bytes_sent;
 }
 
+static gboolean
+pump_idle_cb (gpointer user_data)
+{
+  Request *req = user_data;
+
+  req->lane->ops--;
+  _octopus_upload_lane_pump (req->lane);
+  _octopus_upload_job_check_finished (req->lane->job);
+  return G_SOURCE_REMOVE;
+}
+
+/* The lane takes its next parts once the answered request is gone: the client's request
+ * holds the part's bytes until its callback has returned, and a re-read started before that
+ * would hold one part more than the lane's window. */
+static void
+lane_pump_later (Lane *lane)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  lane->ops++;
+  g_source_set_callback (source, pump_idle_cb, _octopus_upload_request_new (lane, NULL, 1),
+                         (GDestroyNotify) _octopus_upload_request_free);
+  g_source_attach (source, lane->job->context);
+}
+
 static void
 part_sent_cb (GObject      *source,
               GAsyncResult *result,
@@ -198,6 +226,7 @@ part_sent_cb (GObject      *source,
   g_autofree char *etag = NULL;
 
   lane->ops--;
+  lane->sending--;
   _octopus_upload_progress_add_written (lane->progress, -req->written);
   if (job->multipart)
     etag = octopus_s3_client_upload_part_finish (OCTOPUS_S3_CLIENT (source), result, &error);
@@ -209,18 +238,21 @@ part_sent_cb (GObject      *source,
   else if (etag != NULL)
     lane_part_done (lane, req->part, etag);
   else if (_octopus_upload_should_retry (job, error, req->attempt))
-    lane_send (lane, req->part, req->attempt + 1);
+    lane_send (lane, req->part, req->data, req->attempt + 1);
   else
     _octopus_upload_lane_give_up (lane, error);
 
+  g_clear_pointer (&req->data, g_bytes_unref);
+  lane_pump_later (lane);
   _octopus_upload_job_check_finished (job);
   _octopus_upload_request_free (req);
 }
 
 static void
-lane_send (Lane *lane,
-           Part *part,
-           guint attempt)
+lane_send (Lane   *lane,
+           Part   *part,
+           GBytes *data,
+           guint   attempt)
 {
   Job *job = lane->job;
   Request *req = _octopus_upload_request_new (lane, part, attempt);
@@ -229,6 +261,8 @@ lane_send (Lane *lane,
   const char *key = octopus_transfer_get_key (job->transfer);
 
   lane->ops++;
+  lane->sending++;
+  req->data = g_bytes_ref (data);
   req->options.content_md5 = part->md5_base64;
   req->options.progress = request_progress_cb;
   req->options.progress_data = req;
@@ -236,48 +270,141 @@ lane_send (Lane *lane,
 
   if (job->multipart)
     octopus_s3_client_upload_part_async (client, bucket, key, lane->upload_id, part->number,
-                                         part->data, &req->options, lane->cancellable,
+                                         req->data, &req->options, lane->cancellable,
                                          part_sent_cb, req);
   else
     {
       req->options.metadata = job->metadata;
-      octopus_s3_client_put_object_async (client, bucket, key, part->data, &req->options,
+      octopus_s3_client_put_object_async (client, bucket, key, req->data, &req->options,
                                           lane->cancellable, part_sent_cb, req);
     }
 }
 
-/* A part was read: send it, or skip it when a resumed upload already holds the same bytes. */
-void
-_octopus_upload_lane_offer (Lane *lane,
-                            Part *part)
+/* The part read again for a lane that fell behind: the bytes of the first read (same MD5),
+ * or the file changed since. */
+static void
+reread_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
-  if (!part->owes[lane->index])
-    return;
-  if (lane->server_parts != NULL)
-    {
-      const char *etag = g_hash_table_lookup (lane->server_parts, GUINT_TO_POINTER (part->number));
+  Request *req = user_data;
+  Lane *lane = req->lane;
+  Job *job = lane->job;
+  g_autoptr(OctopusUploadChunk) chunk = NULL;
+  GError *error = NULL;
 
-      if (etag != NULL && g_ascii_strcasecmp (etag, part->md5_hex) == 0)
-        {
-          lane_part_done (lane, part, etag);
-          return;
-        }
-    }
-  if (lane->state == LANE_STARTING)
-    g_queue_push_tail (&lane->waiting, part);
+  lane->ops--;
+  lane->rereading--;
+  chunk = octopus_upload_reader_read_finish (OCTOPUS_UPLOAD_READER (source), result, &error);
+  if (!_octopus_upload_lane_is_live (lane) || job->fatal != NULL)
+    g_clear_error (&error);   /* given up meanwhile */
+  else if (chunk == NULL)
+    _octopus_upload_job_file_failed (job, error);
+  else if (g_ascii_strcasecmp (chunk->md5_hex, req->part->md5_hex) != 0)
+    _octopus_upload_job_file_failed (job,
+      g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, _("%s changed while it was being uploaded"),
+                   octopus_upload_reader_get_path (job->reader)));
   else
-    lane_send (lane, part, 1);
+    lane_send (lane, req->part, chunk->data, 1);
+
+  g_clear_pointer (&chunk, octopus_upload_chunk_free);
+  _octopus_upload_lane_pump (lane);
+  _octopus_upload_job_check_finished (job);
+  _octopus_upload_request_free (req);
+}
+
+/* The window moved past @part before this lane took it: read it again (a worker thread,
+ * the page cache most of the time), for this lane alone. */
+static void
+lane_reread (Lane *lane,
+             Part *part)
+{
+  Job *job = lane->job;
+
+  g_debug ("%s: part %u of %s is read again (the window moved on)",
+           octopus_service_get_name (lane->service), part->number,
+           octopus_transfer_get_key (job->transfer));
+  lane->ops++;
+  lane->rereading++;
+  octopus_upload_reader_read_async (job->reader, part->offset, part->length, lane->cancellable,
+                                    reread_cb, _octopus_upload_request_new (lane, part, 1));
+}
+
+/* A resumed upload already holds @part's bytes: acknowledged without sending. */
+static gboolean
+lane_holds_part (Lane *lane,
+                 Part *part)
+{
+  const char *etag;
+
+  if (lane->server_parts == NULL)
+    return FALSE;
+  etag = g_hash_table_lookup (lane->server_parts, GUINT_TO_POINTER (part->number));
+  if (etag == NULL || g_ascii_strcasecmp (etag, part->md5_hex) != 0)
+    return FALSE;
+  lane_part_done (lane, part, etag);
+  return TRUE;
+}
+
+/* Does the lane still owe a part that left the shared window?  Then the parts it holds are
+ * its own (re-read, or kept on the wire after the window moved on), and it may hold no more
+ * than LANE_REREAD_WINDOW of them: memory stays bounded however far behind it is. */
+static gboolean
+lane_is_behind (Lane *lane)
+{
+  Job *job = lane->job;
+
+  /* Below lane->next every part was read (its owes[] exists); lane->next itself is owed. */
+  while (lane->lowest < lane->next && !job->parts[lane->lowest].owes[lane->index])
+    lane->lowest++;
+  while (job->oldest < job->next_read && job->parts[job->oldest].data == NULL)
+    job->oldest++;
+  return lane->lowest < job->oldest;
+}
+
+void
+_octopus_upload_lane_pump (Lane *lane)
+{
+  Job *job = lane->job;
+  guint held, room;
+
+  while (lane->state == LANE_RUNNING && job->fatal == NULL && lane->next < job->n_parts)
+    {
+      Part *part = &job->parts[lane->next];
+
+      if (!part->read)
+        break;   /* the shared reader has not got there yet */
+      held = lane->sending + lane->rereading;
+      /* A lane earns the window's full width by answering parts (as TCP's slow start): a
+       * slow service never holds more than LANE_REREAD_WINDOW parts when it falls behind. */
+      room = lane_is_behind (lane) ? LANE_REREAD_WINDOW
+                                   : MIN (job->settings.parts_in_flight,
+                                          LANE_REREAD_WINDOW + lane->acked);
+      if (!part->owes[lane->index] || lane_holds_part (lane, part))
+        lane->next++;
+      else if (part->data != NULL && held < room)
+        {
+          lane->next++;
+          lane_send (lane, part, part->data, 1);
+        }
+      else if (part->data == NULL && held < room)
+        {
+          lane->next++;
+          lane_reread (lane, part);
+        }
+      else
+        break;
+    }
+  if (lane->state == LANE_RUNNING && lane->next == job->next_read)
+    _octopus_upload_job_pump_reader (job);
 }
 
 static void
 lane_started (Lane *lane)
 {
-  Part *part;
-
   lane->state = LANE_RUNNING;
   _octopus_upload_progress_set_state (lane->progress, OCTOPUS_UPLOAD_STATE_UPLOADING, NULL);
-  while (_octopus_upload_lane_is_live (lane) && (part = g_queue_pop_head (&lane->waiting)) != NULL)
-    _octopus_upload_lane_offer (lane, part);
+  _octopus_upload_lane_pump (lane);
   _octopus_upload_lane_maybe_complete (lane);
 }
 
@@ -328,10 +455,17 @@ _octopus_upload_lane_maybe_complete (Lane *lane)
 {
   Job *job = lane->job;
   g_autoptr(GPtrArray) parts = NULL;
+  GError *error = NULL;
 
   if (lane->state != LANE_RUNNING || lane->acked < job->n_parts || !job->read_done
       || job->fatal != NULL)
     return;
+  /* A lane that fell behind read parts after the shared reader's last look: look again. */
+  if (!octopus_upload_reader_check (job->reader, &error))
+    {
+      _octopus_upload_job_file_failed (job, error);
+      return;
+    }
 
   lane->state = LANE_COMPLETING;
   parts = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_s3_part_free);
@@ -396,11 +530,12 @@ send_create (Request *req)
   Lane *lane = req->lane;
 
   req->options.metadata = lane->job->metadata;
+  /* Not cancelled with the lane: a create that reached the service opens an upload whether
+   * or not we wait for the answer, and only the answer's id lets created_cb abort it. */
   octopus_s3_client_create_multipart_async (octopus_service_get_client (lane->service),
                                             octopus_service_get_bucket (lane->service),
                                             octopus_transfer_get_key (lane->job->transfer),
-                                            &req->options, lane->cancellable,
-                                            created_cb, req);
+                                            &req->options, NULL, created_cb, req);
 }
 
 static void

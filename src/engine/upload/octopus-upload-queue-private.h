@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* octopus-upload-queue-private.h — OctopusUploadQueue's struct and the functions its files
- * share (octopus-upload-queue.c, -add.c, -resume.c).  Internal to the upload engine. */
+ * share (octopus-upload-queue.c, -add.c, -resume.c, -table.c).  Internal to the upload engine. */
 #pragma once
 
 #include "octopus-array.h"
@@ -76,5 +76,16 @@ OctopusTransfer *_octopus_upload_queue_append (OctopusUploadQueue        *self,
                                                const char                *key,
                                                GFileInfo                 *info,
                                                OctopusUploadJournalEntry *resume);
+
+/* octopus-upload-queue-table.c: the rows of the array's table (if any) while @transfer runs. */
+void     _octopus_upload_queue_mark_transferring (OctopusUploadQueue *self,
+                                                  OctopusTransfer    *transfer,
+                                                  gboolean            transferring);
+/* Each copy of @transfer shows in sync as soon as it is complete. */
+void     _octopus_upload_queue_watch_copies      (OctopusUploadQueue *self,
+                                                  OctopusTransfer    *transfer);
+/* At the end: every complete copy in sync (again), and the watch ends. */
+void     _octopus_upload_queue_show_copies       (OctopusUploadQueue *self,
+                                                  OctopusTransfer    *transfer);
 
 G_END_DECLS

@@ -9,7 +9,8 @@
  * aborting anything or touching the journal, so the next start resumes the whole queue.
  *
  * Adding files and folders: octopus-upload-queue-add.c; resume and cleanup at start:
- * octopus-upload-queue-resume.c; the struct they share: octopus-upload-queue-private.h. */
+ * octopus-upload-queue-resume.c; the array's table while files upload:
+ * octopus-upload-queue-table.c; the struct they share: octopus-upload-queue-private.h. */
 #include "config.h"
 
 #include <string.h>
@@ -412,10 +413,13 @@ octopus_upload_queue_get_memory_budget (OctopusUploadQueue *self)
   gsize per_file;
 
   g_return_val_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self), 0);
-  /* A multipart file holds parts_in_flight parts; a single-PUT file holds itself, which is
-   * below the threshold.  The part size can grow for files over 10,000 × part-size; that
-   * growth is the one case above this figure (and it is what S3's part limit forces). */
-  per_file = MAX (self->settings.parts_in_flight * self->settings.part_size,
+  /* A multipart file holds parts_in_flight parts in its shared window, plus at most
+   * LANE_REREAD_WINDOW (2) for each service that fell behind (all but the fastest); a
+   * single-PUT file holds itself, which is below the threshold.  The part size can grow for
+   * files over 10,000 × part-size; that growth is the one case above this figure (and it is
+   * what S3's part limit forces). */
+  per_file = MAX ((self->settings.parts_in_flight + 2 * (MAX (self->services->len, 1) - 1))
+                  * self->settings.part_size,
                   (gsize) MAX (self->settings.multipart_threshold, 0));
   /* Only LARGE_FILES_IN_FLIGHT files over SMALL_FILE_SIZE run at once (queue_take_startable);
    * the others in flight are small files. */
@@ -516,23 +520,6 @@ _octopus_upload_queue_check_settled (OctopusUploadQueue *self)
 }
 
 /* Shows @transfer's key as transferring (or not) on every service of the array. */
-static void
-queue_mark_transferring (OctopusUploadQueue *self,
-                         OctopusTransfer    *transfer,
-                         gboolean            transferring)
-{
-  if (self->array == NULL)
-    return;
-  for (guint i = 0; i < self->services->len; i++)
-    {
-      const char *name = octopus_service_get_name (self->services->pdata[i]);
-
-      if (octopus_array_lookup_service (self->array, name) != NULL)
-        octopus_array_set_transferring (self->array, octopus_transfer_get_key (transfer), name,
-                                        transferring);
-    }
-}
-
 /* Does the journal still need @entry: some service of the queue lacks the file and was not
  * given up? */
 gboolean
@@ -562,33 +549,6 @@ queue_journal_settle (OctopusUploadQueue *self,
     octopus_upload_journal_queue_remove (self->journal, entry);
   else
     octopus_upload_journal_queue_save (self->journal, entry);
-}
-
-/* The copies the transfer completed show in sync in @array's table at once. */
-static void
-queue_show_copies (OctopusUploadQueue *self,
-                   OctopusTransfer    *transfer)
-{
-  GListModel *services = octopus_transfer_get_services (transfer);
-  OctopusObjectTable *table;
-
-  if (self->array == NULL)
-    return;
-  table = octopus_array_get_table (self->array);
-  for (guint i = 0; i < g_list_model_get_n_items (services); i++)
-    {
-      g_autoptr(OctopusUploadProgress) p = g_list_model_get_item (services, i);
-      int index =
-        octopus_object_table_lookup_service (table, octopus_upload_progress_get_service_name (p));
-
-      if (index < 0 || octopus_upload_progress_get_state (p) != OCTOPUS_UPLOAD_STATE_DONE)
-        continue;
-      octopus_object_table_set_copy (table, octopus_transfer_get_key (transfer), (guint) index,
-                                     octopus_transfer_get_size (transfer),
-                                     _octopus_upload_progress_get_etag (p),
-                                     _octopus_upload_progress_get_md5 (p),
-                                     g_get_real_time () / G_USEC_PER_SEC);
-    }
 }
 
 void
@@ -623,8 +583,8 @@ _octopus_upload_queue_transfer_finished_cb (OctopusTransfer    *transfer,
       else if (octopus_upload_progress_get_state (p) == OCTOPUS_UPLOAD_STATE_DONE)
         g_hash_table_remove (self->down_since, name);
     }
-  queue_mark_transferring (self, transfer, FALSE);
-  queue_show_copies (self, transfer);
+  _octopus_upload_queue_mark_transferring (self, transfer, FALSE);
+  _octopus_upload_queue_show_copies (self, transfer);
   g_signal_emit (self, signals[SIGNAL_TRANSFER_FINISHED], 0, transfer);
   _octopus_upload_queue_schedule (self);
   _octopus_upload_queue_check_settled (self);
@@ -728,7 +688,8 @@ _octopus_upload_queue_schedule (OctopusUploadQueue *self)
       job->large = transfer_is_large (transfer);
       self->running++;
       self->running_large += job->large;
-      queue_mark_transferring (self, transfer, TRUE);
+      _octopus_upload_queue_mark_transferring (self, transfer, TRUE);
+      _octopus_upload_queue_watch_copies (self, transfer);
       octopus_upload_job_run_async (transfer, self->services, skip, &self->settings,
                                     self->journal, job_done_cb, job);
     }
