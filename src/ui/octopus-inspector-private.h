@@ -26,7 +26,8 @@ typedef enum {
 typedef struct {
   OctopusInspector    *self;       /* unowned: the inspector owns the column */
   char                *service;
-  AdwPreferencesGroup *group;
+  AdwPreferencesGroup *group;      /* the service's name, the state and its reason */
+  AdwPreferencesGroup *facts;      /* the other facts */
   AdwActionRow        *rows[N_FACTS];
   GtkLabel            *values[N_FACTS];
   GtkWidget           *repair;

@@ -282,7 +282,8 @@ add_fact_row (InspectorColumn *column,
   gtk_label_set_max_width_chars (GTK_LABEL (value), 34);
   gtk_widget_set_hexpand (value, TRUE);
   adw_action_row_add_suffix (row, value);
-  adw_preferences_group_add (column->group, GTK_WIDGET (row));
+  adw_preferences_group_add (fact == FACT_STATE ? column->group : column->facts,
+                             GTK_WIDGET (row));
   column->rows[fact] = row;
   column->values[fact] = GTK_LABEL (value);
 }
@@ -306,11 +307,14 @@ add_copy_button (GtkBox     *box,
   return button;
 }
 
+/* A column: the service and the state (with its reason) on top, the actions right below it
+ * (in view without scrolling), then the other facts. */
 static InspectorColumn *
 column_new (OctopusInspector *self,
             const char       *service)
 {
   InspectorColumn *column = g_new0 (InspectorColumn, 1);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   g_autofree char *repair = g_strdup_printf (_("Copies a good copy to %s only"), service);
   g_autofree char *download = g_strdup_printf (_("Downloads the copy on %s as it is"), service);
@@ -320,10 +324,9 @@ column_new (OctopusInspector *self,
   column->service = g_strdup (service);
   column->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (column->group, service);
-  gtk_widget_set_valign (GTK_WIDGET (column->group), GTK_ALIGN_START);
+  column->facts = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   for (guint f = 0; f < N_FACTS; f++)
     add_fact_row (column, f);
-  gtk_widget_set_margin_top (buttons, 12);
   column->repair = add_copy_button (GTK_BOX (buttons), _("Repair This Copy"), repair,
                                     "suggested-action");
   column->download = add_copy_button (GTK_BOX (buttons), _("Download This Copy…"), download,
@@ -331,8 +334,10 @@ column_new (OctopusInspector *self,
   column->remove = add_copy_button (GTK_BOX (buttons), _("Delete This Copy…"), remove,
                                     "destructive-action");
   _octopus_inspector_connect_actions (column);
-  adw_preferences_group_add (column->group, buttons);
-  gtk_box_append (self->services_box, GTK_WIDGET (column->group));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (column->group));
+  gtk_box_append (GTK_BOX (box), buttons);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (column->facts));
+  gtk_box_append (self->services_box, box);
   return column;
 }
 
