@@ -26,9 +26,8 @@ typedef enum {
 typedef struct {
   OctopusInspector    *self;       /* unowned: the inspector owns the column */
   char                *service;
-  AdwPreferencesGroup *group;      /* the service's name, the state and its reason */
-  AdwPreferencesGroup *facts;      /* the other facts */
-  AdwActionRow        *rows[N_FACTS];
+  AdwPreferencesGroup *facts;      /* every fact but the state */
+  AdwActionRow        *rows[N_FACTS];   /* NULL for FACT_STATE, a label under the name */
   GtkLabel            *values[N_FACTS];
   GtkWidget           *repair;
   GtkWidget           *download;

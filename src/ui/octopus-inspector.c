@@ -16,9 +16,9 @@ G_DEFINE_FINAL_TYPE (OctopusInspector, octopus_inspector, ADW_TYPE_WINDOW)
 enum { PROP_0, PROP_ARRAY, PROP_KEY, PROP_BUSY, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
-/* The rows of a column, in order (the titles are translated when the column is built). */
+/* The rows of a column, in order (the titles are translated when the column is built); the
+ * state is no row but a label under the service's name. */
 static const char * const fact_titles[N_FACTS] = {
-  [FACT_STATE] = N_("State"),
   [FACT_SIZE] = N_("Size"),
   [FACT_MD5] = N_("Content MD5"),
   [FACT_ETAG] = N_("ETag"),
@@ -176,9 +176,10 @@ set_fact (InspectorColumn *column,
   const char *shown = value != NULL && value[0] != '\0' ? value : "—";
 
   gtk_label_set_text (column->values[fact], shown);
-  /* The row reads as "<title>: <value>" to a screen reader. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (column->rows[fact]),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, shown, -1);
+  /* The row reads as "<title>: <value>" to a screen reader (the state is a label alone). */
+  if (column->rows[fact] != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (column->rows[fact]),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, shown, -1);
 }
 
 static void
@@ -198,9 +199,14 @@ show_copy (InspectorColumn       *column,
   column->state = copy->state;
   column->present = copy->present;
   set_fact (column, FACT_STATE, copy->reason);
-  adw_preferences_group_set_description (column->group, copy->reason);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (column->group),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, copy->reason, -1);
+  if (copy->state == OCTOPUS_OBJECT_STATE_IN_SYNC)
+    gtk_widget_add_css_class (GTK_WIDGET (column->values[FACT_STATE]), "success");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (column->values[FACT_STATE]), "success");
+  if (broken || copy->state == OCTOPUS_OBJECT_STATE_UNREACHABLE)
+    gtk_widget_add_css_class (GTK_WIDGET (column->values[FACT_STATE]), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (column->values[FACT_STATE]), "error");
   set_fact (column, FACT_SIZE, size);
   set_fact (column, FACT_MD5, md5);
   set_fact (column, FACT_ETAG, copy->etag);
@@ -282,10 +288,31 @@ add_fact_row (InspectorColumn *column,
   gtk_label_set_max_width_chars (GTK_LABEL (value), 34);
   gtk_widget_set_hexpand (value, TRUE);
   adw_action_row_add_suffix (row, value);
-  adw_preferences_group_add (fact == FACT_STATE ? column->group : column->facts,
-                             GTK_WIDGET (row));
+  adw_preferences_group_add (column->facts, GTK_WIDGET (row));
   column->rows[fact] = row;
   column->values[fact] = GTK_LABEL (value);
+}
+
+/* The service's name and, below it, the copy's state with its reason: a label of its own,
+ * the first thing a screen reader meets in the column.  Not selectable: the window's first
+ * focus would select it all (the MD5s can be copied from their rows). */
+static GtkWidget *
+heading_new (InspectorColumn *column)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *title = gtk_label_new (column->service);
+  GtkWidget *reason = gtk_label_new ("—");
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (title, "title-4");
+  gtk_label_set_xalign (GTK_LABEL (reason), 0.0);
+  gtk_label_set_wrap (GTK_LABEL (reason), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (reason), PANGO_WRAP_WORD_CHAR);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), reason);
+  column->values[FACT_STATE] = GTK_LABEL (reason);
+  return box;
 }
 
 /* A button for one copy; its description names the service for a screen reader. */
@@ -308,7 +335,7 @@ add_copy_button (GtkBox     *box,
 }
 
 /* A column: the service and the state (with its reason) on top, the actions right below it
- * (in view without scrolling), then the other facts. */
+ * (in view without scrolling), then the other facts, one row each. */
 static InspectorColumn *
 column_new (OctopusInspector *self,
             const char       *service)
@@ -322,19 +349,17 @@ column_new (OctopusInspector *self,
 
   column->self = self;
   column->service = g_strdup (service);
-  column->group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  adw_preferences_group_set_title (column->group, service);
   column->facts = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  for (guint f = 0; f < N_FACTS; f++)
+  for (guint f = FACT_STATE + 1; f < N_FACTS; f++)
     add_fact_row (column, f);
   column->repair = add_copy_button (GTK_BOX (buttons), _("Repair This Copy"), repair,
                                     "suggested-action");
   column->download = add_copy_button (GTK_BOX (buttons), _("Download This Copy…"), download,
                                       NULL);
-  column->remove = add_copy_button (GTK_BOX (buttons), _("Delete This Copy…"), remove,
-                                    "destructive-action");
+  /* Not red here: the confirmation's button is the destructive one. */
+  column->remove = add_copy_button (GTK_BOX (buttons), _("Delete This Copy…"), remove, NULL);
   _octopus_inspector_connect_actions (column);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (column->group));
+  gtk_box_append (GTK_BOX (box), heading_new (column));
   gtk_box_append (GTK_BOX (box), buttons);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (column->facts));
   gtk_box_append (self->services_box, box);
