@@ -126,6 +126,7 @@ octopus_application_startup (GApplication *app)
   static const char *upload_accels[] = { "<Control>o", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *help_accels[] = { "<Control>question", NULL };
+  static const char *inspect_accels[] = { "<Alt>Return", "<Control>i", NULL };
 
   octopus_ui_register_resources ();
   G_APPLICATION_CLASS (octopus_application_parent_class)->startup (app);
@@ -137,6 +138,8 @@ octopus_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
                                          help_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.inspect-selected",
+                                         inspect_accels);
 
   load_accounts (self);
   self->settings = g_settings_new (APP_ID);

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "octopus-acl-dialog.h"
+#include "octopus-inspector.h"
 #include "octopus-window-private.h"
 
 static void
@@ -41,6 +42,7 @@ _octopus_window_actions_update (OctopusWindow *self)
   set_enabled (self, "download-selected", have_array && n_selected > 0);
   set_enabled (self, "edit-acl", have_array && n_selected > 0);
   set_enabled (self, "share-selected", have_array && n_selected == 1);
+  set_enabled (self, "inspect-selected", have_array && n_selected == 1);
   set_enabled (self, "erase-all", have_array);
   set_enabled (self, "check-contents", have_array);
 }
@@ -552,6 +554,24 @@ share_selected_action (GSimpleAction *action,
   _octopus_window_share (self, keys[0]);
 }
 
+/* ---- inspect ---- */
+
+static void
+inspect_selected_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  g_auto(GStrv) keys = selected_keys (self);
+  OctopusInspector *inspector;
+
+  if (self->array == NULL || keys[0] == NULL || keys[1] != NULL)
+    return;
+  inspector = octopus_inspector_new (self->array, keys[0]);
+  gtk_window_set_transient_for (GTK_WINDOW (inspector), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (inspector));
+}
+
 /* ---- upload ---- */
 
 static void
@@ -657,6 +677,7 @@ static const GActionEntry win_actions[] = {
   { .name = "download-selected", .activate = download_selected_action },
   { .name = "edit-acl", .activate = edit_acl_action },
   { .name = "share-selected", .activate = share_selected_action },
+  { .name = "inspect-selected", .activate = inspect_selected_action },
   { .name = "erase-all", .activate = erase_all_action },
   { .name = "check-contents", .activate = check_contents_action },
   { .name = "cancel-all-transfers", .activate = cancel_all_action },

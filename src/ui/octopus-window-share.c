@@ -8,12 +8,15 @@
 #include <glib/gi18n-lib.h>
 
 #include "octopus-share.h"
+#include "octopus-share-dialog.h"
 #include "octopus-window-private.h"
 
 /* The choices offered, in the order of the drop-down. */
 static const guint expiry_seconds[] = { 60 * 60, 24 * 60 * 60, OCTOPUS_SHARE_MAX_SECONDS };
 
 typedef struct {
+  OctopusArray    *array;
+  AdwToastOverlay *toasts;   /* where the outcome is said */
   char        *key;
   char       **services;   /* names of the services whose copy is in sync */
   GtkDropDown *expiry;     /* owned by the dialog */
@@ -23,15 +26,37 @@ typedef struct {
 static void
 share_choice_free (ShareChoice *choice)
 {
+  g_clear_object (&choice->array);
+  g_clear_object (&choice->toasts);
   g_free (choice->key);
   g_strfreev (choice->services);
   g_free (choice);
 }
 
+/* Says @message in a toast over @toasts. */
+static void
+toast (AdwToastOverlay *toasts,
+       const char      *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (toasts, toast);
+}
+
+static void
+toast_error (AdwToastOverlay *toasts,
+             const GError    *error)
+{
+  /* Translators: "<what failed>: <why>" */
+  g_autofree char *message = g_strdup_printf (_("%s: %s"), _("Could not make a share link"),
+                                              error->message);
+  toast (toasts, message);
+}
+
 static void
 share_response_cb (AdwMessageDialog *dialog,
-                   const char       *response,
-                   OctopusWindow    *self)
+                   const char       *response)
 {
   ShareChoice *choice = g_object_get_data (G_OBJECT (dialog), "share-choice");
   guint expiry = gtk_drop_down_get_selected (choice->expiry);
@@ -40,21 +65,21 @@ share_response_cb (AdwMessageDialog *dialog,
   g_autofree char *url = NULL;
   g_autofree char *message = NULL;
 
-  if (g_strcmp0 (response, "copy") != 0 || self->array == NULL)
+  if (g_strcmp0 (response, "copy") != 0)
     return;
   if (choice->service != NULL)
     service = choice->services[gtk_drop_down_get_selected (choice->service)];
-  url = octopus_array_share_url (self->array, choice->key, service,
+  url = octopus_array_share_url (choice->array, choice->key, service,
                                  expiry_seconds[MIN (expiry, G_N_ELEMENTS (expiry_seconds) - 1)],
                                  NULL, &error);
   if (url == NULL)
     {
-      _octopus_window_toast_error (self, _("Could not make a share link"), error);
+      toast_error (choice->toasts, error);
       return;
     }
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), url);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (choice->toasts)), url);
   message = g_strdup_printf (_("Share link for “%s” copied to the clipboard"), choice->key);
-  octopus_window_toast (self, message);
+  toast (choice->toasts, message);
 }
 
 /* A label and a drop-down on one row of @grid; the label names the drop-down for screen
@@ -97,35 +122,37 @@ choices_new (ShareChoice *choice)
 }
 
 void
-_octopus_window_share (OctopusWindow *self,
-                       const char    *key)
+octopus_share_dialog_present (GtkWindow       *parent,
+                              OctopusArray    *array,
+                              const char      *key,
+                              AdwToastOverlay *toasts)
 {
   g_auto(GStrv) services = NULL;
   g_autofree char *heading = NULL;
   ShareChoice *choice;
   GtkWidget *dialog;
 
+  g_return_if_fail (OCTOPUS_IS_ARRAY (array));
   g_return_if_fail (key != NULL);
-  if (self->array == NULL)
-    return;
-  services = octopus_array_share_services (self->array, key);
+  services = octopus_array_share_services (array, key);
   if (services[0] == NULL)
     {
       /* No copy may be shared: the engine's refusal says why, and no dialog is opened. */
       g_autoptr(GError) error = NULL;
-      g_autofree char *url = octopus_array_share_url (self->array, key, NULL, 60 * 60, NULL,
-                                                      &error);
+      g_autofree char *url = octopus_array_share_url (array, key, NULL, 60 * 60, NULL, &error);
 
       g_return_if_fail (url == NULL);
-      _octopus_window_toast_error (self, _("Could not make a share link"), error);
+      toast_error (toasts, error);
       return;
     }
 
   choice = g_new0 (ShareChoice, 1);
+  choice->array = g_object_ref (array);
+  choice->toasts = g_object_ref (toasts);
   choice->key = g_strdup (key);
   choice->services = g_steal_pointer (&services);
   heading = g_strdup_printf (_("Share “%s”"), key);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading,
+  dialog = adw_message_dialog_new (parent, heading,
                                    _("Anyone with the link can download the file until the link "
                                      "expires. A link cannot be revoked except by deleting or "
                                      "overwriting the object."));
@@ -138,6 +165,16 @@ _octopus_window_share (OctopusWindow *self,
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data_full (G_OBJECT (dialog), "share-choice", choice,
                           (GDestroyNotify) share_choice_free);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (share_response_cb), self, 0);
+  g_signal_connect (dialog, "response", G_CALLBACK (share_response_cb), NULL);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+_octopus_window_share (OctopusWindow *self,
+                       const char    *key)
+{
+  g_return_if_fail (key != NULL);
+  if (self->array == NULL)
+    return;
+  octopus_share_dialog_present (GTK_WINDOW (self), self->array, key, self->toast_overlay);
 }

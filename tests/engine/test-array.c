@@ -487,6 +487,89 @@ test_delete (Fixture       *fx,
               OCTOPUS_OBJECT_STATE_IN_SYNC);
 }
 
+/* One copy at a time (the inspector's actions): a repair, a download and a delete that name
+ * a service touch that copy and no other. */
+static void
+test_copy_operations (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) good = text ("the good bytes\n");
+  g_autoptr(GBytes) bad = text ("the evil bytes\n");   /* same length */
+  const char *key = "copy-ops.txt";
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(OctopusS3Object) info = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+
+  if (fx->array == NULL)
+    return;
+
+  put_all (fx, key, good);
+  put (fx, S3RVER, key, bad, TRUE);    /* the newest, but one against two */
+  refresh (fx->array, OCTOPUS_ARRAY_REFRESH_NONE);
+  assert_row (fx->array, key, OCTOPUS_OBJECT_STATE_DIFFERS, OCTOPUS_OBJECT_STATE_IN_SYNC,
+              OCTOPUS_OBJECT_STATE_IN_SYNC);
+
+  /* This copy's own bytes: the differing one can be looked at. */
+  dir = g_build_filename (fx->tmpdir, "copy", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  octopus_array_download_copy_async (fx->array, key, "s3rver", dir, NULL,
+                                     octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  path = octopus_array_download_finish (fx->array, res, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "the evil bytes\n");
+  g_clear_object (&res);
+
+  /* A name no service has is refused before anything is sent. */
+  octopus_array_repair_copy_async (fx->array, key, "nowhere", NULL, octopus_test_result_cb,
+                                   NULL);
+  res = octopus_test_wait_result ();
+  g_assert_null (octopus_array_repair_finish (fx->array, res, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_clear_object (&res);
+
+  /* Break swift-b too (missing); repairing s3rver's copy leaves swift-b alone. */
+  delete_direct (fx, SWIFT_B, key);
+  refresh (fx->array, OCTOPUS_ARRAY_REFRESH_NONE);
+  octopus_array_repair_copy_async (fx->array, key, "s3rver", NULL, octopus_test_result_cb, NULL);
+  res = octopus_test_wait_result ();
+  results = octopus_array_repair_finish (fx->array, res, &error);
+  g_assert_no_error (error);
+  g_assert_false (octopus_array_results_have_failures (results));
+  g_assert_nonnull (find_result (results, key, "s3rver"));
+  g_assert_null (find_result (results, key, "swift-b"));
+  got = get_bytes (fx, S3RVER, key, NULL);
+  g_assert_true (g_bytes_equal (got, good));
+  g_assert_null (octopus_test_head (fx->svc.clients[SWIFT_B], fx->svc.buckets[SWIFT_B], key,
+                                    &error));
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_KEY);
+  g_clear_error (&error);
+  g_clear_object (&res);
+  g_clear_pointer (&results, g_ptr_array_unref);
+
+  /* Deleting swift-a's copy sends nothing to the others. */
+  octopus_array_delete_copy_async (fx->array, key, "swift-a", NULL, octopus_test_result_cb,
+                                   NULL);
+  res = octopus_test_wait_result ();
+  results = octopus_array_delete_finish (fx->array, res, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_cmpint (find_result (results, key, "swift-a")->status, ==, OCTOPUS_RESULT_OK);
+  g_assert_null (octopus_test_head (fx->svc.clients[SWIFT_A], fx->svc.buckets[SWIFT_A], key,
+                                    &error));
+  g_assert_error (error, OCTOPUS_S3_ERROR, OCTOPUS_S3_ERROR_NO_SUCH_KEY);
+  g_clear_error (&error);
+  info = head (fx, S3RVER, key);
+  g_assert_cmpint (info->size, ==, (gint64) g_bytes_get_size (good));
+}
+
 static void
 test_acl (Fixture       *fx,
           gconstpointer  data)
@@ -1083,6 +1166,7 @@ main (int   argc,
   ADD ("/array/break-and-repair", test_break_and_repair);
   ADD ("/array/repair-keeps-newer-target", test_repair_keeps_newer_target);
   ADD ("/array/delete", test_delete);
+  ADD ("/array/copy-operations", test_copy_operations);
   ADD ("/array/acl", test_acl);
   ADD ("/array/acl-change", test_acl_change);
   ADD ("/array/repair-copies-grants", test_repair_copies_grants);

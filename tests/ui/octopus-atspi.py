@@ -22,6 +22,7 @@
   octopus-atspi.py checked NAME [WINDOW]         exit 0 when the switch/check box NAME is on
   octopus-atspi.py wait-label PART               wait until a shown label's text holds PART
                                                  (case-insensitive); print that text
+  octopus-atspi.py wait-no-label PART            wait until no shown label's text holds PART
 
 AT-SPI reads race row removal in GTK 4.8's bridge (the app can crash when a client reads a
 row while it is being removed), so the tests wait for a condition through the app's own
@@ -256,6 +257,15 @@ def wait_label(part):
     return status
 
 
+def wait_no_label(part):
+    def none_left():
+        a = app()
+        return a is not None and not any(
+            node.get_role() == Atspi.Role.LABEL and part.lower() in (node.get_name() or '').lower()
+            and shown_extents(node) is not None for node, _ in walk(a))
+    return wait(none_left, f'no label saying {part!r}')
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else 'dump'
     if cmd == 'dump':
@@ -301,6 +311,8 @@ def main(argv):
         return checked(argv[2], argv[3] if len(argv) > 3 else None)
     if cmd == 'wait-label':
         return wait_label(argv[2])
+    if cmd == 'wait-no-label':
+        return wait_no_label(argv[2])
     if cmd == 'text':
         return text(argv[2], argv[3] if len(argv) > 3 else None)
     print(__doc__, file=sys.stderr)

@@ -191,21 +191,15 @@ delete_next (ServiceDelete *sd)
     }
 }
 
-void
-octopus_array_delete_async (OctopusArray        *self,
-                            const char * const  *keys,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+/* Deletes @keys on service @only, or on every service when @only is -1. */
+static void
+delete_start (OctopusArray       *self,
+              const char * const *keys,
+              int                 only,
+              GTask              *task)
 {
-  g_autoptr(GTask) task = NULL;
   DeleteData *data;
 
-  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
-  g_return_if_fail (keys != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_array_delete_async);
   data = g_new0 (DeleteData, 1);
   data->keys = g_ptr_array_new_with_free_func (g_free);
   data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
@@ -223,14 +217,62 @@ octopus_array_delete_async (OctopusArray        *self,
   octopus_fanout_begin (&data->fanout, (OctopusFanoutNext) delete_return, task);
   for (guint i = 0; i < self->services->len; i++)
     {
-      ServiceDelete *sd = g_new0 (ServiceDelete, 1);
+      ServiceDelete *sd;
 
+      if (only >= 0 && i != (guint) only)
+        continue;
+      sd = g_new0 (ServiceDelete, 1);
       sd->task = g_object_ref (task);
       sd->service = i;
       octopus_fanout_add (&data->fanout);
       delete_next (sd);
     }
   octopus_fanout_seal (&data->fanout);
+}
+
+void
+octopus_array_delete_async (OctopusArray        *self,
+                            const char * const  *keys,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+  g_return_if_fail (keys != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_array_delete_async);
+  delete_start (self, keys, -1, task);
+}
+
+void
+octopus_array_delete_copy_async (OctopusArray        *self,
+                                 const char          *key,
+                                 const char          *service_name,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const char *keys[] = { key, NULL };
+  GError *error = NULL;
+  int only;
+
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (service_name != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_array_delete_async);
+  only = _octopus_array_service_index (self, service_name, &error);
+  if (only < 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  delete_start (self, keys, only, task);
 }
 
 GPtrArray *

@@ -51,6 +51,11 @@ void                _octopus_array_store_listings_async  (OctopusArray        *s
                                                           GAsyncReadyCallback  callback,
                                                           gpointer             user_data);
 
+/* The index of the service named @name; -1 and G_IO_ERROR_INVALID_ARGUMENT when none is. */
+int                 _octopus_array_service_index (OctopusArray  *self,
+                                                  const char    *name,
+                                                  GError       **error);
+
 OctopusArrayResult *_octopus_array_result_new   (const char          *key,
                                                  const char          *service,
                                                  OctopusResultStatus  status,

@@ -25,6 +25,7 @@ typedef struct {
   GPtrArray *keys;             /* of char *, the keys to look at */
   guint      next;
   GPtrArray *results;          /* of OctopusArrayResult */
+  int        only;             /* the one service to write to, or -1: every one */
 } RepairData;
 
 static void repair_next_key (GTask *task);
@@ -451,6 +452,8 @@ plan_key (GTask         *task,
 
       if (state != OCTOPUS_OBJECT_STATE_MISSING && state != OCTOPUS_OBJECT_STATE_DIFFERS)
         continue;
+      if (data->only >= 0 && i != (guint) data->only)
+        continue;   /* repairing one copy: the others are not touched */
       t.listed_etag = g_strdup (octopus_object_get_service_etag (row, i));
       g_array_append_val (kr->targets, t);
     }
@@ -522,25 +525,20 @@ repair_next_key (GTask *task)
                          (GDestroyNotify) g_ptr_array_unref);
 }
 
-void
-octopus_array_repair_async (OctopusArray        *self,
-                            const char * const  *keys,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+/* Starts a repair of @keys (NULL: every key), writing only to service @only (-1: all). */
+static void
+repair_start (OctopusArray        *self,
+              const char * const  *keys,
+              int                  only,
+              GTask               *task)
 {
-  g_autoptr(GTask) task = NULL;
   RepairData *data;
   GListModel *model;
-
-  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_array_repair_async);
 
   data = g_new0 (RepairData, 1);
   data->keys = g_ptr_array_new_with_free_func (g_free);
   data->results = g_ptr_array_new_with_free_func ((GDestroyNotify) octopus_array_result_free);
+  data->only = only;
   g_task_set_task_data (task, data, (GDestroyNotify) repair_data_free);
 
   model = G_LIST_MODEL (self->table);
@@ -560,13 +558,57 @@ octopus_array_repair_async (OctopusArray        *self,
       OctopusService *service = g_ptr_array_index (self->services, i);
       const GError *error = octopus_service_get_last_error (service);
 
-      if (error != NULL)
+      if (error != NULL && (only < 0 || i == (guint) only))
         g_ptr_array_add (data->results,
                          _octopus_array_result_new (NULL, octopus_service_get_name (service),
                                                     OCTOPUS_RESULT_UNREACHABLE, error->message));
     }
 
   repair_next_key (task);
+}
+
+void
+octopus_array_repair_async (OctopusArray        *self,
+                            const char * const  *keys,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_array_repair_async);
+  repair_start (self, keys, -1, task);
+}
+
+void
+octopus_array_repair_copy_async (OctopusArray        *self,
+                                 const char          *key,
+                                 const char          *service_name,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const char *keys[] = { key, NULL };
+  GError *error = NULL;
+  int only;
+
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (service_name != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_array_repair_async);
+  only = _octopus_array_service_index (self, service_name, &error);
+  if (only < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  repair_start (self, keys, only, task);
 }
 
 GPtrArray *

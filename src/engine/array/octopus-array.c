@@ -130,6 +130,19 @@ octopus_array_lookup_service (OctopusArray *self,
   return index >= 0 ? g_ptr_array_index (self->services, index) : NULL;
 }
 
+int
+_octopus_array_service_index (OctopusArray  *self,
+                              const char    *name,
+                              GError       **error)
+{
+  int index = octopus_object_table_lookup_service (self->table, name);
+
+  if (index < 0)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 _("There is no service called “%s”"), name);
+  return index;
+}
+
 OctopusObjectTable *
 octopus_array_get_table (OctopusArray *self)
 {

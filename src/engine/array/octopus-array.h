@@ -131,6 +131,16 @@ void       octopus_array_repair_async  (OctopusArray        *self,
 GPtrArray *octopus_array_repair_finish (OctopusArray        *self,
                                         GAsyncResult        *result,
                                         GError             **error);
+/* The same for one copy: writes only to @service_name, and only where that copy of @key is
+ * missing or differs (the inspector's "Repair This Copy"); no other service is written to.
+ * G_IO_ERROR_INVALID_ARGUMENT when no service has that name.  Finish with
+ * octopus_array_repair_finish(). */
+void       octopus_array_repair_copy_async (OctopusArray        *self,
+                                            const char          *key,
+                                            const char          *service_name,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
 
 /* Deletes @keys on every service (DeleteObjects in batches of ≤ 1000, DeleteObject where
  * DeleteObjects is not implemented).  → GPtrArray of OctopusArrayResult. */
@@ -142,6 +152,15 @@ void       octopus_array_delete_async  (OctopusArray        *self,
 GPtrArray *octopus_array_delete_finish (OctopusArray        *self,
                                         GAsyncResult        *result,
                                         GError             **error);
+/* Deletes only the copy of @key on @service_name; nothing is sent to any other service.
+ * G_IO_ERROR_INVALID_ARGUMENT when no service has that name.  Finish with
+ * octopus_array_delete_finish(). */
+void       octopus_array_delete_copy_async (OctopusArray        *self,
+                                            const char          *key,
+                                            const char          *service_name,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
 
 /* Every service's ACL for @key → GPtrArray of OctopusArrayAcl, in service order. */
 void       octopus_array_get_acl_async  (OctopusArray        *self,
@@ -202,6 +221,17 @@ void       octopus_array_download_async  (OctopusArray        *self,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
+/* Downloads the copy of @key on @service_name alone (no fallback), verified against that
+ * copy's own MD5 and size as last refreshed (so a differing copy can be fetched to look at).
+ * G_IO_ERROR_INVALID_ARGUMENT when no service has that name.  Finish with
+ * octopus_array_download_finish(). */
+void       octopus_array_download_copy_async (OctopusArray        *self,
+                                              const char          *key,
+                                              const char          *service_name,
+                                              const char          *directory,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
 char      *octopus_array_download_finish (OctopusArray        *self,
                                           GAsyncResult        *result,
                                           GPtrArray          **results,

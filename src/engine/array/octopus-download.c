@@ -538,25 +538,19 @@ parents_made_cb (GObject      *source,
   try_next (task);
 }
 
-void
-octopus_array_download_async (OctopusArray        *self,
-                              const char          *key,
-                              const char          *directory,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+/* Starts the download of @key into @directory: from every usable replica in turn, or, when
+ * @only is a service index, from that copy alone (checked against its own MD5 and size). */
+static void
+download_start (OctopusArray *self,
+                const char   *key,
+                const char   *directory,
+                int           only,
+                GTask        *task)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) parents = NULL;
   OctopusObject *row;
   Download *d;
 
-  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
-  g_return_if_fail (key != NULL);
-  g_return_if_fail (directory != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, octopus_array_download_async);
   d = g_new0 (Download, 1);
   d->key = g_strdup (key);
   d->directory = g_canonicalize_filename (directory, NULL);
@@ -572,16 +566,77 @@ octopus_array_download_async (OctopusArray        *self,
                                _("No service holds %s"), key);
       return;
     }
-  d->expected_md5 = g_strdup (octopus_object_get_md5 (row));
-  d->expected_size = octopus_object_get_size (row);
-  add_candidates (d, row);
+  if (only >= 0)
+    {
+      guint index = (guint) only;
+
+      d->expected_md5 = g_strdup (octopus_object_get_service_md5 (row, index));
+      d->expected_size = octopus_object_get_service_size (row, index);
+      if (octopus_object_get_service_present (row, index))
+        g_array_append_val (d->candidates, index);
+    }
+  else
+    {
+      d->expected_md5 = g_strdup (octopus_object_get_md5 (row));
+      d->expected_size = octopus_object_get_size (row);
+      add_candidates (d, row);
+    }
 
   /* lstat + mkdir of the folders, in a worker thread. */
-  parents = g_task_new (NULL, cancellable, parents_made_cb, g_steal_pointer (&task));
+  parents = g_task_new (NULL, g_task_get_cancellable (task), parents_made_cb,
+                        g_object_ref (task));
   g_task_set_source_tag (parents, parents_thread);
   g_task_set_task_data (parents, g_strdupv ((char *[]) { d->directory, d->path, NULL }),
                         (GDestroyNotify) g_strfreev);
   g_task_run_in_thread (parents, parents_thread);
+}
+
+void
+octopus_array_download_async (OctopusArray        *self,
+                              const char          *key,
+                              const char          *directory,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (directory != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_array_download_async);
+  download_start (self, key, directory, -1, task);
+}
+
+void
+octopus_array_download_copy_async (OctopusArray        *self,
+                                   const char          *key,
+                                   const char          *service_name,
+                                   const char          *directory,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  int only;
+
+  g_return_if_fail (OCTOPUS_IS_ARRAY (self));
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (service_name != NULL);
+  g_return_if_fail (directory != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, octopus_array_download_async);
+  only = _octopus_array_service_index (self, service_name, &error);
+  if (only < 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  download_start (self, key, directory, only, task);
 }
 
 char *
