@@ -14,6 +14,7 @@
 #include "octopus-upload-queue.h"
 #include "octopus-cli.h"
 #include "octopus-cli-upload.h"
+#include "octopus-cli-crypt.h"
 
 const char octopus_cli_upload_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
@@ -47,7 +48,7 @@ static char *
 format_progress (OctopusTransfer *t)
 {
   GListModel *services = octopus_transfer_get_services (t);
-  GString *line = g_string_new (octopus_transfer_get_key (t));
+  GString *line = g_string_new (octopus_transfer_get_display_name (t));
 
   for (guint i = 0; i < g_list_model_get_n_items (services); i++)
     {
@@ -116,7 +117,7 @@ transfer_finished_cb (OctopusUploadQueue *queue,
 {
   GListModel *services = octopus_transfer_get_services (t);
   const GError *error = octopus_transfer_get_error (t);
-  g_autofree char *key = octopus_cli_printable_key (octopus_transfer_get_key (t));
+  g_autofree char *key = octopus_cli_printable_key (octopus_transfer_get_display_name (t));
 
   display_clear (d);
   if (octopus_transfer_get_notice (t) != NULL)
@@ -183,6 +184,23 @@ journal_has_entries (void)
   return entries->len > 0;
 }
 
+/* With encryption on, every file is encrypted before it leaves (octopus-upload-queue-crypt.c);
+ * without its keys nothing is uploaded, rather than uploaded in the clear.  Keys without
+ * encryption on still name resumed uploads. */
+static gboolean
+set_encryption (OctopusUploadQueue *queue)
+{
+  gboolean failed = FALSE;
+  gboolean enabled = octopus_cli_crypt_enabled (&failed);
+  OctopusCryptKeys *keys = failed ? NULL : octopus_cli_crypt_keys (enabled, &failed);
+
+  if (failed)
+    return FALSE;
+  if (enabled)
+    octopus_upload_queue_set_encryption (queue, keys, octopus_cli_crypt_names ());
+  return TRUE;
+}
+
 static guint
 terminal_columns (void)
 {
@@ -245,6 +263,8 @@ octopus_cli_upload (int argc, char **argv)
     }
 
   queue = octopus_upload_queue_new (services, NULL);
+  if (!set_encryption (queue))
+    return OCTOPUS_CLI_EXIT_FAILED;
   display.queue = queue;
   display.tty = isatty (STDERR_FILENO);
   display.columns = terminal_columns ();

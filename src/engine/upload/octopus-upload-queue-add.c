@@ -10,8 +10,8 @@
 
 /* ---- adding files and folders ------------------------------------------------------------- */
 
-static OctopusTransfer *
-queue_find_active (OctopusUploadQueue *self,
+OctopusTransfer *
+_octopus_upload_queue_find_active (OctopusUploadQueue *self,
                    const char         *key)
 {
   for (guint i = 0; i < self->transfers->len; i++)
@@ -60,9 +60,12 @@ _octopus_upload_queue_append (OctopusUploadQueue        *self,
                               GFileInfo                 *info,
                               OctopusUploadJournalEntry *resume)
 {
-  OctopusTransfer *transfer = queue_find_active (self, key);
+  OctopusTransfer *transfer = NULL;
   g_autoptr(OctopusUploadJournalEntry) entry = NULL;
 
+  if (resume == NULL && self->crypt_keys != NULL)
+    return _octopus_upload_queue_append_encrypted (self, file, key);
+  transfer = _octopus_upload_queue_find_active (self, key);
   if (transfer != NULL)
     return transfer;
 
@@ -79,6 +82,8 @@ _octopus_upload_queue_append (OctopusUploadQueue        *self,
     }
   transfer = _octopus_transfer_new (file, key, self->services);
   _octopus_transfer_set_journal (transfer, entry, resume != NULL);
+  if (resume != NULL)
+    _octopus_upload_queue_crypt_resumed (self, transfer);
   g_signal_connect (transfer, "finished", G_CALLBACK (_octopus_upload_queue_transfer_finished_cb),
                     self);
   g_ptr_array_add (self->transfers, transfer);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "octopus-array.h"
+#include "octopus-crypt.h"
 #include "octopus-transfer-private.h"
 #include "octopus-upload-aborts.h"
 #include "octopus-upload-job.h"
@@ -30,6 +31,8 @@ struct _OctopusUploadQueue
   GPtrArray            *waiters;       /* GTask of wait_async */
   OctopusArray         *array;         /* weak: rows shown "transferring", or NULL */
   GHashTable           *left_alone;    /* the last resume's: service name → uploads of others */
+  OctopusCryptKeys     *crypt_keys;    /* set: new files are encrypted (-crypt.c), else NULL */
+  OctopusCryptNameMode  crypt_names;
 };
 
 void     _octopus_upload_queue_items_changed (OctopusUploadQueue        *self,
@@ -63,4 +66,16 @@ OctopusTransfer *_octopus_upload_queue_append (OctopusUploadQueue        *self,
                                                GFileInfo                 *info,
                                                OctopusUploadJournalEntry *resume);
 
+/* The unfinished transfer of @key, or NULL (octopus-upload-queue-add.c). */
+OctopusTransfer *_octopus_upload_queue_find_active (OctopusUploadQueue *self,
+                                                    const char         *key);
+/* octopus-upload-queue-crypt.c: queues @file to be encrypted into a spool file and uploaded
+ * under the encrypted form of @name; its resumed and settled ends. */
+OctopusTransfer *_octopus_upload_queue_append_encrypted (OctopusUploadQueue *self,
+                                                         GFile              *file,
+                                                         const char         *name);
+void     _octopus_upload_queue_crypt_resumed (OctopusUploadQueue *self,
+                                              OctopusTransfer    *transfer);
+void     _octopus_upload_queue_crypt_settled (OctopusUploadQueue *self,
+                                              OctopusTransfer    *transfer);
 G_END_DECLS

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "octopus-crypt-keys.h"
+#include "octopus-crypt-names.h"
 #include "octopus-transfer.h"
 
 G_BEGIN_DECLS
@@ -32,6 +34,15 @@ struct _OctopusArray;
 void       octopus_upload_queue_set_array    (OctopusUploadQueue   *self,
                                               struct _OctopusArray *array);
 
+/* Encrypts the files added from now on (and shows resumed ones by their plaintext names)
+ * with @keys, names as @names; NULL keys: no encryption.  Each file is encrypted once into a
+ * spool file in the user's cache folder, which is uploaded under the encrypted key with the
+ * sealed plaintext size and SHA-256 (octopus_crypt_seal_facts()) in the user metadata
+ * OCTOPUS_UPLOAD_CRYPT_METADATA; see octopus-upload-queue-crypt.c. */
+#define OCTOPUS_UPLOAD_CRYPT_METADATA "octopus-crypt"
+void    octopus_upload_queue_set_encryption (OctopusUploadQueue   *self,
+                                             OctopusCryptKeys     *keys,
+                                             OctopusCryptNameMode  names);
 /* Settings (also properties); changes apply to files that start afterwards. */
 void    octopus_upload_queue_set_max_in_flight       (OctopusUploadQueue *self, guint n);    /* 2 */
 guint   octopus_upload_queue_get_max_in_flight       (OctopusUploadQueue *self);
