@@ -184,20 +184,18 @@ journal_has_entries (void)
   return entries->len > 0;
 }
 
-/* With encryption on, every file is encrypted before it leaves (octopus-upload-queue-crypt.c);
- * without its keys nothing is uploaded, rather than uploaded in the clear.  Keys without
- * encryption on still name resumed uploads. */
+/* With encryption on, every file is encrypted before it leaves (octopus-upload-queue-crypt.c):
+ * the queue reads the array settings and gets the keys before each PATH, as in the window, and
+ * without the keys it uploads nothing rather than upload in the clear. */
 static gboolean
 set_encryption (OctopusUploadQueue *queue)
 {
   gboolean failed = FALSE;
-  gboolean enabled = octopus_cli_crypt_enabled (&failed);
-  OctopusCryptKeys *keys = failed ? NULL : octopus_cli_crypt_keys (enabled, &failed);
 
+  octopus_cli_crypt_enabled (&failed);
   if (failed)
     return FALSE;
-  if (enabled)
-    octopus_upload_queue_set_encryption (queue, keys, octopus_cli_crypt_names ());
+  octopus_upload_queue_follow_array_settings (queue);
   return TRUE;
 }
 

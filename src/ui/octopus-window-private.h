@@ -44,6 +44,7 @@ struct _OctopusWindow
   guint                 summary_idle_id;
   OctopusUploadQueue   *queue;            /* made with the array, same services */
   guint                 refresh_timeout_id; /* refresh after uploads settle */
+  int                   crypt_names;        /* OctopusCryptNameMode for the list's names */
   gboolean              auto_repaired;    /* the next refresh follows an automatic repair */
   guint                 operations;       /* repairs and deletes in flight */
   gboolean              loading;          /* the services are being loaded */

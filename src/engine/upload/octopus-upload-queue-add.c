@@ -113,6 +113,7 @@ typedef struct {
 
 typedef struct {
   OctopusUploadQueue *queue;
+  GFile              *file;        /* what was given to add */
   GQueue              dirs;        /* WalkDir* still to enumerate */
   GFileEnumerator    *enumerator;
   char               *key_prefix;  /* of the folder being enumerated */
@@ -137,6 +138,7 @@ add_data_free (AddData *data)
 {
   g_queue_clear_full (&data->dirs, (GDestroyNotify) walk_dir_free);
   g_clear_object (&data->enumerator);
+  g_clear_object (&data->file);
   g_free (data->key_prefix);
   g_clear_object (&data->queue);
   g_free (data);
@@ -341,6 +343,35 @@ top_info_cb (GObject      *source,
   g_task_return_int (task, 1);
 }
 
+static void
+add_start (GTask *task)
+{
+  AddData *data = g_task_get_task_data (task);
+
+  /* A symbolic link given by name is followed: the user pointed at it. */
+  g_file_query_info_async (data->file, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, g_task_get_cancellable (task), top_info_cb, task);
+}
+
+static void
+keys_ready_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!_octopus_upload_queue_prepare_encryption_finish (OCTOPUS_UPLOAD_QUEUE (source), result,
+                                                        &error))
+    {
+      add_task_done (task);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  add_start (task);
+}
+
 void
 octopus_upload_queue_add_async (OctopusUploadQueue  *self,
                                 GFile               *file,
@@ -365,9 +396,14 @@ octopus_upload_queue_add_async (OctopusUploadQueue  *self,
 
   self->busy_ops++;
   _octopus_upload_queue_set_busy (self, TRUE);
-  /* A symbolic link given by name is followed: the user pointed at it. */
-  g_file_query_info_async (file, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
-                           cancellable, top_info_cb, g_steal_pointer (&task));
+  data->file = g_object_ref (file);
+  /* With the array settings followed, the encryption keys are made ready first: a file must
+   * never go out in the clear because they were still being derived. */
+  if (self->follow_settings)
+    _octopus_upload_queue_prepare_encryption_async (self, cancellable, keys_ready_cb,
+                                                    g_steal_pointer (&task));
+  else
+    add_start (g_steal_pointer (&task));
 }
 
 guint

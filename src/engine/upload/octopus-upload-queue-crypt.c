@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 #include <glib/gi18n-lib.h>
 
+#include "octopus-array-settings.h"
 #include "octopus-crypt.h"
 #include "octopus-upload-queue-private.h"
 
@@ -286,4 +287,97 @@ _octopus_upload_queue_crypt_settled (OctopusUploadQueue *self,
       && _octopus_upload_queue_entry_needed (self, entry))
     return;
   spool_remove (octopus_transfer_get_file (transfer));
+}
+
+/* ---- following the array settings (the window) -------------------------------------------- */
+
+void
+octopus_upload_queue_follow_array_settings (OctopusUploadQueue *self)
+{
+  g_return_if_fail (OCTOPUS_IS_UPLOAD_QUEUE (self));
+  self->follow_settings = TRUE;
+}
+
+static void
+keys_derived_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OctopusUploadQueue *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr(OctopusCryptKeys) keys = octopus_crypt_keys_derive_finish (result, &error);
+
+  if (keys == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  octopus_upload_queue_set_encryption (self, keys, self->crypt_names);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+passphrases_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(OctopusArrayPassphrases) pass =
+    octopus_array_settings_lookup_passphrases_finish (OCTOPUS_ARRAY_SETTINGS (source), result,
+                                                      &error);
+
+  if (pass == NULL)
+    {
+      g_prefix_error (&error, _("Encryption is on, but its passphrase cannot be read: "));
+      g_task_return_error (task, error);
+      return;
+    }
+  octopus_crypt_keys_derive_async (pass->passphrase, pass->salt, g_task_get_cancellable (task),
+                                   keys_derived_cb, g_object_ref (task));
+}
+
+void
+_octopus_upload_queue_prepare_encryption_async (OctopusUploadQueue  *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(OctopusArraySettings) settings = octopus_array_settings_new (NULL);
+  GError *error = NULL;
+
+  if (!octopus_array_settings_load (settings, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (octopus_array_settings_get_encryption (settings) != OCTOPUS_ENCRYPTION_RCLONE_CRYPT)
+    {
+      octopus_upload_queue_set_encryption (self, NULL, self->crypt_names);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  self->crypt_names = octopus_array_settings_get_filename_encryption (settings)
+                      == OCTOPUS_FILENAME_ENCRYPTION_OFF ? OCTOPUS_CRYPT_NAMES_OFF
+                                                         : OCTOPUS_CRYPT_NAMES_STANDARD;
+  /* Derived once: scrypt takes a moment.  (A passphrase replaced meanwhile applies from the
+   * next start.) */
+  if (self->crypt_keys != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  octopus_array_settings_lookup_passphrases_async (settings, cancellable, passphrases_cb,
+                                                   g_steal_pointer (&task));
+}
+
+gboolean
+_octopus_upload_queue_prepare_encryption_finish (OctopusUploadQueue  *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

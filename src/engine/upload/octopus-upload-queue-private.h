@@ -33,6 +33,7 @@ struct _OctopusUploadQueue
   GHashTable           *left_alone;    /* the last resume's: service name → uploads of others */
   OctopusCryptKeys     *crypt_keys;    /* set: new files are encrypted (-crypt.c), else NULL */
   OctopusCryptNameMode  crypt_names;
+  gboolean              follow_settings; /* each add reads the array settings first (-crypt.c) */
 };
 
 void     _octopus_upload_queue_items_changed (OctopusUploadQueue        *self,
@@ -74,6 +75,15 @@ OctopusTransfer *_octopus_upload_queue_find_active (OctopusUploadQueue *self,
 OctopusTransfer *_octopus_upload_queue_append_encrypted (OctopusUploadQueue *self,
                                                          GFile              *file,
                                                          const char         *name);
+/* With follow_settings: reads the array settings and, with encryption on, makes the keys
+ * ready (from the keyring, derived once); with it off, clears them. */
+void     _octopus_upload_queue_prepare_encryption_async  (OctopusUploadQueue  *self,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean _octopus_upload_queue_prepare_encryption_finish (OctopusUploadQueue  *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
 void     _octopus_upload_queue_crypt_resumed (OctopusUploadQueue *self,
                                               OctopusTransfer    *transfer);
 void     _octopus_upload_queue_crypt_settled (OctopusUploadQueue *self,

@@ -43,6 +43,11 @@ void       octopus_upload_queue_set_array    (OctopusUploadQueue   *self,
 void    octopus_upload_queue_set_encryption (OctopusUploadQueue   *self,
                                              OctopusCryptKeys     *keys,
                                              OctopusCryptNameMode  names);
+/* Follow the array settings (octopus-array-settings.h): every add_async() first reads them and,
+ * with encryption on, gets the keys from the keyring (derived once and kept), so that a change
+ * made in Preferences applies to the next file added; when the keys cannot be had, the add
+ * fails and nothing is uploaded in the clear. */
+void    octopus_upload_queue_follow_array_settings (OctopusUploadQueue *self);
 /* Settings (also properties); changes apply to files that start afterwards. */
 void    octopus_upload_queue_set_max_in_flight       (OctopusUploadQueue *self, guint n);    /* 2 */
 guint   octopus_upload_queue_get_max_in_flight       (OctopusUploadQueue *self);
