@@ -225,6 +225,23 @@ start_naming (OctopusWindow *self)
                                                    name_passphrases_cb, g_object_ref (self));
 }
 
+/* The window cannot decrypt yet: downloading, dragging out or sharing an encrypted object
+ * would hand out its ciphertext under the encrypted name.  Refused with a toast that points to
+ * the command that can.  → TRUE when refused. */
+gboolean
+_octopus_window_refuse_encrypted (OctopusWindow *self,
+                                  GPtrArray     *objects)
+{
+  for (guint i = 0; objects != NULL && i < objects->len; i++)
+    if (octopus_object_has_display_key (g_ptr_array_index (objects, i)))
+      {
+        octopus_window_toast (self, _("Encrypted files cannot be downloaded or shared from the "
+                                      "window yet; use “octopus-cli download”"));
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* Uploads go to the array's services; journaled uploads from an earlier run resume first. */
 void
 _octopus_window_start_uploads (OctopusWindow *self)
