@@ -306,8 +306,7 @@ octopus_cli_crypt_download (OctopusArray  *array,
                             GPtrArray    **results,
                             GError       **error)
 {
-  g_autofree char *tmpl = g_build_filename (directory, ".octopus-crypt-XXXXXX", NULL);
-  g_autofree char *tmpdir = NULL;
+  g_autofree char *tmpdir = g_build_filename (directory, ".octopus-crypt-XXXXXX", NULL);
   g_autofree char *cipher = NULL;
   g_autofree char *dest = octopus_download_local_path (directory, name);
   g_autofree char *part = g_strconcat (dest, ".octopus-part", NULL);
@@ -315,11 +314,10 @@ octopus_cli_crypt_download (OctopusArray  *array,
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) local = NULL;
 
-  tmpdir = g_mkdtemp_full (g_steal_pointer (&tmpl), 0700);
-  if (tmpdir == NULL)
+  if (g_mkdtemp_full (tmpdir, 0700) == NULL)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   _("%s: cannot create a temporary folder in %s"), name, directory);
+                   _("cannot create a temporary folder in %s"), directory);
       return NULL;
     }
   octopus_array_download_async (array, key, tmpdir, NULL, octopus_cli_async_done, &pending);
@@ -337,7 +335,7 @@ octopus_cli_crypt_download (OctopusArray  *array,
                          _("cannot rename %s: %s"), part, g_strerror (errno));
   g_unlink (part);
   remove_tree (tmpdir, cipher);
-  g_set_error (error, local->domain, local->code, _("%s (stored as %s): %s"), name, key,
-               local->message);
+  /* The caller names the object; the stored key says which one on the services. */
+  g_set_error (error, local->domain, local->code, _("stored as %s: %s"), key, local->message);
   return NULL;
 }
