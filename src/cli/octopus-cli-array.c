@@ -11,6 +11,7 @@
 #include "octopus-service-loader.h"
 #include "octopus-cli.h"
 #include "octopus-cli-array.h"
+#include "octopus-cli-crypt.h"
 
 const char octopus_cli_status_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
@@ -116,8 +117,9 @@ print_results (GPtrArray *results)
     {
       OctopusArrayResult *r = g_ptr_array_index (results, i);
       const char *status = octopus_result_status_to_string (r->status);
+      g_autofree char *name = octopus_cli_crypt_shown_name (r->key);
       g_autofree char *line =
-        g_strdup_printf ("%s\t%s\t%s%s%s", r->key ? r->key : "-", r->service ? r->service : "-",
+        g_strdup_printf ("%s\t%s\t%s%s%s", name ? name : "-", r->service ? r->service : "-",
                          status, r->message ? ": " : "", r->message ? r->message : "");
 
       if (r->status == OCTOPUS_RESULT_FAILED || r->status == OCTOPUS_RESULT_UNREACHABLE)
@@ -175,6 +177,35 @@ add_service_json (JsonBuilder   *b,
   json_builder_end_object (b);
 }
 
+/* "key" is the plaintext name; with keys in the keyring, also "stored_key" (what the services
+ * hold) and "encrypted": "decrypted" (the name decrypts; "size" is the plaintext's) or
+ * "unreadable" (it does not: an unencrypted object, or another passphrase's). */
+static void
+add_name_json (JsonBuilder   *b,
+               OctopusObject *row)
+{
+  const char *key = octopus_object_get_key (row);
+  g_autofree char *name = octopus_cli_crypt_name_of (key);
+  gint64 size = octopus_object_get_size (row);
+  guint64 plain = 0;
+
+  json_builder_set_member_name (b, "key");
+  json_builder_add_string_value (b, name != NULL ? name : key);
+  if (octopus_cli_crypt_keys (FALSE, NULL) != NULL)
+    {
+      json_builder_set_member_name (b, "stored_key");
+      json_builder_add_string_value (b, key);
+      json_builder_set_member_name (b, "encrypted");
+      json_builder_add_string_value (b, name != NULL ? "decrypted" : "unreadable");
+      json_builder_set_member_name (b, "stored_size");
+      json_builder_add_int_value (b, size);
+    }
+  if (name != NULL && size >= 0 && octopus_crypt_decrypted_size ((guint64) size, &plain, NULL))
+    size = (gint64) plain;
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, size);
+}
+
 static void
 print_status_json (OctopusArray *array)
 {
@@ -207,10 +238,7 @@ print_status_json (OctopusArray *array)
       g_autoptr(OctopusObject) row = g_list_model_get_item (model, r);
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "key");
-      json_builder_add_string_value (b, octopus_object_get_key (row));
-      json_builder_set_member_name (b, "size");
-      json_builder_add_int_value (b, octopus_object_get_size (row));
+      add_name_json (b, row);
       json_builder_set_member_name (b, "md5");
       if (octopus_object_get_md5 (row) != NULL)
         json_builder_add_string_value (b, octopus_object_get_md5 (row));
@@ -245,9 +273,14 @@ print_status_text (OctopusArray *array)
     {
       g_autoptr(OctopusObject) row = g_list_model_get_item (model, r);
       GString *line = g_string_new (NULL);
+      g_autofree char *name = octopus_cli_crypt_name_of (octopus_object_get_key (row));
+      gint64 size = octopus_object_get_size (row);
+      guint64 plain = 0;
 
-      g_string_append_printf (line, "%s\t%" G_GINT64_FORMAT "\t%s", octopus_object_get_key (row),
-                              octopus_object_get_size (row),
+      if (name != NULL && size >= 0 && octopus_crypt_decrypted_size ((guint64) size, &plain, NULL))
+        size = (gint64) plain;
+      g_string_append_printf (line, "%s\t%" G_GINT64_FORMAT "\t%s",
+                              name != NULL ? name : octopus_object_get_key (row), size,
                               octopus_object_state_to_string (octopus_object_get_state (row)));
       for (guint i = 0; i < octopus_object_get_n_services (row); i++)
         g_string_append_printf (line, "\t%s=%s", octopus_object_get_service_name (row, i),
@@ -311,6 +344,7 @@ octopus_cli_repair (int    argc,
   array = octopus_cli_load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
+  octopus_cli_crypt_map_names (array, argv, 1, argc);
   octopus_array_repair_async (array, argc > 1 ? (const char * const *) argv + 1 : NULL, NULL,
                               octopus_cli_async_done, &pending);
   res = octopus_cli_wait (&pending);
@@ -372,8 +406,11 @@ octopus_cli_delete (int    argc,
         }
     }
   else
-    for (int i = 1; i < argc; i++)
-      g_ptr_array_add (keys, g_strdup (argv[i]));
+    {
+      octopus_cli_crypt_map_names (array, argv, 1, argc);
+      for (int i = 1; i < argc; i++)
+        g_ptr_array_add (keys, g_strdup (argv[i]));
+    }
   g_ptr_array_add (keys, NULL);
 
   octopus_array_delete_async (array, (const char * const *) keys->pdata, NULL,
@@ -642,10 +679,13 @@ octopus_cli_acl (int    argc,
       && (change = parse_acl_change (argc, argv, &n_keys)) == NULL)
     return OCTOPUS_CLI_EXIT_USAGE;
 
-  /* No listing needed: an ACL is asked of every service directly. */
-  array = octopus_cli_load_array (FALSE, OCTOPUS_ARRAY_REFRESH_NONE);
+  /* No listing needed: an ACL is asked of every service directly; but with encryption keys,
+   * the listing tells an encrypted object's name from an unencrypted object's key. */
+  array = octopus_cli_load_array (octopus_cli_crypt_keys (FALSE, NULL) != NULL,
+                                  OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
+  octopus_cli_crypt_map_names (array, argv, 2, change == NULL ? 3 : 2 + n_keys);
 
   if (change == NULL)
     return acl_get (array, argv[2], json);
@@ -721,11 +761,25 @@ octopus_cli_download (int    argc,
       g_autofree char *path = NULL;
       g_autofree char *printable = NULL;
       GAsyncResult *pending = NULL;
+      char *key = argv[i];
 
-      octopus_array_download_async (array, argv[i], to, NULL, octopus_cli_async_done, &pending);
-      res = octopus_cli_wait (&pending);
-      path = octopus_array_download_finish (array, res, &results, &error);
+      octopus_cli_crypt_map_names (array, &key, 0, 1);   /* the stored key of name argv[i] */
       printable = octopus_cli_printable_key (argv[i]);
+      if (octopus_cli_crypt_is_encrypted (key))
+        path = octopus_cli_crypt_download (array, key, argv[i], to, &results, &error);
+      else if (octopus_cli_crypt_keys (FALSE, NULL) != NULL
+               && octopus_cli_crypt_is_sealed (array, key))
+        /* Never the ciphertext under a plaintext's name. */
+        error = g_error_new (OCTOPUS_CRYPT_ERROR, OCTOPUS_CRYPT_ERROR_PASSPHRASE,
+                             _("%s is encrypted, but its name does not decrypt with the "
+                               "passphrase in the keyring: it was encrypted with another "
+                               "passphrase"), printable);
+      else
+        {
+          octopus_array_download_async (array, key, to, NULL, octopus_cli_async_done, &pending);
+          res = octopus_cli_wait (&pending);
+          path = octopus_array_download_finish (array, res, &results, &error);
+        }
       if (path == NULL)
         {
           for (guint j = 0; results != NULL && j < results->len; j++)

@@ -10,6 +10,7 @@
 #include "octopus-array-info.h"
 #include "octopus-usage.h"
 #include "octopus-cli.h"
+#include "octopus-cli-crypt.h"
 #include "octopus-cli-array.h"
 #include "octopus-cli-facts.h"
 
@@ -238,6 +239,7 @@ octopus_cli_info (int    argc,
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
   unreachable = octopus_cli_report_unreachable (array);
+  octopus_cli_crypt_map_names (array, argv, 1, 2);
   octopus_array_info_async (array, argv[1], NULL, octopus_cli_async_done, &pending);
   res = octopus_cli_wait (&pending);
   copies = octopus_array_info_finish (array, res, &error);

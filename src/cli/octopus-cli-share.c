@@ -9,6 +9,7 @@
 
 #include "octopus-share.h"
 #include "octopus-cli.h"
+#include "octopus-cli-crypt.h"
 #include "octopus-cli-array.h"
 
 const char octopus_cli_share_synopsis[] =
@@ -73,6 +74,17 @@ octopus_cli_share (int    argc,
   array = octopus_cli_load_array (TRUE, OCTOPUS_ARRAY_REFRESH_NONE);
   if (array == NULL)
     return OCTOPUS_CLI_EXIT_FAILED;
+  octopus_cli_crypt_map_names (array, argv, 1, 2);
+  if (octopus_cli_crypt_is_encrypted (argv[1]))
+    {
+      g_autofree char *name = octopus_cli_crypt_shown_name (argv[1]);
+
+      /* The link would hand out the ciphertext, which no browser can read. */
+      octopus_cli_error (_("%s is encrypted: a share link would serve its ciphertext, which "
+                           "nobody without the passphrase can read; share it another way"),
+                         name);
+      return OCTOPUS_CLI_EXIT_FAILED;
+    }
   url = octopus_array_share_url (array, argv[1], service, seconds, &used, &error);
   if (url == NULL)
     {

@@ -14,6 +14,7 @@
 #include "octopus-upload-queue.h"
 #include "octopus-cli.h"
 #include "octopus-cli-upload.h"
+#include "octopus-cli-crypt.h"
 
 const char octopus_cli_upload_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
@@ -48,7 +49,7 @@ static char *
 format_progress (OctopusTransfer *t)
 {
   GListModel *services = octopus_transfer_get_services (t);
-  GString *line = g_string_new (octopus_transfer_get_key (t));
+  GString *line = g_string_new (octopus_transfer_get_display_name (t));
 
   for (guint i = 0; i < g_list_model_get_n_items (services); i++)
     {
@@ -117,7 +118,7 @@ transfer_finished_cb (OctopusUploadQueue *queue,
 {
   GListModel *services = octopus_transfer_get_services (t);
   const GError *error = octopus_transfer_get_error (t);
-  g_autofree char *key = octopus_cli_printable_key (octopus_transfer_get_key (t));
+  g_autofree char *key = octopus_cli_printable_key (octopus_transfer_get_display_name (t));
 
   display_clear (d);
   if (octopus_transfer_get_notice (t) != NULL)
@@ -182,6 +183,21 @@ journal_has_entries (void)
   g_autoptr(GPtrArray) entries = octopus_upload_journal_load (journal);
 
   return entries->len > 0;
+}
+
+/* With encryption on, every file is encrypted before it leaves (octopus-upload-queue-crypt.c):
+ * the queue reads the array settings and gets the keys before each PATH, as in the window, and
+ * without the keys it uploads nothing rather than upload in the clear. */
+static gboolean
+set_encryption (OctopusUploadQueue *queue)
+{
+  gboolean failed = FALSE;
+
+  octopus_cli_crypt_enabled (&failed);
+  if (failed)
+    return FALSE;
+  octopus_upload_queue_follow_array_settings (queue);
+  return TRUE;
 }
 
 static guint
@@ -256,6 +272,8 @@ octopus_cli_upload (int argc, char **argv)
   queue = octopus_upload_queue_new (services, NULL);
   if (transfers != -1)
     octopus_upload_queue_set_max_in_flight (queue, (guint) transfers);
+  if (!set_encryption (queue))
+    return OCTOPUS_CLI_EXIT_FAILED;
   display.queue = queue;
   display.tty = isatty (STDERR_FILENO);
   display.columns = terminal_columns ();

@@ -68,8 +68,10 @@ octopus_object_row_set_object (OctopusObjectRow *self,
   if (!g_set_object (&self->object, object))
     return;
 
-  /* The key is a row's identity and never changes, so no notify handler is needed. */
-  octopus_split_key (object != NULL ? octopus_object_get_key (object) : NULL, &folder, &name);
+  /* The key is a row's identity and never changes, so no notify handler is needed; an
+   * encrypted object shows its plaintext name (the table renames rows with items-changed). */
+  octopus_split_key (object != NULL ? octopus_object_get_display_key (object) : NULL, &folder,
+                     &name);
   gtk_label_set_text (self->folder_label, folder);
   gtk_widget_set_visible (GTK_WIDGET (self->folder_label), folder[0] != '\0');
   gtk_label_set_text (self->name_label, name);

@@ -338,8 +338,9 @@ add_service (OctopusTransferRow    *self,
   GtkWidget *bar = gtk_progress_bar_new ();
   GtkWidget *status = gtk_label_new (NULL);
   /* Translators: accessible name of a progress bar: "Upload of <file> to <service>" */
-  g_autofree char *a11y = g_strdup_printf (_("Upload of %s to %s"),
-                                           octopus_transfer_get_key (self->transfer), name);
+  g_autofree char *a11y =
+    g_strdup_printf (_("Upload of %s to %s"), octopus_transfer_get_display_name (self->transfer),
+                     name);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_widget_add_css_class (label, "dim-label");
@@ -386,7 +387,7 @@ octopus_transfer_row_set_transfer (OctopusTransferRow *self,
     {
       GListModel *services = octopus_transfer_get_services (transfer);
 
-      gtk_label_set_text (self->key_label, octopus_transfer_get_key (transfer));
+      gtk_label_set_text (self->key_label, octopus_transfer_get_display_name (transfer));
       for (guint i = 0; i < g_list_model_get_n_items (services); i++)
         {
           g_autoptr(OctopusUploadProgress) progress = g_list_model_get_item (services, i);

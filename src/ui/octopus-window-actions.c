@@ -510,8 +510,11 @@ download_selected_action (GSimpleAction *action,
                           gpointer       user_data)
 {
   OctopusWindow *self = user_data;
+  g_autoptr(GPtrArray) objects = _octopus_window_get_selected (self);
   GtkFileChooserNative *chooser;
 
+  if (_octopus_window_refuse_encrypted (self, objects))
+    return;
   chooser = gtk_file_chooser_native_new (_("Download to Folder"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
                                          _("_Download"), _("_Cancel"));
@@ -548,8 +551,9 @@ share_selected_action (GSimpleAction *action,
 {
   OctopusWindow *self = user_data;
   g_auto(GStrv) keys = selected_keys (self);
+  g_autoptr(GPtrArray) objects = _octopus_window_get_selected (self);
 
-  if (self->array == NULL || keys[0] == NULL)
+  if (self->array == NULL || keys[0] == NULL || _octopus_window_refuse_encrypted (self, objects))
     return;
   _octopus_window_share (self, keys[0]);
 }

@@ -86,6 +86,8 @@ drag_prepare_cb (GtkDragSource *source,
     gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
 
   objects = _octopus_window_get_selected (self);
+  if (_octopus_window_refuse_encrypted (self, objects))
+    return NULL;
   builder = g_strv_builder_new ();
   for (guint i = 0; i < objects->len; i++)
     g_strv_builder_add (builder, octopus_object_get_key (g_ptr_array_index (objects, i)));

@@ -44,6 +44,7 @@ struct _OctopusWindow
   guint                 summary_idle_id;
   OctopusUploadQueue   *queue;            /* made with the array, same services */
   guint                 refresh_timeout_id; /* refresh after uploads settle */
+  int                   crypt_names;        /* OctopusCryptNameMode for the list's names */
   gboolean              auto_repaired;    /* the next refresh follows an automatic repair */
   guint                 operations;       /* repairs and deletes in flight */
   gboolean              loading;          /* the services are being loaded */
@@ -123,6 +124,9 @@ void       _octopus_window_set_queue        (OctopusWindow      *self,
                                              OctopusUploadQueue *queue);
 /* A queue for the array's services; the journaled uploads of an earlier run resume first. */
 void       _octopus_window_start_uploads    (OctopusWindow *self);
+/* TRUE (and a toast) when @objects (of OctopusObject) hold an encrypted one. */
+gboolean   _octopus_window_refuse_encrypted (OctopusWindow *self,
+                                             GPtrArray     *objects);
 /* The same with @queue (tests hand one with a journal of their own): shown, then resumed;
  * the toasts say what was resumed and what was left alone. */
 void       _octopus_window_start_queue      (OctopusWindow      *self,

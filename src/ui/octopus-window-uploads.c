@@ -7,6 +7,8 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "octopus-array-settings.h"
+#include "octopus-crypt.h"
 #include "octopus-window-private.h"
 
 static gboolean
@@ -52,7 +54,8 @@ transfer_finished_cb (OctopusWindow      *self,
       g_autofree char *why = octopus_transfer_dup_failure (transfer);
 
       /* Translators: "<file>: <why>" */
-      self->batch_failure = g_strdup_printf (_("%s: %s"), octopus_transfer_get_key (transfer),
+      self->batch_failure = g_strdup_printf (_("%s: %s"),
+                                             octopus_transfer_get_display_name (transfer),
                                              why != NULL ? why : _("no service took the file"));
     }
 
@@ -147,11 +150,107 @@ _octopus_window_start_queue (OctopusWindow      *self,
   octopus_upload_queue_resume_async (queue, self->cancellable, resumed_cb, g_object_ref (self));
 }
 
+/* ---- plaintext names of encrypted objects ---- */
+
+typedef struct {
+  OctopusCryptKeys     *keys;
+  OctopusCryptNameMode  names;
+} NameDecoder;
+
+static void
+name_decoder_free (gpointer data)
+{
+  NameDecoder *d = data;
+
+  octopus_crypt_keys_unref (d->keys);
+  g_free (d);
+}
+
+static char *
+decode_name (const char *key,
+             gpointer    data)
+{
+  NameDecoder *d = data;
+
+  return octopus_crypt_decrypt_name (d->keys, d->names, key, NULL);
+}
+
+static void
+name_keys_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = user_data;
+  g_autoptr(OctopusCryptKeys) keys = octopus_crypt_keys_derive_finish (result, NULL);
+  NameDecoder *d;
+
+  if (keys == NULL || self->array == NULL)
+    return;
+  d = g_new0 (NameDecoder, 1);
+  d->keys = g_steal_pointer (&keys);
+  d->names = (OctopusCryptNameMode) self->crypt_names;
+  octopus_object_table_set_name_decoder (octopus_array_get_table (self->array), decode_name, d,
+                                         name_decoder_free);
+}
+
+static void
+name_passphrases_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(OctopusWindow) self = user_data;
+  g_autoptr(OctopusArrayPassphrases) pass =
+    octopus_array_settings_lookup_passphrases_finish (OCTOPUS_ARRAY_SETTINGS (source), result,
+                                                      NULL);
+
+  /* No passphrase: nothing was ever encrypted here, every name is what it is. */
+  if (pass != NULL)
+    octopus_crypt_keys_derive_async (pass->passphrase, pass->salt, self->cancellable,
+                                     name_keys_cb, g_object_ref (self));
+}
+
+/* With a passphrase in the keyring, the object list shows encrypted objects by their
+ * plaintext names (the object table's name decoder). */
+static void
+start_naming (OctopusWindow *self)
+{
+  g_autoptr(OctopusArraySettings) settings = octopus_array_settings_new (NULL);
+
+  if (!octopus_array_settings_load (settings, NULL))
+    return;
+  self->crypt_names = octopus_array_settings_get_filename_encryption (settings)
+                      == OCTOPUS_FILENAME_ENCRYPTION_OFF ? OCTOPUS_CRYPT_NAMES_OFF
+                                                         : OCTOPUS_CRYPT_NAMES_STANDARD;
+  octopus_array_settings_lookup_passphrases_async (settings, self->cancellable,
+                                                   name_passphrases_cb, g_object_ref (self));
+}
+
+/* The window cannot decrypt yet: downloading, dragging out or sharing an encrypted object
+ * would hand out its ciphertext under the encrypted name.  Refused with a toast that points to
+ * the command that can.  → TRUE when refused. */
+gboolean
+_octopus_window_refuse_encrypted (OctopusWindow *self,
+                                  GPtrArray     *objects)
+{
+  for (guint i = 0; objects != NULL && i < objects->len; i++)
+    if (octopus_object_has_display_key (g_ptr_array_index (objects, i)))
+      {
+        octopus_window_toast (self, _("Encrypted files cannot be downloaded or shared from the "
+                                      "window yet; use “octopus-cli download”"));
+        return TRUE;
+      }
+  return FALSE;
+}
+
 /* Uploads go to the array's services; journaled uploads from an earlier run resume first. */
 void
 _octopus_window_start_uploads (OctopusWindow *self)
 {
   g_autoptr(OctopusUploadQueue) queue = octopus_upload_queue_new (self->services, NULL);
 
+  start_naming (self);
+
+  /* Encryption as Preferences set it, at each drop (octopus-upload-queue-crypt.c). */
+  octopus_upload_queue_follow_array_settings (queue);
   _octopus_window_start_queue (self, queue);
 }

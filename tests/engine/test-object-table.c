@@ -3,6 +3,8 @@
  * listings (no network). */
 #include "config.h"
 
+#include <string.h>
+
 #include "octopus-object-table.h"
 
 static const char * const names[] = { "alpha", "beta", "gamma", NULL };
@@ -371,6 +373,59 @@ test_finalize (void)
   g_assert_finalize_object (row);
 }
 
+/* A stand-in for decryption: names ending in ".enc" decode to their upper-case stem. */
+static char *
+fake_decoder (const char *key,
+              gpointer    data)
+{
+  guint *calls = data;
+
+  (*calls)++;
+  if (!g_str_has_suffix (key, ".enc"))
+    return NULL;
+  return g_ascii_strup (key, strlen (key) - 4);
+}
+
+static void
+count_changes_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  guint      *changes)
+{
+  *changes += added;
+}
+
+/* The name decoder (issue 21): rows there are renamed at once with items-changed, new rows
+ * are named as they come, each row is decoded only once, and keys stay the identity. */
+static void
+test_name_decoder (void)
+{
+  g_autoptr(OctopusObjectTable) table = octopus_object_table_new (names);
+  guint calls = 0, changes = 0;
+  OctopusObject *row;
+
+  update3 (table, listing (make ("a.enc", 10, "\"" MD5_A "\"", NULL, 1), NULL),
+           listing (NULL), listing (NULL));
+  g_assert_cmpstr (octopus_object_get_display_key (octopus_object_table_lookup (table, "a.enc")),
+                   ==, "a.enc");
+  g_signal_connect (table, "items-changed", G_CALLBACK (count_changes_cb), &changes);
+  octopus_object_table_set_name_decoder (table, fake_decoder, &calls, NULL);
+  g_assert_cmpuint (changes, ==, 1);
+  row = octopus_object_table_lookup (table, "a.enc");
+  g_assert_cmpstr (octopus_object_get_display_key (row), ==, "A");
+  g_assert_true (octopus_object_has_display_key (row));
+
+  update3 (table, listing (make ("a.enc", 10, "\"" MD5_A "\"", NULL, 1),
+                           make ("plain.txt", 3, "\"" MD5_B "\"", NULL, 1), NULL),
+           listing (NULL), listing (NULL));
+  row = octopus_object_table_lookup (table, "plain.txt");
+  g_assert_cmpstr (octopus_object_get_display_key (row), ==, "plain.txt");
+  g_assert_false (octopus_object_has_display_key (row));
+  g_assert_cmpuint (calls, ==, 2);   /* a.enc once, plain.txt once */
+  g_signal_handlers_disconnect_by_data (table, &changes);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -387,6 +442,7 @@ main (int   argc,
   g_test_add_func ("/object-table/refresh-ranges", test_refresh_changes_ranges);
   g_test_add_func ("/object-table/state-strings", test_state_strings);
   g_test_add_func ("/object-table/finalize", test_finalize);
+  g_test_add_func ("/object-table/name-decoder", test_name_decoder);
 
   return g_test_run ();
 }

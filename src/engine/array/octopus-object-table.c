@@ -14,6 +14,9 @@ struct _OctopusObjectTable
   guint       n_services;
   GPtrArray  *rows;        /* of OctopusObject, sorted by key (strcmp) */
   GHashTable *by_key;      /* key (owned by the row) → OctopusObject (borrowed) */
+  OctopusNameDecoder decoder;   /* stored key → plaintext name (encrypted objects), or NULL */
+  gpointer           decoder_data;
+  GDestroyNotify     decoder_destroy;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -68,6 +71,8 @@ octopus_object_table_finalize (GObject *object)
   g_clear_pointer (&self->by_key, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->service_names, g_strfreev);
+  if (self->decoder_destroy != NULL)
+    self->decoder_destroy (self->decoder_data);
 
   G_OBJECT_CLASS (octopus_object_table_parent_class)->finalize (object);
 }
@@ -215,6 +220,43 @@ measure_run (OctopusObjectTable *self,
     }
 }
 
+/* Gives rows their plaintext names (each row once, or all again when @again). */
+static void
+name_rows (OctopusObjectTable *self,
+           GPtrArray          *rows,
+           gboolean            again)
+{
+  for (guint i = 0; self->decoder != NULL && i < rows->len; i++)
+    {
+      OctopusObject *row = g_ptr_array_index (rows, i);
+      g_autofree char *name = NULL;
+
+      if (_octopus_object_is_named (row) && !again)
+        continue;
+      name = self->decoder (octopus_object_get_key (row), self->decoder_data);
+      _octopus_object_set_display_key (row, name);
+    }
+}
+
+void
+octopus_object_table_set_name_decoder (OctopusObjectTable *self,
+                                       OctopusNameDecoder  decoder,
+                                       gpointer            data,
+                                       GDestroyNotify      destroy)
+{
+  g_return_if_fail (OCTOPUS_IS_OBJECT_TABLE (self));
+
+  if (self->decoder_destroy != NULL)
+    self->decoder_destroy (self->decoder_data);
+  self->decoder = decoder;
+  self->decoder_data = data;
+  self->decoder_destroy = destroy;
+  name_rows (self, self->rows, TRUE);
+  /* The views bind names when a row appears: tell them every row changed. */
+  if (self->rows->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, self->rows->len, self->rows->len);
+}
+
 /* Turns the rows into @rows (sorted here) one run of changes at a time, telling the views
  * about each run only, so that rows which stay keep their place in a view: selection and
  * scroll position survive a refresh.  The list is consistent at every items-changed. */
@@ -226,6 +268,7 @@ replace_rows (OctopusObjectTable *self,
   guint pos = 0, j = 0;
 
   g_ptr_array_sort (rows, compare_rows);
+  name_rows (self, rows, FALSE);
   g_hash_table_remove_all (self->by_key);
   for (guint i = 0; i < rows->len; i++)
     {

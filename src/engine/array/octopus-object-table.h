@@ -28,6 +28,16 @@ int                 octopus_object_table_lookup_service   (OctopusObjectTable *s
 OctopusObject      *octopus_object_table_lookup           (OctopusObjectTable *self,
                                                            const char         *key);
 
+/* Gives each row a plaintext name (octopus_object_get_display_key()): @decoder returns the
+ * name for a stored key (newly allocated), or NULL when it has none.  Rows already there are
+ * renamed at once; @destroy frees @data when the decoder is replaced or the table goes. */
+typedef char *(*OctopusNameDecoder) (const char *key,
+                                     gpointer    data);
+void                octopus_object_table_set_name_decoder (OctopusObjectTable *self,
+                                                           OctopusNameDecoder  decoder,
+                                                           gpointer            data,
+                                                           GDestroyNotify      destroy);
+
 /* @listings: n_services entries, each a GPtrArray of OctopusS3Object, or NULL when that
  * service could not be listed (then @errors[i] says why; @errors may be NULL).  An object's
  * content MD5 is octopus_content_md5() of it. */

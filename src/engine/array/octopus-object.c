@@ -21,6 +21,8 @@ struct _OctopusObject
   GObject             parent_instance;
 
   char               *key;
+  char               *display_key;  /* the plaintext name of an encrypted object, or NULL */
+  gboolean            named;        /* the table's name decoder has seen it */
   GStrv               service_names;
   Column             *columns;
   guint               n_columns;
@@ -130,6 +132,7 @@ octopus_object_finalize (GObject *object)
   g_clear_pointer (&self->columns, g_free);
   g_clear_pointer (&self->service_names, g_strfreev);
   g_clear_pointer (&self->key, g_free);
+  g_clear_pointer (&self->display_key, g_free);
   g_clear_pointer (&self->md5, g_free);
 
   G_OBJECT_CLASS (octopus_object_parent_class)->finalize (object);
@@ -229,6 +232,35 @@ octopus_object_get_key (OctopusObject *self)
 {
   g_return_val_if_fail (OCTOPUS_IS_OBJECT (self), NULL);
   return self->key;
+}
+
+const char *
+octopus_object_get_display_key (OctopusObject *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_OBJECT (self), NULL);
+  return self->display_key != NULL ? self->display_key : self->key;
+}
+
+gboolean
+octopus_object_has_display_key (OctopusObject *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_OBJECT (self), FALSE);
+  return self->display_key != NULL;
+}
+
+void
+_octopus_object_set_display_key (OctopusObject *self,
+                                 const char    *display_key)
+{
+  g_free (self->display_key);
+  self->display_key = g_strdup (display_key);
+  self->named = TRUE;
+}
+
+gboolean
+_octopus_object_is_named (OctopusObject *self)
+{
+  return self->named;
 }
 
 gint64

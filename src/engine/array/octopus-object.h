@@ -43,6 +43,14 @@ OctopusObject     *octopus_object_new               (const char         *key,
                                                      const char * const *service_names);
 
 const char        *octopus_object_get_key           (OctopusObject *self);
+/* What to show for the object: the plaintext name of an encrypted object (the table's name
+ * decoder, octopus_object_table_set_name_decoder()), else the key. */
+const char        *octopus_object_get_display_key   (OctopusObject *self);
+gboolean           octopus_object_has_display_key   (OctopusObject *self);
+/* For the table only. */
+void               _octopus_object_set_display_key  (OctopusObject *self,
+                                                     const char    *display_key);
+gboolean           _octopus_object_is_named         (OctopusObject *self);
 /* Size of the reference copy (-1 when unknown). */
 gint64             octopus_object_get_size          (OctopusObject *self);
 /* Last-modified of the reference copy, Unix seconds (0 when unknown). */

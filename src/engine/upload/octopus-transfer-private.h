@@ -32,5 +32,19 @@ void             _octopus_transfer_set_notice     (OctopusTransfer      *self,
  * touching the journal, so that the next start resumes this file. */
 void             _octopus_transfer_suspend        (OctopusTransfer      *self);
 gboolean         _octopus_transfer_is_suspended   (OctopusTransfer      *self);
+/* Encrypted uploads (octopus-upload-queue-crypt.c): the plaintext name shown for the stored
+ * key, the spool file that replaces the plaintext file, and the extra user metadata (the
+ * sealed facts) that the job sends with the object. */
+void             _octopus_transfer_set_display_name (OctopusTransfer    *self,
+                                                     const char         *name);
+void             _octopus_transfer_set_file       (OctopusTransfer      *self,
+                                                   GFile                *file,
+                                                   gboolean              spooled);
+gboolean         _octopus_transfer_get_spooled    (OctopusTransfer      *self);
+void             _octopus_transfer_set_metadata   (OctopusTransfer      *self,
+                                                   const char           *name,
+                                                   const char           *value);
+/* A new table (name → value, owned strings) of the extra metadata; empty when none. */
+GHashTable      *_octopus_transfer_dup_metadata   (OctopusTransfer      *self);
 
 G_END_DECLS

@@ -22,6 +22,9 @@ struct _OctopusTransfer
   gboolean              resumed;
   gboolean              suspended;
   char                 *notice;
+  char                 *display_name;  /* the plaintext name of an encrypted upload, or NULL */
+  GHashTable           *metadata;      /* extra x-amz-meta-* for the job, or NULL */
+  gboolean              spooled;       /* @file is a spool file of ours: removed when done */
 };
 
 G_DEFINE_FINAL_TYPE (OctopusTransfer, octopus_transfer, G_TYPE_OBJECT)
@@ -69,6 +72,8 @@ octopus_transfer_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->journal, octopus_upload_journal_entry_unref);
   g_clear_pointer (&self->notice, g_free);
+  g_clear_pointer (&self->display_name, g_free);
+  g_clear_pointer (&self->metadata, g_hash_table_unref);
 
   G_OBJECT_CLASS (octopus_transfer_parent_class)->finalize (object);
 }
@@ -184,6 +189,65 @@ octopus_transfer_get_key (OctopusTransfer *self)
 {
   g_return_val_if_fail (OCTOPUS_IS_TRANSFER (self), NULL);
   return self->key;
+}
+
+const char *
+octopus_transfer_get_display_name (OctopusTransfer *self)
+{
+  g_return_val_if_fail (OCTOPUS_IS_TRANSFER (self), NULL);
+  return self->display_name != NULL ? self->display_name : self->key;
+}
+
+void
+_octopus_transfer_set_display_name (OctopusTransfer *self,
+                                    const char      *name)
+{
+  g_free (self->display_name);
+  self->display_name = g_strdup (name);
+}
+
+/* The file is only swapped while the transfer waits (the spool file of an encrypted upload
+ * replaces the plaintext once it is written); no job reads it yet. */
+void
+_octopus_transfer_set_file (OctopusTransfer *self,
+                            GFile           *file,
+                            gboolean         spooled)
+{
+  g_set_object (&self->file, file);
+  self->spooled = spooled;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
+}
+
+gboolean
+_octopus_transfer_get_spooled (OctopusTransfer *self)
+{
+  return self->spooled;
+}
+
+void
+_octopus_transfer_set_metadata (OctopusTransfer *self,
+                                const char      *name,
+                                const char      *value)
+{
+  if (self->metadata == NULL)
+    self->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_replace (self->metadata, g_strdup (name), g_strdup (value));
+}
+
+GHashTable *
+_octopus_transfer_dup_metadata (OctopusTransfer *self)
+{
+  GHashTable *copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer name, value;
+
+  if (self->metadata != NULL)
+    {
+      g_hash_table_iter_init (&iter, self->metadata);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        g_hash_table_insert (copy, g_strdup (name), g_strdup (value));
+    }
+  return copy;
 }
 
 goffset

@@ -33,6 +33,9 @@ G_DECLARE_FINAL_TYPE (OctopusTransfer, octopus_transfer, OCTOPUS, TRANSFER, GObj
 
 GFile                *octopus_transfer_get_file          (OctopusTransfer *self);
 const char           *octopus_transfer_get_key           (OctopusTransfer *self);
+/* What to show for the file: the plaintext name of an encrypted upload (whose key is the
+ * encrypted one), else the key. */
+const char           *octopus_transfer_get_display_name  (OctopusTransfer *self);
 /* -1 until opened */
 goffset               octopus_transfer_get_size          (OctopusTransfer *self);
 OctopusTransferState  octopus_transfer_get_state         (OctopusTransfer *self);

@@ -691,7 +691,7 @@ octopus_upload_job_run_async (OctopusTransfer             *transfer,
   job->settings.attempts = MAX (job->settings.attempts, 1);
   job->journal = journal ? g_object_ref (journal) : NULL;
   job->entry = resume ? octopus_upload_journal_entry_ref (resume) : NULL;
-  job->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  job->metadata = _octopus_transfer_dup_metadata (transfer);
   job->n_lanes = services->len;
   job->lanes = g_new0 (Lane, job->n_lanes);
 

@@ -10,8 +10,8 @@
 
 /* ---- adding files and folders ------------------------------------------------------------- */
 
-static OctopusTransfer *
-queue_find_active (OctopusUploadQueue *self,
+OctopusTransfer *
+_octopus_upload_queue_find_active (OctopusUploadQueue *self,
                    const char         *key)
 {
   for (guint i = 0; i < self->transfers->len; i++)
@@ -60,9 +60,12 @@ _octopus_upload_queue_append (OctopusUploadQueue        *self,
                               GFileInfo                 *info,
                               OctopusUploadJournalEntry *resume)
 {
-  OctopusTransfer *transfer = queue_find_active (self, key);
+  OctopusTransfer *transfer = NULL;
   g_autoptr(OctopusUploadJournalEntry) entry = NULL;
 
+  if (resume == NULL && self->crypt_keys != NULL)
+    return _octopus_upload_queue_append_encrypted (self, file, key);
+  transfer = _octopus_upload_queue_find_active (self, key);
   if (transfer != NULL)
     return transfer;
 
@@ -83,6 +86,8 @@ _octopus_upload_queue_append (OctopusUploadQueue        *self,
    * large files from small ones by it. */
   if (entry != NULL && octopus_upload_journal_entry_get_size (entry) >= 0)
     _octopus_transfer_set_size (transfer, octopus_upload_journal_entry_get_size (entry));
+  if (resume != NULL)
+    _octopus_upload_queue_crypt_resumed (self, transfer);
   g_signal_connect (transfer, "finished", G_CALLBACK (_octopus_upload_queue_transfer_finished_cb),
                     self);
   g_ptr_array_add (self->transfers, transfer);
@@ -112,6 +117,7 @@ typedef struct {
 
 typedef struct {
   OctopusUploadQueue *queue;
+  GFile              *file;        /* what was given to add */
   GQueue              dirs;        /* WalkDir* still to enumerate */
   GFileEnumerator    *enumerator;
   char               *key_prefix;  /* of the folder being enumerated */
@@ -136,6 +142,7 @@ add_data_free (AddData *data)
 {
   g_queue_clear_full (&data->dirs, (GDestroyNotify) walk_dir_free);
   g_clear_object (&data->enumerator);
+  g_clear_object (&data->file);
   g_free (data->key_prefix);
   g_clear_object (&data->queue);
   g_free (data);
@@ -340,6 +347,35 @@ top_info_cb (GObject      *source,
   g_task_return_int (task, 1);
 }
 
+static void
+add_start (GTask *task)
+{
+  AddData *data = g_task_get_task_data (task);
+
+  /* A symbolic link given by name is followed: the user pointed at it. */
+  g_file_query_info_async (data->file, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, g_task_get_cancellable (task), top_info_cb, task);
+}
+
+static void
+keys_ready_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!_octopus_upload_queue_prepare_encryption_finish (OCTOPUS_UPLOAD_QUEUE (source), result,
+                                                        &error))
+    {
+      add_task_done (task);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  add_start (task);
+}
+
 void
 octopus_upload_queue_add_async (OctopusUploadQueue  *self,
                                 GFile               *file,
@@ -364,9 +400,14 @@ octopus_upload_queue_add_async (OctopusUploadQueue  *self,
 
   self->busy_ops++;
   _octopus_upload_queue_set_busy (self, TRUE);
-  /* A symbolic link given by name is followed: the user pointed at it. */
-  g_file_query_info_async (file, WALK_ATTRIBUTES, G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
-                           cancellable, top_info_cb, g_steal_pointer (&task));
+  data->file = g_object_ref (file);
+  /* With the array settings followed, the encryption keys are made ready first: a file must
+   * never go out in the clear because they were still being derived. */
+  if (self->follow_settings)
+    _octopus_upload_queue_prepare_encryption_async (self, cancellable, keys_ready_cb,
+                                                    g_steal_pointer (&task));
+  else
+    add_start (g_steal_pointer (&task));
 }
 
 guint

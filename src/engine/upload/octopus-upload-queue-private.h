@@ -4,6 +4,7 @@
 #pragma once
 
 #include "octopus-array.h"
+#include "octopus-crypt.h"
 #include "octopus-transfer-private.h"
 #include "octopus-upload-aborts.h"
 #include "octopus-upload-job.h"
@@ -44,6 +45,9 @@ struct _OctopusUploadQueue
   GPtrArray            *waiters;       /* GTask of wait_async */
   OctopusArray         *array;         /* weak: rows shown "transferring", or NULL */
   GHashTable           *left_alone;    /* the last resume's: service name → uploads of others */
+  OctopusCryptKeys     *crypt_keys;    /* set: new files are encrypted (-crypt.c), else NULL */
+  OctopusCryptNameMode  crypt_names;
+  gboolean              follow_settings; /* each add reads the array settings first (-crypt.c) */
 };
 
 void     _octopus_upload_queue_items_changed (OctopusUploadQueue        *self,
@@ -88,4 +92,25 @@ void     _octopus_upload_queue_watch_copies      (OctopusUploadQueue *self,
 void     _octopus_upload_queue_show_copies       (OctopusUploadQueue *self,
                                                   OctopusTransfer    *transfer);
 
+/* The unfinished transfer of @key, or NULL (octopus-upload-queue-add.c). */
+OctopusTransfer *_octopus_upload_queue_find_active (OctopusUploadQueue *self,
+                                                    const char         *key);
+/* octopus-upload-queue-crypt.c: queues @file to be encrypted into a spool file and uploaded
+ * under the encrypted form of @name; its resumed and settled ends. */
+OctopusTransfer *_octopus_upload_queue_append_encrypted (OctopusUploadQueue *self,
+                                                         GFile              *file,
+                                                         const char         *name);
+/* With follow_settings: reads the array settings and, with encryption on, makes the keys
+ * ready (from the keyring, derived once); with it off, clears them. */
+void     _octopus_upload_queue_prepare_encryption_async  (OctopusUploadQueue  *self,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean _octopus_upload_queue_prepare_encryption_finish (OctopusUploadQueue  *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+void     _octopus_upload_queue_crypt_resumed (OctopusUploadQueue *self,
+                                              OctopusTransfer    *transfer);
+void     _octopus_upload_queue_crypt_settled (OctopusUploadQueue *self,
+                                              OctopusTransfer    *transfer);
 G_END_DECLS

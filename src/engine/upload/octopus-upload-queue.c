@@ -133,6 +133,7 @@ octopus_upload_queue_finalize (GObject *object)
   g_clear_pointer (&self->down_since, g_hash_table_unref);
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_clear_pointer (&self->left_alone, g_hash_table_unref);
+  g_clear_pointer (&self->crypt_keys, octopus_crypt_keys_unref);
 
   G_OBJECT_CLASS (octopus_upload_queue_parent_class)->finalize (object);
 }
@@ -558,6 +559,7 @@ _octopus_upload_queue_transfer_finished_cb (OctopusTransfer    *transfer,
   guint n = g_list_model_get_n_items (octopus_transfer_get_services (transfer));
 
   queue_journal_settle (self, transfer);
+  _octopus_upload_queue_crypt_settled (self, transfer);
 
   for (guint i = 0; i < n; i++)
     {

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <gio/gio.h>
+#include "octopus-crypt-keys.h"
+#include "octopus-crypt-names.h"
 #include "octopus-transfer.h"
 
 G_BEGIN_DECLS
@@ -40,6 +42,20 @@ struct _OctopusArray;
 void       octopus_upload_queue_set_array    (OctopusUploadQueue   *self,
                                               struct _OctopusArray *array);
 
+/* Encrypts the files added from now on (and shows resumed ones by their plaintext names)
+ * with @keys, names as @names; NULL keys: no encryption.  Each file is encrypted once into a
+ * spool file in the user's cache folder, which is uploaded under the encrypted key with the
+ * sealed plaintext size and SHA-256 (octopus_crypt_seal_facts()) in the user metadata
+ * OCTOPUS_UPLOAD_CRYPT_METADATA; see octopus-upload-queue-crypt.c. */
+#define OCTOPUS_UPLOAD_CRYPT_METADATA "octopus-crypt"
+void    octopus_upload_queue_set_encryption (OctopusUploadQueue   *self,
+                                             OctopusCryptKeys     *keys,
+                                             OctopusCryptNameMode  names);
+/* Follow the array settings (octopus-array-settings.h): every add_async() first reads them and,
+ * with encryption on, gets the keys from the keyring (derived once and kept), so that a change
+ * made in Preferences applies to the next file added; when the keys cannot be had, the add
+ * fails and nothing is uploaded in the clear. */
+void    octopus_upload_queue_follow_array_settings (OctopusUploadQueue *self);
 /* Settings (also properties); changes apply to files that start afterwards. */
 /* Files uploaded at the same time: at most OCTOPUS_UPLOAD_MAX_TRANSFERS; by default
  * OCTOPUS_UPLOAD_DEFAULT_TRANSFERS (measured: see its definition). */
