@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
+#include <time.h>
 #include <glib/gstdio.h>
 
 #include "octopus-upload-journal-private.h"
@@ -142,6 +144,40 @@ entry_filename (OctopusUploadJournal      *self,
   return g_build_filename (self->dir, base, NULL);
 }
 
+/* g_file_set_contents_full() writes NAME.json.XXXXXX and renames it over NAME.json: a process
+ * killed in between leaves that temporary file behind for good.  One older than a minute is
+ * such an orphan (a write takes milliseconds; another process's write in progress is young). */
+static void
+journal_remove_orphan (const char *dirname,
+                       const char *name)
+{
+  g_autofree char *path = NULL;
+  GStatBuf st;
+
+  if (g_str_has_suffix (name, ".json") || strstr (name, ".json.") == NULL)
+    return;
+  path = g_build_filename (dirname, name, NULL);
+  if (g_stat (path, &st) == 0 && st.st_mtime < time (NULL) - 60 && g_unlink (path) == 0)
+    g_debug ("Removed %s, left by an interrupted journal write", path);
+}
+
+/* When an entry is removed, the temporary files of its interrupted writes go with it. */
+static void
+journal_remove_temporaries_of (const char *filename)
+{
+  g_autofree char *dirname = g_path_get_dirname (filename);
+  g_autofree char *prefix = g_strconcat (strrchr (filename, G_DIR_SEPARATOR) + 1, ".", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dirname, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, prefix) && strlen (name) == strlen (prefix) + 6)
+      {
+        g_autofree char *path = g_build_filename (dirname, name, NULL);
+        g_unlink (path);
+      }
+}
+
 static GPtrArray *
 journal_read_dir (const char *dirname)
 {
@@ -160,6 +196,7 @@ journal_read_dir (const char *dirname)
       g_autoptr(GError) error = NULL;
       OctopusUploadJournalEntry *entry;
 
+      journal_remove_orphan (dirname, name);
       if (!g_str_has_suffix (name, ".json"))
         continue;
       path = g_build_filename (dirname, name, NULL);
@@ -246,6 +283,7 @@ journal_write_ops (const char *dir,
         {
           if (g_unlink (op->filename) != 0 && errno != ENOENT)
             g_warning ("Cannot remove upload journal %s: %s", op->filename, g_strerror (errno));
+          journal_remove_temporaries_of (op->filename);
           continue;
         }
       if (!dir_made && g_mkdir_with_parents (dir, 0700) != 0)
