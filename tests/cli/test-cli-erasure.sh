@@ -95,7 +95,21 @@ PYEOF
     ok "each archive holds about half of the file ($asz bytes)"
   else not_ok "each archive holds about half of the file" "archive: $asz bytes"; fi
 
-  # @SLICE2@
+  local md5; md5=$(md5sum "$T/big.bin" | cut -d' ' -f1)
+  run st0 "" status --json
+  expect_rc st0 0 "status --json: exit 0"
+  json_check st0 "status: big.bin is erasure 2+1, in sync, with the file's size and MD5" \
+    "obj('big.bin')['layout'] == 'erasure' and obj('big.bin')['k'] == 2 and obj('big.bin')['m'] == 1 and obj('big.bin')['state'] == 'in-sync' and obj('big.bin')['size'] == $size and obj('big.bin')['md5'] == '$md5' and all(s['state'] == 'in-sync' for s in obj('big.bin')['services'].values())"
+  json_check st0 "status: the mirrored object stays mirrored and in sync" \
+    "obj('mirror.txt')['layout'] == 'mirror' and obj('mirror.txt')['state'] == 'in-sync'"
+
+  # One archive gone behind Octopus's back.
+  aws1 delete-object --bucket "$b1" --key big.bin >/dev/null
+  run st1 "" status --json
+  json_check st1 "status after deleting one archive: degraded, that archive missing" \
+    "obj('big.bin')['state'] == 'degraded' and obj('big.bin')['services']['swift-a']['state'] == 'missing' and obj('big.bin')['services']['s3']['state'] == 'in-sync'"
+
+  # @SLICE3@
 
 }
 
