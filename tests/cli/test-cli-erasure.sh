@@ -109,7 +109,14 @@ PYEOF
   json_check st1 "status after deleting one archive: degraded, that archive missing" \
     "obj('big.bin')['state'] == 'degraded' and obj('big.bin')['services']['swift-a']['state'] == 'missing' and obj('big.bin')['services']['s3']['state'] == 'in-sync'"
 
-  # @SLICE3@
+  mkdir -p "$T/dl1"
+  run dl1 "" download big.bin --to "$T/dl1"
+  expect_rc dl1 0 "download while degraded: exit 0"
+  check "download while degraded: the file is exact" cmp "$T/big.bin" "$T/dl1/big.bin"
+  if [ -z "$(ls -A "$T/dl1" | grep -v '^big.bin$')" ]; then ok "no temporary file is left"
+  else not_ok "no temporary file is left" "$(ls -A "$T/dl1")"; fi
+
+  # @SLICE4@
 
 }
 

@@ -48,6 +48,18 @@ struct _OctopusErasureProbe;
 struct _OctopusErasureProbe *_octopus_array_lookup_erasure (OctopusArray *self,
                                                             const char   *key);
 
+/* Erasure-coded download (octopus-erasure-download.c) → the file's path. */
+void     _octopus_array_erasure_download_async  (OctopusArray        *self,
+                                                 const char          *key,
+                                                 const char          *directory,
+                                                 const char          *path,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+char    *_octopus_array_erasure_download_finish (OctopusArray        *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
 /* Identity of a service for the MD5 cache: name, endpoint and bucket. */
 char               *_octopus_array_service_id   (OctopusService *service);
 OctopusHashCache   *_octopus_array_get_cache    (OctopusArray   *self);

@@ -538,6 +538,19 @@ parents_made_cb (GObject      *source,
   try_next (task);
 }
 
+static void
+erasure_downloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *path = _octopus_array_erasure_download_finish (OCTOPUS_ARRAY (source), result, &error);
+
+  if (path == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, path, g_free);
+}
+
 void
 octopus_array_download_async (OctopusArray        *self,
                               const char          *key,
@@ -570,6 +583,13 @@ octopus_array_download_async (OctopusArray        *self,
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                                _("No service holds %s"), key);
+      return;
+    }
+  if (octopus_object_get_erasure (row, NULL, NULL))
+    {
+      /* Decoded from k archives, not copied from a replica. */
+      _octopus_array_erasure_download_async (self, key, d->directory, d->path, cancellable,
+                                             erasure_downloaded_cb, g_steal_pointer (&task));
       return;
     }
   d->expected_md5 = g_strdup (octopus_object_get_md5 (row));
