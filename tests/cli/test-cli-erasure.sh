@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-cli-erasure.sh OCTOPUS_CLI — erasure coding 2+1 on three real services (s3rver and two
-# Swift buckets, issue 20): a 20 MiB upload sends at most 1.55× its size and each service holds
-# about half of it, every archive says its scheme in x-amz-meta-octopus-ec; a mirrored object
-# uploaded before the switch stays readable and in sync.
+# Swift buckets, issue 20), the archives broken behind Octopus's back with awscli:
+#   a 20 MiB upload sends at most 1.55× its size (the CLI's "sent B bytes") and each service
+#   holds about half, every archive says its scheme in x-amz-meta-octopus-ec; one archive
+#   deleted → degraded, download exact, repair → in sync and the rebuilt archive byte-identical
+#   to the lost one; a byte flipped in one archive's data → the deep check says damaged and the
+#   download is still exact; two archives gone → lost, a clear error, no local file; a mirrored
+#   object uploaded before the switch stays mirrored, in sync and readable; delete.
 #
 # TAP on stdout.  Skips ("1..0 # SKIP") without servers unless OCTOPUS_TEST_REQUIRE_SERVERS is set.
 set -uo pipefail
@@ -116,7 +120,58 @@ PYEOF
   if [ -z "$(ls -A "$T/dl1" | grep -v '^big.bin$')" ]; then ok "no temporary file is left"
   else not_ok "no temporary file is left" "$(ls -A "$T/dl1")"; fi
 
-  # @SLICE4@
+  run repair "" repair
+  expect_rc repair 0 "repair: exit 0"
+  if grep -q $'^big.bin\tswift-a\tok' "$T/log/repair.out"; then
+    ok "repair: reports the archive it rebuilt"
+  else not_ok "repair: reports the archive it rebuilt" "$(out repair)" "$(err repair)"; fi
+  run st2 "" status --json
+  json_check st2 "status after repair: in sync" \
+    "obj('big.bin')['state'] == 'in-sync' and obj('big.bin')['layout'] == 'erasure'"
+  aws1 get-object --bucket "$b1" --key big.bin "$T/rebuilt1" >/dev/null
+  check "the rebuilt archive is byte-identical to the lost one" cmp "$T/arch1" "$T/rebuilt1"
+
+  # One byte flipped inside archive 0's data, its trailer intact, its metadata kept.
+  $PY -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[1000000]^=0x55; open(p+".flipped","wb").write(b)' "$T/arch0"
+  local scheme0; scheme0=$(aws0 head-object --bucket "$b0" --key big.bin --query Metadata.\"octopus-ec\" --output text)
+  aws0 put-object --bucket "$b0" --key big.bin --body "$T/arch0.flipped" \
+    --metadata "{\"octopus-ec\":\"$scheme0\"}" >/dev/null
+  run st3 "" status --json --deep
+  json_check st3 "deep check: the flipped archive is damaged, the object degraded" \
+    "obj('big.bin')['services']['s3']['state'] == 'damaged' and obj('big.bin')['state'] == 'degraded' and obj('big.bin')['services']['swift-a']['state'] == 'in-sync'"
+  mkdir -p "$T/dl2"
+  run dl2 "" download big.bin --to "$T/dl2"
+  expect_rc dl2 0 "download with a flipped byte in one archive: exit 0"
+  check "download with a flipped byte in one archive: the file is exact" \
+    cmp "$T/big.bin" "$T/dl2/big.bin"
+
+  # Two archives gone: lost.
+  aws1 delete-object --bucket "$b1" --key big.bin >/dev/null
+  aws2 delete-object --bucket "$b2" --key big.bin >/dev/null
+  run st4 "" status --json
+  json_check st4 "status with two archives gone: lost" "obj('big.bin')['state'] == 'lost'"
+  mkdir -p "$T/dl3"
+  run dl3 "" download big.bin --to "$T/dl3"
+  expect_rc dl3 1 "download of a lost object: exit 1"
+  if grep -q 'big.bin' "$T/log/dl3.err" && grep -qi 'lost\|archives' "$T/log/dl3.err"; then
+    ok "download of a lost object: a clear error naming it ($(head -c 200 "$T/log/dl3.err"))"
+  else not_ok "download of a lost object: a clear error naming it" "$(err dl3)"; fi
+  if [ -z "$(ls -A "$T/dl3")" ]; then ok "download of a lost object: no local file written"
+  else not_ok "download of a lost object: no local file written" "$(ls -A "$T/dl3")"; fi
+
+  # The mirrored object alongside.
+  json_check st4 "the mirrored object is still mirrored and in sync" \
+    "obj('mirror.txt')['layout'] == 'mirror' and obj('mirror.txt')['state'] == 'in-sync'"
+  mkdir -p "$T/dl4"
+  run dl4 "" download mirror.txt --to "$T/dl4"
+  check "the mirrored object still downloads exactly" cmp "$T/mirror.txt" "$T/dl4/mirror.txt"
+
+  # Delete removes every archive.
+  run del "" delete big.bin
+  expect_rc del 0 "delete big.bin: exit 0"
+  if aws0 head-object --bucket "$b0" --key big.bin >/dev/null 2>&1; then
+    not_ok "delete removed the remaining archive" "still on s3"
+  else ok "delete removed the remaining archive"; fi
 
 }
 

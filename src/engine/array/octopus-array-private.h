@@ -60,6 +60,17 @@ char    *_octopus_array_erasure_download_finish (OctopusArray        *self,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
+/* Erasure-coded repair of one key (octopus-erasure-repair.c): results appended to @results. */
+void     _octopus_array_erasure_repair_async  (OctopusArray        *self,
+                                               const char          *key,
+                                               GPtrArray           *results,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean _octopus_array_erasure_repair_finish (OctopusArray        *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+
 /* Identity of a service for the MD5 cache: name, endpoint and bucket. */
 char               *_octopus_array_service_id   (OctopusService *service);
 OctopusHashCache   *_octopus_array_get_cache    (OctopusArray   *self);
