@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 
 #include "octopus-array-settings.h"
@@ -22,6 +23,8 @@ typedef struct {
   guint     *failed;     /* per service: archives not stored */
   goffset   *sent;       /* per service: bytes acknowledged */
   gboolean   any_failed;
+  OctopusErasureUpload *current;  /* the file being uploaded, for the live line */
+  gboolean   shown;      /* a live line is on the terminal */
 } Run;
 
 gboolean
@@ -50,6 +53,38 @@ octopus_cli_erasure_wanted (GPtrArray *services, guint *k, guint *m, gboolean *u
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+clear_live (Run *run)
+{
+  if (run->shown)
+    fputs ("\033[1A\033[2K", stderr);
+  run->shown = FALSE;
+}
+
+/* On a terminal, as for mirrored uploads: the key, then each service's acknowledged share of
+ * its archive. */
+static gboolean
+draw_live_cb (gpointer user_data)
+{
+  Run *run = user_data;
+  goffset total;
+  g_autoptr(GString) line = NULL;
+
+  if (run->current == NULL)
+    return G_SOURCE_CONTINUE;
+  total = octopus_erasure_upload_get_archive_size (run->current);
+  line = g_string_new (octopus_erasure_upload_get_key (run->current));
+  for (guint i = 0; i < run->services->len; i++)
+    g_string_append_printf (line, "  %s %3d%%", octopus_service_get_name (run->services->pdata[i]),
+                            total > 0 ? (int) (octopus_erasure_upload_get_sent (run->current, i)
+                                               * 100 / total) : 0);
+  clear_live (run);
+  fprintf (stderr, "%s\n", line->str);
+  fflush (stderr);
+  run->shown = TRUE;
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -103,9 +138,12 @@ upload_file (Run *run, GFile *file, const char *key, goffset size)
   while ((goffset) part * 9000 < size / run->k)
     part *= 2;
   up = octopus_erasure_upload_new (run->services, file, key, run->k, run->m, part);
+  run->current = up;
   octopus_erasure_upload_run_async (up, NULL, octopus_cli_async_done, &pending);
   res = octopus_cli_wait (&pending);
   ok = octopus_erasure_upload_run_finish (up, res, &error);
+  run->current = NULL;
+  clear_live (run);
   report_file (run, up, ok, error);
 }
 
@@ -172,7 +210,8 @@ octopus_cli_erasure_upload (GPtrArray *services, guint k, guint m, char **paths,
   g_autofree guint *done = g_new0 (guint, services->len);
   g_autofree guint *failed = g_new0 (guint, services->len);
   g_autofree goffset *sent = g_new0 (goffset, services->len);
-  Run run = { services, k, m, done, failed, sent, FALSE };
+  Run run = { services, k, m, done, failed, sent, FALSE, NULL, FALSE };
+  guint tick = isatty (STDERR_FILENO) ? g_timeout_add (250, draw_live_cb, &run) : 0;
 
   for (guint i = 0; paths != NULL && paths[i] != NULL; i++)
     {
@@ -182,6 +221,8 @@ octopus_cli_erasure_upload (GPtrArray *services, guint k, guint m, char **paths,
 
       upload_path (&run, file, key);
     }
+  if (tick != 0)
+    g_source_remove (tick);
   for (guint s = 0; s < services->len; s++)
     printf (_("%s: %u uploaded, %u failed, sent %lld bytes\n"),
             octopus_service_get_name (services->pdata[s]), done[s], failed[s],

@@ -188,7 +188,8 @@ plan_targets (ErasureRepair *r, OctopusObject *row)
     {
       OctopusObjectState was = octopus_object_get_service_state (row, i);
 
-      if (was == OCTOPUS_OBJECT_STATE_DAMAGED && r->probe->states[i] == OCTOPUS_OBJECT_STATE_IN_SYNC)
+      if (was == OCTOPUS_OBJECT_STATE_DAMAGED
+          && r->probe->states[i] == OCTOPUS_OBJECT_STATE_IN_SYNC)
         r->probe->states[i] = OCTOPUS_OBJECT_STATE_DAMAGED;  /* the deep check knew better */
       if (r->probe->states[i] == OCTOPUS_OBJECT_STATE_IN_SYNC && r->probe->index[i] < total)
         held[r->probe->index[i]] = TRUE;
