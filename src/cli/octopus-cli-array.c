@@ -154,6 +154,23 @@ octopus_cli_parse_options (int          *argc,
 
 /* ---- status ----------------------------------------------------------------------------- */
 
+/* "layout": "mirror", or "erasure" with "k" and "m". */
+static void
+add_layout_json (JsonBuilder *b, OctopusObject *row)
+{
+  guint k, m;
+  gboolean erasure = octopus_object_get_erasure (row, &k, &m);
+
+  json_builder_set_member_name (b, "layout");
+  json_builder_add_string_value (b, erasure ? "erasure" : "mirror");
+  if (!erasure)
+    return;
+  json_builder_set_member_name (b, "k");
+  json_builder_add_int_value (b, k);
+  json_builder_set_member_name (b, "m");
+  json_builder_add_int_value (b, m);
+}
+
 static void
 add_service_json (JsonBuilder   *b,
                   OctopusObject *row,
@@ -247,6 +264,7 @@ print_status_json (OctopusArray *array)
       json_builder_set_member_name (b, "state");
       json_builder_add_string_value (b, octopus_object_state_to_string (
                                           octopus_object_get_state (row)));
+      add_layout_json (b, row);
       json_builder_set_member_name (b, "services");
       json_builder_begin_object (b);
       for (guint i = 0; i < octopus_object_get_n_services (row); i++)

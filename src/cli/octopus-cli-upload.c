@@ -15,6 +15,7 @@
 #include "octopus-cli.h"
 #include "octopus-cli-upload.h"
 #include "octopus-cli-crypt.h"
+#include "octopus-cli-erasure.h"
 
 const char octopus_cli_upload_synopsis[] =
   /* Translators: translate the prose; keep the “octopus-cli …” lines as they are. */
@@ -233,7 +234,8 @@ octopus_cli_upload (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   Display display = { 0 };
   g_autofree char *left_alone = NULL;
-  guint resumed, tick;
+  guint resumed, tick, k, m;
+  gboolean unusable;
 
   g_option_context_set_description (context, _(octopus_cli_upload_synopsis));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -268,6 +270,12 @@ octopus_cli_upload (int argc, char **argv)
       octopus_cli_error ("%s", _("no accounts; add one with “octopus-cli account add”"));
       return OCTOPUS_CLI_EXIT_FAILED;
     }
+
+  /* Erasure coding: archives straight to the services, not through the mirrored queue. */
+  if (octopus_cli_erasure_wanted (services, &k, &m, &unusable))
+    return octopus_cli_erasure_upload (services, k, m, paths, prefix);
+  if (unusable)
+    return OCTOPUS_CLI_EXIT_FAILED;
 
   queue = octopus_upload_queue_new (services, NULL);
   if (transfers != -1)

@@ -37,6 +37,9 @@ octopus_object_state_to_label (OctopusObjectState state)
     case OCTOPUS_OBJECT_STATE_UNREACHABLE: return _("Unreachable");
     case OCTOPUS_OBJECT_STATE_MISSING: return _("Missing");
     case OCTOPUS_OBJECT_STATE_DIFFERS: return _("Differs");
+    case OCTOPUS_OBJECT_STATE_DAMAGED: return _("Damaged");
+    case OCTOPUS_OBJECT_STATE_DEGRADED: return _("Degraded");
+    case OCTOPUS_OBJECT_STATE_LOST: return _("Lost");
     default: return _("Unknown");
     }
 }
@@ -58,6 +61,14 @@ octopus_object_state_to_meaning (OctopusObjectState state)
       return _("This service holds no copy. Repair copies it from a good one.");
     case OCTOPUS_OBJECT_STATE_DIFFERS:
       return _("This service holds a different copy. Repair replaces it with a good one.");
+    case OCTOPUS_OBJECT_STATE_DAMAGED:
+      return _("This service's erasure-coded archive is damaged. Repair rebuilds it from the "
+               "others.");
+    case OCTOPUS_OBJECT_STATE_DEGRADED:
+      return _("Readable from the good archives, but fewer services hold one than should. "
+               "Repair rebuilds the others.");
+    case OCTOPUS_OBJECT_STATE_LOST:
+      return _("Too few good archives are left to read this file.");
     default:
       return "";
     }
@@ -82,7 +93,10 @@ state_css_class (OctopusObjectState state)
     case OCTOPUS_OBJECT_STATE_UNKNOWN_HASH: return NULL;
     case OCTOPUS_OBJECT_STATE_UNREACHABLE: return "error";
     case OCTOPUS_OBJECT_STATE_MISSING:
-    case OCTOPUS_OBJECT_STATE_DIFFERS: return "warning";
+    case OCTOPUS_OBJECT_STATE_DIFFERS:
+    case OCTOPUS_OBJECT_STATE_DAMAGED:
+    case OCTOPUS_OBJECT_STATE_DEGRADED: return "warning";
+    case OCTOPUS_OBJECT_STATE_LOST: return "error";
     default: return NULL;
     }
 }

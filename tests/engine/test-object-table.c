@@ -344,7 +344,7 @@ test_state_strings (void)
 {
   OctopusObjectState s;
   const char *all[] = { "in-sync", "missing", "differs", "unknown-hash", "unreachable",
-                        "transferring" };
+                        "transferring", "damaged", "degraded", "lost" };
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     {
@@ -359,6 +359,42 @@ test_state_strings (void)
   g_assert_null (octopus_md5_base64_to_hex ("bm90IGFuIG1kNQ=="));
   hex = octopus_md5_base64_to_hex ("1B2M2Y8AsgTpgAmY7PhCfg==");
   g_assert_cmpstr (hex, ==, "d41d8cd98f00b204e9800998ecf8427e");
+}
+
+/* Erasure coding 2+1: the columns are the archives' states, the row in sync, degraded (k good)
+ * or lost (fewer), with the original's size and MD5; k = 0 makes it mirrored again. */
+static void
+test_erasure (void)
+{
+  g_autoptr(OctopusObjectTable) table = octopus_object_table_new (names);
+  OctopusObjectState good[] = { OCTOPUS_OBJECT_STATE_IN_SYNC, OCTOPUS_OBJECT_STATE_IN_SYNC,
+                                OCTOPUS_OBJECT_STATE_IN_SYNC };
+  OctopusObjectState one_bad[] = { OCTOPUS_OBJECT_STATE_IN_SYNC, OCTOPUS_OBJECT_STATE_DAMAGED,
+                                   OCTOPUS_OBJECT_STATE_IN_SYNC };
+  OctopusObjectState two_bad[] = { OCTOPUS_OBJECT_STATE_MISSING, OCTOPUS_OBJECT_STATE_DAMAGED,
+                                   OCTOPUS_OBJECT_STATE_IN_SYNC };
+  OctopusObject *row;
+  guint k = 0, m = 0;
+
+  update3 (table, listing (make ("k", 6, MD5_A, NULL, 1), NULL),
+           listing (make ("k", 6, MD5_B, NULL, 1), NULL), listing (NULL));
+  row = octopus_object_table_lookup (table, "k");
+  g_assert_false (octopus_object_get_erasure (row, &k, &m));
+  octopus_object_set_erasure (row, 2, 1, 10, MD5_A, good);
+  g_assert_true (octopus_object_get_erasure (row, &k, &m));
+  g_assert_cmpuint (k, ==, 2);
+  g_assert_cmpuint (m, ==, 1);
+  g_assert_cmpint (octopus_object_get_state (row), ==, OCTOPUS_OBJECT_STATE_IN_SYNC);
+  g_assert_cmpint (octopus_object_get_size (row), ==, 10);
+  octopus_object_set_erasure (row, 2, 1, 10, MD5_A, one_bad);
+  g_assert_cmpint (st (table, "k", "beta"), ==, OCTOPUS_OBJECT_STATE_DAMAGED);
+  g_assert_cmpint (octopus_object_get_state (row), ==, OCTOPUS_OBJECT_STATE_DEGRADED);
+  octopus_object_set_erasure (row, 2, 1, 10, MD5_A, two_bad);
+  g_assert_cmpint (st (table, "k", "alpha"), ==, OCTOPUS_OBJECT_STATE_MISSING);
+  g_assert_cmpint (octopus_object_get_state (row), ==, OCTOPUS_OBJECT_STATE_LOST);
+  octopus_object_set_erasure (row, 0, 0, -1, NULL, NULL);
+  g_assert_false (octopus_object_get_erasure (row, NULL, NULL));
+  g_assert_cmpint (octopus_object_get_state (row), ==, OCTOPUS_OBJECT_STATE_DIFFERS);
 }
 
 static void
@@ -433,6 +469,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/object-table/majority", test_majority);
+  g_test_add_func ("/object-table/erasure", test_erasure);
   g_test_add_func ("/object-table/tie-newest", test_tie_newest);
   g_test_add_func ("/object-table/multipart-etag", test_multipart_etag);
   g_test_add_func ("/object-table/unquoted-etag", test_unquoted_and_case);

@@ -26,7 +26,50 @@ struct _OctopusArray
   gboolean            refreshed;      /* a refresh has put its listings into the table */
   gboolean            showing_last_known;
   gint64              last_known_time;
+  GHashTable         *erasure_memo;   /* (service, key, ETag) → what its archive said */
+  GHashTable         *erasure_probes; /* key → OctopusErasureProbe, from the last refresh */
 };
+
+/* Erasure coding (octopus-array-erasure.c): the refresh's probe phase, its result applied to
+ * the table, and the last probe of a key. */
+void     _octopus_array_erasure_phase_async  (OctopusArray        *self,
+                                              guint                n,
+                                              GPtrArray          **listings,
+                                              char               **errors,
+                                              gboolean             deep,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean _octopus_array_erasure_phase_finish (OctopusArray        *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+void     _octopus_array_apply_erasure        (OctopusArray        *self);
+struct _OctopusErasureProbe;
+struct _OctopusErasureProbe *_octopus_array_lookup_erasure (OctopusArray *self,
+                                                            const char   *key);
+
+/* Erasure-coded download (octopus-erasure-download.c) → the file's path. */
+void     _octopus_array_erasure_download_async  (OctopusArray        *self,
+                                                 const char          *key,
+                                                 const char          *directory,
+                                                 const char          *path,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+char    *_octopus_array_erasure_download_finish (OctopusArray        *self,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
+
+/* Erasure-coded repair of one key (octopus-erasure-repair.c): results appended to @results. */
+void     _octopus_array_erasure_repair_async  (OctopusArray        *self,
+                                               const char          *key,
+                                               GPtrArray           *results,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean _octopus_array_erasure_repair_finish (OctopusArray        *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 
 /* Identity of a service for the MD5 cache: name, endpoint and bucket. */
 char               *_octopus_array_service_id   (OctopusService *service);

@@ -493,6 +493,15 @@ plan_key (GTask         *task,
 }
 
 static void
+erasure_repaired_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  _octopus_array_erasure_repair_finish (OCTOPUS_ARRAY (source), result, NULL);
+  repair_next_key (task);
+}
+
+static void
 repair_next_key (GTask *task)
 {
   OctopusArray *self = g_task_get_source_object (task);
@@ -512,6 +521,17 @@ repair_next_key (GTask *task)
                            _octopus_array_result_new (key, NULL, OCTOPUS_RESULT_FAILED,
                                                       _("no such key on any service")));
           continue;
+        }
+      if (octopus_object_get_erasure (row, NULL, NULL)
+          && octopus_object_get_state (row) == OCTOPUS_OBJECT_STATE_IN_SYNC)
+        continue;
+      if (octopus_object_get_erasure (row, NULL, NULL))
+        {
+          /* Rebuilt from k archives, never copied from one. */
+          _octopus_array_erasure_repair_async (self, key, data->results,
+                                               g_task_get_cancellable (task),
+                                               erasure_repaired_cb, g_object_ref (task));
+          return;
         }
       kr = plan_key (task, row);
       if (kr == NULL)

@@ -26,6 +26,8 @@ octopus_array_finalize (GObject *object)
   g_clear_pointer (&self->cache_path, g_free);
   g_clear_object (&self->index);
   g_clear_pointer (&self->index_path, g_free);
+  g_clear_pointer (&self->erasure_memo, g_hash_table_unref);
+  g_clear_pointer (&self->erasure_probes, g_hash_table_unref);
 
   G_OBJECT_CLASS (octopus_array_parent_class)->finalize (object);
 }
@@ -456,6 +458,7 @@ finish_refresh (GTask *task)
   if (data->n > 0)
     octopus_object_table_update (self->table, data->listings,
                                  (const char * const *) data->errors);
+  _octopus_array_apply_erasure (self);
   /* The table shows listings now, not the index's last known state (a late index load
    * must not put the older state back). */
   self->refreshed = TRUE;
@@ -614,6 +617,14 @@ queue_deep_jobs (GTask *task)
 }
 
 static void
+erasure_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+
+  finish_refresh (task);
+}
+
+static void
 pump_jobs (GTask *task)
 {
   RefreshData *data = g_task_get_task_data (task);
@@ -639,7 +650,10 @@ pump_jobs (GTask *task)
         }
     }
   data->deep_phase_done = TRUE;
-  finish_refresh (task);
+  _octopus_array_erasure_phase_async (g_task_get_source_object (task), data->n, data->listings,
+                                      data->errors, data->flags & OCTOPUS_ARRAY_REFRESH_DEEP,
+                                      g_task_get_cancellable (task), erasure_done_cb,
+                                      g_object_ref (task));
 }
 
 /* After listing: an ETag that is not a plain MD5 needs the md5chksum metadata — from the

@@ -538,6 +538,19 @@ parents_made_cb (GObject      *source,
   try_next (task);
 }
 
+static void
+erasure_downloaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *path = _octopus_array_erasure_download_finish (OCTOPUS_ARRAY (source), result, &error);
+
+  if (path == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, path, g_free);
+}
+
 /* Starts the download of @key into @directory: from every usable replica in turn, or, when
  * @only is a service index, from that copy alone (checked against its own MD5 and size). */
 static void
@@ -564,6 +577,14 @@ download_start (OctopusArray *self,
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                                _("No service holds %s"), key);
+      return;
+    }
+  if (only < 0 && octopus_object_get_erasure (row, NULL, NULL))
+    {
+      /* Decoded from k archives, not copied from a replica. */
+      _octopus_array_erasure_download_async (self, key, d->directory, d->path,
+                                             g_task_get_cancellable (task),
+                                             erasure_downloaded_cb, g_object_ref (task));
       return;
     }
   if (only >= 0)

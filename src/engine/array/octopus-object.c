@@ -14,6 +14,7 @@ typedef struct {
   char               *md5;
   char               *error;
   OctopusObjectState  state;
+  OctopusObjectState  archive;   /* erasure-coded rows: what the archive check said */
 } Column;
 
 struct _OctopusObject
@@ -32,6 +33,9 @@ struct _OctopusObject
   char               *md5;
   gboolean            tie;
   OctopusObjectState  state;
+  guint               ec_k, ec_m; /* erasure-coded when ec_k > 0 */
+  gint64              ec_size;
+  char               *ec_md5;
 };
 
 G_DEFINE_FINAL_TYPE (OctopusObject, octopus_object, G_TYPE_OBJECT)
@@ -62,6 +66,9 @@ static const GEnumValue state_values[] = {
   { OCTOPUS_OBJECT_STATE_UNREACHABLE, "OCTOPUS_OBJECT_STATE_UNREACHABLE", "unreachable" },
   { OCTOPUS_OBJECT_STATE_MISSING, "OCTOPUS_OBJECT_STATE_MISSING", "missing" },
   { OCTOPUS_OBJECT_STATE_DIFFERS, "OCTOPUS_OBJECT_STATE_DIFFERS", "differs" },
+  { OCTOPUS_OBJECT_STATE_DAMAGED, "OCTOPUS_OBJECT_STATE_DAMAGED", "damaged" },
+  { OCTOPUS_OBJECT_STATE_DEGRADED, "OCTOPUS_OBJECT_STATE_DEGRADED", "degraded" },
+  { OCTOPUS_OBJECT_STATE_LOST, "OCTOPUS_OBJECT_STATE_LOST", "lost" },
   { 0, NULL, NULL }
 };
 
@@ -110,6 +117,9 @@ octopus_object_state_to_icon_name (OctopusObjectState state)
     case OCTOPUS_OBJECT_STATE_UNREACHABLE: return "network-offline-symbolic";
     case OCTOPUS_OBJECT_STATE_MISSING: return "list-remove-symbolic";
     case OCTOPUS_OBJECT_STATE_DIFFERS: return "dialog-warning-symbolic";
+    case OCTOPUS_OBJECT_STATE_DAMAGED: return "dialog-warning-symbolic";
+    case OCTOPUS_OBJECT_STATE_DEGRADED: return "dialog-warning-symbolic";
+    case OCTOPUS_OBJECT_STATE_LOST: return "dialog-error-symbolic";
     default: return "dialog-question-symbolic";
     }
 }
@@ -540,6 +550,76 @@ classify_column (const Column *c,
   return OCTOPUS_OBJECT_STATE_UNKNOWN_HASH;
 }
 
+/* An erasure-coded row: each column is its archive's state (transferring while a repair runs);
+ * the row is in sync with every archive good, degraded with at least k, lost with fewer. */
+static void
+classify_erasure (OctopusObject *self)
+{
+  guint good = 0;
+  gboolean changed = FALSE;
+  OctopusObjectState overall;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = 0; i < self->n_columns; i++)
+    {
+      Column *c = &self->columns[i];
+      OctopusObjectState state = !c->reachable ? OCTOPUS_OBJECT_STATE_UNREACHABLE
+                                 : c->transferring ? OCTOPUS_OBJECT_STATE_TRANSFERRING
+                                 : c->archive;
+
+      good += c->archive == OCTOPUS_OBJECT_STATE_IN_SYNC && c->reachable;
+      changed |= state != c->state;
+      c->state = state;
+    }
+  overall = good == self->n_columns ? OCTOPUS_OBJECT_STATE_IN_SYNC
+            : good >= self->ec_k ? OCTOPUS_OBJECT_STATE_DEGRADED : OCTOPUS_OBJECT_STATE_LOST;
+  if (self->size != self->ec_size)
+    {
+      self->size = self->ec_size;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIZE]);
+    }
+  if (g_strcmp0 (self->md5, self->ec_md5) != 0)
+    {
+      g_free (self->md5);
+      self->md5 = g_strdup (self->ec_md5);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MD5]);
+    }
+  if (self->state != overall)
+    {
+      self->state = overall;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  if (changed)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+}
+
+void
+octopus_object_set_erasure (OctopusObject *self, guint k, guint m, gint64 size, const char *md5,
+                            const OctopusObjectState *states)
+{
+  g_return_if_fail (OCTOPUS_IS_OBJECT (self));
+  self->ec_k = k;
+  self->ec_m = m;
+  self->ec_size = size;
+  g_free (self->ec_md5);
+  self->ec_md5 = g_strdup (md5);
+  for (guint i = 0; k > 0 && i < self->n_columns; i++)
+    self->columns[i].archive = states[i];
+  octopus_object_classify (self);
+}
+
+gboolean
+octopus_object_get_erasure (OctopusObject *self, guint *k, guint *m)
+{
+  g_return_val_if_fail (OCTOPUS_IS_OBJECT (self), FALSE);
+  if (k != NULL)
+    *k = self->ec_k;
+  if (m != NULL)
+    *m = self->ec_m;
+  return self->ec_k > 0;
+}
+
 void
 octopus_object_classify (OctopusObject *self)
 {
@@ -551,6 +631,11 @@ octopus_object_classify (OctopusObject *self)
 
   g_return_if_fail (OCTOPUS_IS_OBJECT (self));
 
+  if (self->ec_k > 0)
+    {
+      classify_erasure (self);
+      return;
+    }
   ref_index = find_reference (self, &tie);
   ref = ref_index >= 0 ? &self->columns[ref_index] : NULL;
 

@@ -21,14 +21,21 @@ typedef enum {
   OCTOPUS_OBJECT_STATE_UNREACHABLE,   /* the service failed to list: nothing is known */
   OCTOPUS_OBJECT_STATE_MISSING,       /* the service answered and does not hold the key */
   OCTOPUS_OBJECT_STATE_DIFFERS,       /* MD5 or size disagree with the reference copy */
+  /* Erasure-coded objects (issue 20): a column is in sync (a good archive of the set), missing,
+   * unreachable or damaged; the row is in sync, degraded (at least k good archives: readable,
+   * needs a repair) or lost (fewer than k). */
+  OCTOPUS_OBJECT_STATE_DAMAGED,       /* an archive whose trailer or contents do not check */
+  OCTOPUS_OBJECT_STATE_DEGRADED,      /* row only: readable from k archives, needs repair */
+  OCTOPUS_OBJECT_STATE_LOST,          /* row only: fewer than k good archives */
 } OctopusObjectState;
 
 /* How many states there are: the size of an array indexed by OctopusObjectState. */
-#define OCTOPUS_OBJECT_N_STATES (OCTOPUS_OBJECT_STATE_DIFFERS + 1)
+#define OCTOPUS_OBJECT_N_STATES (OCTOPUS_OBJECT_STATE_LOST + 1)
 
 #define OCTOPUS_TYPE_OBJECT_STATE (octopus_object_state_get_type ())
 GType        octopus_object_state_get_type    (void);
-/* "in-sync", "missing", "differs", "unknown-hash", "unreachable", "transferring" */
+/* "in-sync", "missing", "differs", "unknown-hash", "unreachable", "transferring", "damaged",
+ * "degraded", "lost" */
 const char  *octopus_object_state_to_string   (OctopusObjectState state);
 gboolean     octopus_object_state_from_string (const char         *s,
                                                OctopusObjectState *out);
@@ -114,5 +121,19 @@ void  octopus_object_set_service_reachable (OctopusObject *self,
 /* Recomputes the reference copy and every column's state from the copies (majority MD5;
  * ties → newest; see docs/DESIGN.md), then emits notifies and "changed" for what changed. */
 void  octopus_object_classify           (OctopusObject *self);
+
+/* Erasure coding: @k > 0 makes the row an erasure-coded object of @size bytes and content
+ * @md5 whose columns are @states (IN_SYNC, DAMAGED, MISSING or UNREACHABLE, one per service)
+ * and reclassifies it; @k = 0 makes it a mirrored object again. */
+void     octopus_object_set_erasure     (OctopusObject            *self,
+                                         guint                     k,
+                                         guint                     m,
+                                         gint64                    size,
+                                         const char               *md5,
+                                         const OctopusObjectState *states);
+/* TRUE for an erasure-coded object, with its k and m (either may be NULL). */
+gboolean octopus_object_get_erasure     (OctopusObject            *self,
+                                         guint                    *k,
+                                         guint                    *m);
 
 G_END_DECLS
