@@ -42,6 +42,15 @@ octopus_cli_erasure_wanted (GPtrArray *services, guint *k, guint *m, gboolean *u
     }
   if (octopus_array_settings_get_redundancy (settings) != OCTOPUS_REDUNDANCY_ERASURE)
     return FALSE;
+  /* Encrypt-then-encode is not wired yet: never send plaintext where ciphertext was asked for. */
+  if (octopus_array_settings_get_encryption (settings) != OCTOPUS_ENCRYPTION_OFF)
+    {
+      octopus_cli_error ("%s", _("erasure coding together with encryption is not supported "
+                                 "yet: nothing was uploaded; choose one (“octopus-cli "
+                                 "redundancy set mirror” keeps encryption)"));
+      *unusable = TRUE;
+      return FALSE;
+    }
   *k = octopus_array_settings_get_k (settings);
   *m = octopus_array_settings_get_m (settings);
   if (*k + *m != services->len)
