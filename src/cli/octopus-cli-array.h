@@ -6,14 +6,12 @@
 #include <glib.h>
 #include "octopus-array.h"
 
-#include "octopus-array.h"
-
 G_BEGIN_DECLS
 
 int octopus_cli_status   (int argc, char **argv);
 int octopus_cli_repair   (int argc, char **argv);
 int octopus_cli_delete   (int argc, char **argv);
-int octopus_cli_acl      (int argc, char **argv);
+int octopus_cli_acl      (int argc, char **argv);   /* octopus-cli-acl.c */
 int octopus_cli_download (int argc, char **argv);
 int octopus_cli_share    (int argc, char **argv);   /* octopus-cli-share.c */
 
@@ -30,6 +28,8 @@ extern const char octopus_cli_share_synopsis[];
  * printed) on failure. */
 OctopusArray *octopus_cli_load_array         (gboolean                 refresh,
                                               OctopusArrayRefreshFlags flags);
+/* Prints one line per result (key, service, ok or the error); the exit status they make. */
+int           octopus_cli_print_results      (GPtrArray               *results);
 /* Prints every unreachable service on stderr; TRUE when there was one. */
 gboolean      octopus_cli_report_unreachable (OctopusArray            *array);
 /* Parses @entries out of argv (GOption); FALSE → usage error already printed. */
