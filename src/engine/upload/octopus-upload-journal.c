@@ -161,23 +161,6 @@ journal_remove_orphan (const char *dirname,
     g_debug ("Removed %s, left by an interrupted journal write", path);
 }
 
-/* When an entry is removed, the temporary files of its interrupted writes go with it. */
-static void
-journal_remove_temporaries_of (const char *filename)
-{
-  g_autofree char *dirname = g_path_get_dirname (filename);
-  g_autofree char *prefix = g_strconcat (strrchr (filename, G_DIR_SEPARATOR) + 1, ".", NULL);
-  g_autoptr(GDir) dir = g_dir_open (dirname, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    if (g_str_has_prefix (name, prefix) && strlen (name) == strlen (prefix) + 6)
-      {
-        g_autofree char *path = g_build_filename (dirname, name, NULL);
-        g_unlink (path);
-      }
-}
-
 static GPtrArray *
 journal_read_dir (const char *dirname)
 {
@@ -283,7 +266,6 @@ journal_write_ops (const char *dir,
         {
           if (g_unlink (op->filename) != 0 && errno != ENOENT)
             g_warning ("Cannot remove upload journal %s: %s", op->filename, g_strerror (errno));
-          journal_remove_temporaries_of (op->filename);
           continue;
         }
       if (!dir_made && g_mkdir_with_parents (dir, 0700) != 0)
