@@ -4,8 +4,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 #include <glib/gi18n-lib.h>
 
 #include "octopus-account-connect.h"
@@ -45,43 +43,20 @@ load_store (void)
   return g_steal_pointer (&store);
 }
 
-static gboolean
-can_prompt (void)
-{
-  return g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
-}
-
 /* Reads one line from stdin without echo on a terminal.  stdin is made unbuffered first so
  * that no copy of the secret is left in stdio's buffer; the line buffer is wiped. */
 static char *
 read_secret (const char *name, GError **error)
 {
   char line[1024];
-  struct termios saved, quiet;
-  gboolean tty = isatty (STDIN_FILENO);
-  gboolean echo_off = FALSE;
+  g_autofree char *prompt = g_strdup_printf (_("Secret access key for “%s”: "), name);
   char *got;
   size_t len;
 
   setvbuf (stdin, NULL, _IONBF, 0);
-  if (tty)
-    {
-      g_printerr (_("Secret access key for “%s”: "), name);
-      if (tcgetattr (STDIN_FILENO, &saved) == 0)
-        {
-          quiet = saved;
-          quiet.c_lflag &= ~(tcflag_t) ECHO;
-          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-        }
-    }
-  got = fgets (line, sizeof line, stdin);
-  if (echo_off)
-    {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-      g_printerr ("\n");
-    }
-
-  len = got != NULL ? strlen (line) : 0;
+  if (!octopus_cli_read_quiet_line (prompt, line, sizeof line))
+    line[0] = '\0';
+  len = strlen (line);
   if (len == sizeof line - 1 && line[len - 1] != '\n')
     {
       explicit_bzero (line, sizeof line);
@@ -205,7 +180,7 @@ account_add (int argc, char **argv)
     }
 
   /* Before asking for the secret or touching the network: is there a keyring to keep it? */
-  octopus_secret_check_async (can_prompt (), NULL, octopus_cli_async_done, &pending);
+  octopus_secret_check_async (octopus_cli_can_prompt (), NULL, octopus_cli_async_done, &pending);
   result = octopus_cli_wait (&pending);
   if (!octopus_secret_check_finish (result, &error))
     {

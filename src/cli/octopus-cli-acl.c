@@ -44,9 +44,6 @@ print_acls_json (const char *key,
                  GPtrArray  *acls)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "key");
@@ -98,12 +95,7 @@ print_acls_json (const char *key,
     }
   json_builder_end_object (b);
   json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
+  octopus_cli_print_json (b);
 }
 
 static void

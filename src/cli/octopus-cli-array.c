@@ -99,6 +99,20 @@ octopus_cli_report_unreachable (OctopusArray *array)
   return any;
 }
 
+/* @b's root, pretty-printed on stdout: what every --json prints. */
+void
+octopus_cli_print_json (JsonBuilder *b)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (b);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
 /* One line per result; failures on stderr.  → the exit status. */
 int
 octopus_cli_print_results (GPtrArray *results)
@@ -217,9 +231,6 @@ static void
 print_status_json (OctopusArray *array)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
   GListModel *model = G_LIST_MODEL (octopus_array_get_table (array));
 
   json_builder_begin_object (b);
@@ -264,12 +275,7 @@ print_status_json (OctopusArray *array)
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
+  octopus_cli_print_json (b);
 }
 
 static void

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include "octopus-array.h"
 
 G_BEGIN_DECLS
@@ -28,6 +29,8 @@ extern const char octopus_cli_share_synopsis[];
  * printed) on failure. */
 OctopusArray *octopus_cli_load_array         (gboolean                 refresh,
                                               OctopusArrayRefreshFlags flags);
+/* Prints @b's root, pretty, on stdout (--json). */
+void          octopus_cli_print_json         (JsonBuilder             *b);
 /* Prints one line per result (key, service, ok or the error); the exit status they make. */
 int           octopus_cli_print_results      (GPtrArray               *results);
 /* Prints every unreachable service on stderr; TRUE when there was one. */

@@ -30,19 +30,6 @@ const char octopus_cli_usage_synopsis[] =
 /* ---- shared ----------------------------------------------------------------------------- */
 
 static void
-print_json (JsonBuilder *b)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
-}
-
-static void
 add_string_or_null (JsonBuilder *b,
                     const char  *name,
                     const char  *value)
@@ -156,7 +143,7 @@ print_info_json (OctopusObject *row,
     add_copy_json (b, g_ptr_array_index (copies, i));
   json_builder_end_object (b);
   json_builder_end_object (b);
-  print_json (b);
+  octopus_cli_print_json (b);
 }
 
 static void
@@ -323,7 +310,7 @@ print_usage_json (OctopusArray       *array,
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
-  print_json (b);
+  octopus_cli_print_json (b);
 }
 
 static void

@@ -6,7 +6,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -43,19 +42,6 @@ const char octopus_cli_encryption_synopsis[] =
      "        already encrypted need it.");
 
 /* ---- shared ------------------------------------------------------------------------------ */
-
-static void
-print_json (JsonBuilder *b)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (b);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
-}
 
 static OctopusArraySettings *
 load_settings (void)
@@ -158,7 +144,7 @@ print_redundancy_json (OctopusArraySettings *settings, guint n_services, gboolea
   json_builder_set_member_name (b, "fits");
   json_builder_add_boolean_value (b, fits);
   json_builder_end_object (b);
-  print_json (b);
+  octopus_cli_print_json (b);
 }
 
 static void
@@ -315,7 +301,7 @@ print_encryption_json (OctopusArraySettings *settings, gboolean known, gboolean 
   else
     json_builder_add_null_value (b);
   json_builder_end_object (b);
-  print_json (b);
+  octopus_cli_print_json (b);
 }
 
 static void
@@ -380,12 +366,6 @@ encryption_show (int argc, char **argv)
 
 /* ---- encryption: enable, disable --------------------------------------------------------- */
 
-static gboolean
-can_prompt (void)
-{
-  return g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
-}
-
 /* One line of standard input, without its line end; NULL at the end of input (no error) or
  * for a line that is too long (@error).  On a terminal @prompt is shown and the line is not
  * echoed.  stdin must be unbuffered (so no copy stays in stdio's buffer); the line buffer is
@@ -394,28 +374,10 @@ static char *
 read_line (const char *prompt, GError **error)
 {
   char line[1024];
-  struct termios saved, quiet;
-  gboolean echo_off = FALSE;
   char *got;
   size_t len;
 
-  if (isatty (STDIN_FILENO))
-    {
-      g_printerr ("%s", prompt);
-      if (tcgetattr (STDIN_FILENO, &saved) == 0)
-        {
-          quiet = saved;
-          quiet.c_lflag &= ~(tcflag_t) ECHO;
-          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-        }
-    }
-  got = fgets (line, sizeof line, stdin);
-  if (echo_off)
-    {
-      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
-      g_printerr ("\n");
-    }
-  if (got == NULL)
+  if (!octopus_cli_read_quiet_line (prompt, line, sizeof line))
     return NULL;
   len = strlen (line);
   if (len == sizeof line - 1 && line[len - 1] != '\n')
@@ -512,7 +474,7 @@ encryption_enable (int argc, char **argv)
     return OCTOPUS_CLI_EXIT_FAILED;
 
   /* Before asking for the passphrase: is there a keyring to keep it? */
-  octopus_secret_check_async (can_prompt (), NULL, octopus_cli_async_done, &pending);
+  octopus_secret_check_async (octopus_cli_can_prompt (), NULL, octopus_cli_async_done, &pending);
   result = octopus_cli_wait (&pending);
   if (!octopus_secret_check_finish (result, &error))
     {

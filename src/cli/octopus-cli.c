@@ -5,6 +5,8 @@
 #include <locale.h>
 #include <string.h>
 #include <stdio.h>
+#include <termios.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 
 #include "octopus-cli.h"
@@ -104,6 +106,40 @@ octopus_cli_printable_key (const char *key)
         g_string_append_c (out, (char) *p);
     }
   return g_string_free (out, FALSE);
+}
+
+gboolean
+octopus_cli_can_prompt (void)
+{
+  return g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
+}
+
+gboolean
+octopus_cli_read_quiet_line (const char *prompt,
+                             char       *line,
+                             int         size)
+{
+  struct termios saved, quiet;
+  gboolean echo_off = FALSE;
+  char *got;
+
+  if (isatty (STDIN_FILENO))
+    {
+      g_printerr ("%s", prompt);
+      if (tcgetattr (STDIN_FILENO, &saved) == 0)
+        {
+          quiet = saved;
+          quiet.c_lflag &= ~(tcflag_t) ECHO;
+          echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+        }
+    }
+  got = fgets (line, size, stdin);
+  if (echo_off)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      g_printerr ("\n");
+    }
+  return got != NULL;
 }
 
 static void

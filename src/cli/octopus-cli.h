@@ -35,6 +35,15 @@ void          octopus_cli_error      (const char *format, ...) G_GNUC_PRINTF (1,
  * g_strescape(): it would also escape every byte of a UTF-8 name as octal. */
 char         *octopus_cli_printable_key (const char *key);
 
+/* Whether a keyring may ask for its password: there is a display to ask on. */
+gboolean      octopus_cli_can_prompt (void);
+/* One line of standard input into @line (@size bytes, line end kept), not echoed on a
+ * terminal, where @prompt is shown first; FALSE at the end of input.  The caller makes stdin
+ * unbuffered first (so no copy stays in stdio's buffer) and wipes @line. */
+gboolean      octopus_cli_read_quiet_line (const char *prompt,
+                                           char       *line,
+                                           int         size);
+
 /* --bwlimit RATE, which every transfer command takes: one limit for the uploads and the
  * downloads of this process together (octopus-rate-limit.h). */
 gboolean      octopus_cli_bwlimit_cb (const char *option_name,

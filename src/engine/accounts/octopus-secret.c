@@ -157,6 +157,24 @@ locked_error (void)
                         "and was not unlocked; unlock it and try again"));
 }
 
+/* What every _finish below but crypt_exists's does: check that TAG started the task, take its
+ * result. */
+static gboolean
+finish_boolean (GAsyncResult *result, gpointer tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gpointer
+finish_pointer (GAsyncResult *result, gpointer tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- check --------------------------------------------------------------- */
 
 static void
@@ -218,10 +236,7 @@ octopus_secret_check_async (gboolean may_prompt, GCancellable *cancellable,
 gboolean
 octopus_secret_check_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_secret_check_async,
-                        FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (result, octopus_secret_check_async, error);
 }
 
 /* ---- store ---------------------------------------------------------------- */
@@ -273,10 +288,7 @@ octopus_secret_store_async (const char *account_name, const char *secret,
 gboolean
 octopus_secret_store_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_secret_store_async,
-                        FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (result, octopus_secret_store_async, error);
 }
 
 /* ---- lookup --------------------------------------------------------------- */
@@ -359,10 +371,7 @@ octopus_secret_lookup_async (const char *account_name, GCancellable *cancellable
 char *
 octopus_secret_lookup_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_secret_lookup_async,
-                        NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (result, octopus_secret_lookup_async, error);
 }
 
 /* ---- clear ---------------------------------------------------------------- */
@@ -425,10 +434,7 @@ octopus_secret_clear_async (const char *account_name, GCancellable *cancellable,
 gboolean
 octopus_secret_clear_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == octopus_secret_clear_async,
-                        FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (result, octopus_secret_clear_async, error);
 }
 
 /* ---- the array's passphrases ------------------------------------------------------ */
@@ -448,10 +454,7 @@ octopus_secret_crypt_store_async (OctopusCryptSecret which, const char *secret,
 gboolean
 octopus_secret_crypt_store_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
-                        == octopus_secret_crypt_store_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (result, octopus_secret_crypt_store_async, error);
 }
 
 void
@@ -465,10 +468,7 @@ octopus_secret_crypt_lookup_async (OctopusCryptSecret which, GCancellable *cance
 char *
 octopus_secret_crypt_lookup_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
-                        == octopus_secret_crypt_lookup_async, NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (result, octopus_secret_crypt_lookup_async, error);
 }
 
 void
@@ -482,10 +482,7 @@ octopus_secret_crypt_clear_async (OctopusCryptSecret which, GCancellable *cancel
 gboolean
 octopus_secret_crypt_clear_finish (GAsyncResult *result, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
-                        == octopus_secret_crypt_clear_async, FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_boolean (result, octopus_secret_crypt_clear_async, error);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <liberasurecode/erasurecode.h>
 
 #include "octopus-erasure-coder.h"
+#include "octopus-erasure-format.h"
 
 G_STATIC_ASSERT (sizeof (fragment_header_t) == OCTOPUS_ERASURE_FRAGMENT_HEADER_SIZE);
 G_STATIC_ASSERT (EC_MAX_FRAGMENTS == OCTOPUS_ERASURE_MAX_FRAGMENTS);
@@ -48,24 +49,6 @@ G_DEFINE_QUARK (octopus-erasure-error-quark, octopus_erasure_error)
  * reading (calls on different descriptors still run in parallel). */
 static GRWLock desc_lock;
 
-static guint32
-read_le32 (const guint8 *p)
-{
-  guint32 v;
-
-  memcpy (&v, p, sizeof v);
-  return GUINT32_FROM_LE (v);
-}
-
-static guint64
-read_le64 (const guint8 *p)
-{
-  guint64 v;
-
-  memcpy (&v, p, sizeof v);
-  return GUINT64_FROM_LE (v);
-}
-
 /* The CRC-32 zlib computes (reflected, polynomial 0xEDB88320), which liberasurecode 1.6 writes
  * over the header's first 59 bytes.  Bitwise: it only ever sees 59 bytes. */
 static guint32
@@ -80,15 +63,6 @@ crc32_ieee (const guint8 *data, gsize len)
         crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
     }
   return crc ^ 0xffffffffu;
-}
-
-static gboolean
-is_zero (const guint8 *p, gsize len)
-{
-  for (gsize i = 0; i < len; i++)
-    if (p[i] != 0)
-      return FALSE;
-  return TRUE;
 }
 
 static void
@@ -238,20 +212,23 @@ check_header (OctopusErasureCoder *self, const guint8 *f, gsize len, guint index
 
   if (len != OCTOPUS_ERASURE_FRAGMENT_HEADER_SIZE + payload)
     return bad_fragment (error, index, _("wrong length"));
-  if (read_le32 (f + HDR_MAGIC) != LIBERASURECODE_FRAG_HEADER_MAGIC)
+  if (octopus_erasure_get_le32 (f + HDR_MAGIC) != LIBERASURECODE_FRAG_HEADER_MAGIC)
     return bad_fragment (error, index, _("no magic number"));
-  if (read_le32 (f + HDR_META_CHKSUM) != crc32_ieee (f, HDR_META_END))
+  if (octopus_erasure_get_le32 (f + HDR_META_CHKSUM) != crc32_ieee (f, HDR_META_END))
     return bad_fragment (error, index, _("header checksum mismatch"));
-  if (read_le32 (f + HDR_IDX) != index || read_le32 (f + HDR_SIZE) != payload
-      || read_le32 (f + HDR_BACKEND_META_SIZE) != 0 || read_le64 (f + HDR_ORIG_SIZE) != seg_len)
+  if (octopus_erasure_get_le32 (f + HDR_IDX) != index
+      || octopus_erasure_get_le32 (f + HDR_SIZE) != payload
+      || octopus_erasure_get_le32 (f + HDR_BACKEND_META_SIZE) != 0
+      || octopus_erasure_get_le64 (f + HDR_ORIG_SIZE) != seg_len)
     return bad_fragment (error, index, _("wrong header fields"));
   if (f[HDR_CHKSUM_TYPE] != CHKSUM_CRC32 || f[HDR_BACKEND_ID] != EC_BACKEND_ISA_L_RS_CAUCHY
-      || f[HDR_CHKSUM_MISMATCH] != 0 || !is_zero (f + HDR_CHKSUM + 4, 28))
+      || f[HDR_CHKSUM_MISMATCH] != 0 || !octopus_erasure_is_zero (f + HDR_CHKSUM + 4, 28))
     return bad_fragment (error, index, _("wrong backend or checksum type"));
-  if (read_le32 (f + HDR_LIBEC_VERSION) == 0
-      || read_le32 (f + HDR_LIBEC_VERSION) > LIBERASURECODE_VERSION)
+  if (octopus_erasure_get_le32 (f + HDR_LIBEC_VERSION) == 0
+      || octopus_erasure_get_le32 (f + HDR_LIBEC_VERSION) > LIBERASURECODE_VERSION)
     return bad_fragment (error, index, _("unknown library version"));
-  if (!is_zero (f + HDR_PADDING, OCTOPUS_ERASURE_FRAGMENT_HEADER_SIZE - HDR_PADDING))
+  if (!octopus_erasure_is_zero (f + HDR_PADDING,
+                                OCTOPUS_ERASURE_FRAGMENT_HEADER_SIZE - HDR_PADDING))
     return bad_fragment (error, index, _("padding not zero"));
   return TRUE;
 }

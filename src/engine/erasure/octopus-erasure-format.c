@@ -104,8 +104,10 @@ get_le16 (const guint8 *p)
   return GUINT16_FROM_LE (v);
 }
 
-static guint32
-get_le32 (const guint8 *p)
+/* Little-endian fields and zeroed reserved bytes, for the trailer here and the fragment
+ * header in octopus-erasure-coder.c. */
+guint32
+octopus_erasure_get_le32 (const guint8 *p)
 {
   guint32 v;
 
@@ -113,13 +115,22 @@ get_le32 (const guint8 *p)
   return GUINT32_FROM_LE (v);
 }
 
-static guint64
-get_le64 (const guint8 *p)
+guint64
+octopus_erasure_get_le64 (const guint8 *p)
 {
   guint64 v;
 
   memcpy (&v, p, sizeof v);
   return GUINT64_FROM_LE (v);
+}
+
+gboolean
+octopus_erasure_is_zero (const guint8 *p, gsize len)
+{
+  for (gsize i = 0; i < len; i++)
+    if (p[i] != 0)
+      return FALSE;
+  return TRUE;
 }
 
 static void
@@ -175,15 +186,6 @@ bad_trailer (GError **error, const char *what)
 }
 
 static gboolean
-is_zero (const guint8 *p, gsize len)
-{
-  for (gsize i = 0; i < len; i++)
-    if (p[i] != 0)
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
 check_scheme (const guint8 *p, GError **error)
 {
   guint k = p[T_K], m = p[T_M];
@@ -197,8 +199,10 @@ check_scheme (const guint8 *p, GError **error)
     return bad_trailer (error, _("unknown erasure code"));
   if (k < 1 || m < 1 || k + m > OCTOPUS_ERASURE_MAX_FRAGMENTS || p[T_INDEX] >= k + m)
     return bad_trailer (error, _("impossible k, m or index"));
-  if (!is_zero (p + T_RESERVED1, 3) || !is_zero (p + T_RESERVED2, 4)
-      || !is_zero (p + T_ARCHIVE_MD5 + 16 * (k + m), 16 * (OCTOPUS_ERASURE_MAX_FRAGMENTS - k - m)))
+  if (!octopus_erasure_is_zero (p + T_RESERVED1, 3)
+      || !octopus_erasure_is_zero (p + T_RESERVED2, 4)
+      || !octopus_erasure_is_zero (p + T_ARCHIVE_MD5 + 16 * (k + m),
+                                   16 * (OCTOPUS_ERASURE_MAX_FRAGMENTS - k - m)))
     return bad_trailer (error, _("reserved bytes set"));
   return TRUE;
 }
@@ -243,10 +247,10 @@ octopus_erasure_trailer_parse (const guint8 *data, gsize len, OctopusErasureTrai
   t.k = p[T_K];
   t.m = p[T_M];
   t.index = p[T_INDEX];
-  t.segment_size = get_le32 (p + T_SEGMENT_SIZE);
-  t.original_length = get_le64 (p + T_ORIGINAL_LENGTH);
-  t.data_length = get_le64 (p + T_DATA_LENGTH);
-  t.libec_version = get_le32 (p + T_LIBEC_VERSION);
+  t.segment_size = octopus_erasure_get_le32 (p + T_SEGMENT_SIZE);
+  t.original_length = octopus_erasure_get_le64 (p + T_ORIGINAL_LENGTH);
+  t.data_length = octopus_erasure_get_le64 (p + T_DATA_LENGTH);
+  t.libec_version = octopus_erasure_get_le32 (p + T_LIBEC_VERSION);
   if (!check_lengths (&t, error))
     return FALSE;
   memcpy (t.md5, p + T_MD5, 16);

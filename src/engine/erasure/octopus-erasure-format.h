@@ -58,4 +58,9 @@ gboolean octopus_erasure_scheme_parse        (const char  *scheme,
                                               guint       *index,
                                               GError     **error);
 
+guint32  octopus_erasure_get_le32            (const guint8 *p);
+guint64  octopus_erasure_get_le64            (const guint8 *p);
+gboolean octopus_erasure_is_zero             (const guint8 *p,
+                                              gsize         len);
+
 G_END_DECLS
