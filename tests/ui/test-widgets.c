@@ -1772,6 +1772,22 @@ usage_bar_value (OctopusUsageView *view,
   return gtk_level_bar_get_value (g_ptr_array_index (view->total_bars, service));
 }
 
+/* The usage view the window opened (borrowed), or NULL. */
+static OctopusUsageView *
+open_usage_view (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (OCTOPUS_IS_USAGE_VIEW (item))
+        return OCTOPUS_USAGE_VIEW (item);
+    }
+  return NULL;
+}
+
 /* The figures shown equal octopus_usage_compute's, service by service. */
 static void
 usage_assert_matches_engine (OctopusUsageView *view,
@@ -1809,6 +1825,7 @@ test_usage_view (void)
   g_autoptr(OctopusArray) array = NULL;
   g_autoptr(GError) error = NULL;
   OctopusUsageView *view;
+  OctopusWindow *window;
   AdwPreferencesGroup *group;
 
   if (!octopus_test_services_setup (&s, server_names, 3, "ui-usage"))
@@ -1878,8 +1895,35 @@ test_usage_view (void)
   g_assert_cmpstr (usage_row_text (view, 1), ==,
                    "3 objects, 30 bytes; 1 missing; 1 at risk (its only good copy)");
 
+  /* A refresh from elsewhere (the window's) that adds a row: the view follows the table. */
+  g_free (octopus_test_put_object (s.clients[0], s.buckets[0], "e.txt", good, NULL, TRUE,
+                                   &error));
+  g_assert_no_error (error);
+  usage_refresh (array);
+  while (view->update_idle != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gtk_label_get_text (view->summary_label), ==,
+                   "5 objects; 3 at risk (a good copy on one service only)");
+  usage_assert_matches_engine (view, array);
   gtk_window_destroy (GTK_WINDOW (view));
   g_assert_finalize_object (view);
+
+  /* Usage… in the window's main menu opens the same view over the window. */
+  window = g_object_ref_sink (octopus_window_new (NULL, NULL));
+  _octopus_window_set_array (window, array);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "usage"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "usage", NULL);
+  view = open_usage_view ();
+  g_assert_nonnull (view);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (view)) == GTK_WINDOW (window));
+  g_assert_cmpstr (gtk_label_get_text (view->summary_label), ==,
+                   "5 objects; 3 at risk (a good copy on one service only)");
+  g_object_ref (view);
+  gtk_window_destroy (GTK_WINDOW (view));
+  g_assert_finalize_object (view);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
   g_clear_object (&array);
   g_ptr_array_set_size (services, 0);
   g_assert_true (octopus_test_services_teardown (&s, &error));
