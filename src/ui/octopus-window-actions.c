@@ -11,6 +11,7 @@
 
 #include "octopus-acl-dialog.h"
 #include "octopus-inspector.h"
+#include "octopus-usage-view.h"
 #include "octopus-window-private.h"
 
 static void
@@ -45,6 +46,7 @@ _octopus_window_actions_update (OctopusWindow *self)
   set_enabled (self, "inspect-selected", have_array && n_selected == 1);
   set_enabled (self, "erase-all", have_array);
   set_enabled (self, "check-contents", have_array);
+  set_enabled (self, "usage", have_array);
 }
 
 static char **
@@ -576,6 +578,23 @@ inspect_selected_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (inspector));
 }
 
+/* ---- usage ---- */
+
+static void
+usage_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  OctopusWindow *self = user_data;
+  OctopusUsageView *view;
+
+  if (self->array == NULL)
+    return;
+  view = octopus_usage_view_new (self->array);
+  gtk_window_set_transient_for (GTK_WINDOW (view), GTK_WINDOW (self));
+  gtk_window_present (GTK_WINDOW (view));
+}
+
 /* ---- upload ---- */
 
 static void
@@ -684,6 +703,7 @@ static const GActionEntry win_actions[] = {
   { .name = "inspect-selected", .activate = inspect_selected_action },
   { .name = "erase-all", .activate = erase_all_action },
   { .name = "check-contents", .activate = check_contents_action },
+  { .name = "usage", .activate = usage_action },
   { .name = "cancel-all-transfers", .activate = cancel_all_action },
   { .name = "search", .activate = search_action },
   { .name = "select-key", .activate = select_key_action, .parameter_type = "s" },

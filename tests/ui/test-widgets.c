@@ -26,6 +26,8 @@
 #include "octopus-test-util.h"
 #include "octopus-transfer-row.h"
 #include "octopus-transfers-panel.h"
+#include "octopus-usage.h"
+#include "octopus-usage-view-private.h"
 #include "octopus-window-private.h"
 
 static const char * const two_services[] = { "alpha", "beta", NULL };
@@ -1725,6 +1727,217 @@ test_inspector_error (void)
   g_assert_finalize_object (inspector);
 }
 
+/* ---- the usage view ---- */
+
+static void
+usage_delete (OctopusTestServices *s,
+              guint                service,
+              const char          *key)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  octopus_s3_client_delete_object_async (s->clients[service], s->buckets[service], key, NULL,
+                                         octopus_test_result_cb, NULL);
+  result = octopus_test_wait_result ();
+  g_assert_true (octopus_s3_client_delete_object_finish (s->clients[service], result, &error));
+  g_assert_no_error (error);
+}
+
+static void
+usage_refresh (OctopusArray *array)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  octopus_array_refresh_async (array, OCTOPUS_ARRAY_REFRESH_NONE, NULL, octopus_test_result_cb,
+                               NULL);
+  result = octopus_test_wait_result ();
+  g_assert_true (octopus_array_refresh_finish (array, result, &error));
+  g_assert_no_error (error);
+}
+
+static const char *
+usage_row_text (OctopusUsageView *view,
+                guint             service)
+{
+  g_assert_cmpuint (service, <, view->total_rows->len);
+  return adw_action_row_get_subtitle (g_ptr_array_index (view->total_rows, service));
+}
+
+static const char *
+usage_bar_text (OctopusUsageView *view,
+                guint             service)
+{
+  g_assert_cmpuint (service, <, view->total_bars->len);
+  return gtk_widget_get_tooltip_text (g_ptr_array_index (view->total_bars, service));
+}
+
+static double
+usage_bar_value (OctopusUsageView *view,
+                 guint             service)
+{
+  return gtk_level_bar_get_value (g_ptr_array_index (view->total_bars, service));
+}
+
+/* The usage view the window opened (borrowed), or NULL. */
+static OctopusUsageView *
+open_usage_view (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (OCTOPUS_IS_USAGE_VIEW (item))
+        return OCTOPUS_USAGE_VIEW (item);
+    }
+  return NULL;
+}
+
+/* The figures shown equal octopus_usage_compute's, service by service. */
+static void
+usage_assert_matches_engine (OctopusUsageView *view,
+                             OctopusArray     *array)
+{
+  g_autoptr(OctopusUsage) usage = octopus_usage_compute (octopus_array_get_table (array));
+
+  g_assert_cmpuint (view->total_rows->len, ==, usage->n_services);
+  for (guint i = 0; i < usage->n_services; i++)
+    {
+      const OctopusUsageCounts *c = &usage->total->services[i];
+      g_autofree char *objects = g_strdup_printf ("%" G_GUINT64_FORMAT " object", c->objects);
+      g_autofree char *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", c->bytes);
+
+      g_assert_true (g_str_has_prefix (usage_row_text (view, i), objects));
+      g_assert_nonnull (strstr (usage_row_text (view, i), bytes));
+      g_assert_true (g_str_has_prefix (usage_bar_text (view, i), usage->service_names[i]));
+    }
+}
+
+/* Three Swift buckets; behind Octopus's back one copy is deleted, one overwritten, and one
+ * key is on one service only.  After a refresh the usage view shows, per service, what the
+ * engine counts (octopus_usage_compute) and what the test broke; per folder the same; after
+ * one more copy is deleted, Refresh shows the new figures. */
+static void
+test_usage_view (void)
+{
+  static const char * const server_names[] = { "swift", "swift", "swift" };
+  static const char * const names[] = { "swift-a", "swift-b", "swift-c" };
+  static const char * const everywhere[] = { "a.txt", "docs/b.txt", "docs/c.txt" };
+  OctopusTestServices s;
+  g_autoptr(GPtrArray) services = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GBytes) good = g_bytes_new_static ("0123456789", 10);
+  g_autoptr(GBytes) bad = g_bytes_new_static ("987654321", 9);
+  g_autoptr(OctopusArray) array = NULL;
+  g_autoptr(GError) error = NULL;
+  OctopusUsageView *view;
+  OctopusWindow *window;
+  AdwPreferencesGroup *group;
+
+  if (!octopus_test_services_setup (&s, server_names, 3, "ui-usage"))
+    return;
+  for (guint i = 0; i < s.n; i++)
+    {
+      for (guint k = 0; k < G_N_ELEMENTS (everywhere); k++)
+        {
+          g_free (octopus_test_put_object (s.clients[i], s.buckets[i], everywhere[k], good,
+                                           NULL, TRUE, &error));
+          g_assert_no_error (error);
+        }
+      g_ptr_array_add (services, octopus_service_new (names[i], s.clients[i], s.buckets[i]));
+    }
+  /* Broken: docs/b.txt deleted on swift-c, docs/c.txt overwritten on swift-a; docs/d.txt
+   * only ever on swift-b (at risk there). */
+  usage_delete (&s, 2, "docs/b.txt");
+  g_free (octopus_test_put_object (s.clients[0], s.buckets[0], "docs/c.txt", bad, NULL, TRUE,
+                                   &error));
+  g_assert_no_error (error);
+  g_free (octopus_test_put_object (s.clients[1], s.buckets[1], "docs/d.txt", good, NULL, TRUE,
+                                   &error));
+  g_assert_no_error (error);
+  array = octopus_array_new (services);
+  octopus_array_set_cache_path (array, NULL);
+  octopus_array_set_index_path (array, NULL);
+  usage_refresh (array);
+
+  view = g_object_ref_sink (octopus_usage_view_new (array));
+  gtk_window_present (GTK_WINDOW (view));
+  g_assert_false (octopus_usage_view_get_busy (view));
+  usage_assert_matches_engine (view, array);
+  g_assert_cmpstr (gtk_label_get_text (view->summary_label), ==,
+                   "4 objects; 1 at risk (a good copy on one service only)");
+  g_assert_cmpstr (usage_row_text (view, 0), ==, "3 objects, 29 bytes; 1 missing, 1 differing");
+  g_assert_cmpstr (usage_row_text (view, 1), ==,
+                   "4 objects, 40 bytes; nothing missing; 1 at risk (its only good copy)");
+  g_assert_cmpstr (usage_row_text (view, 2), ==, "2 objects, 20 bytes; 2 missing");
+  g_assert_cmpstr (usage_bar_text (view, 0), ==,
+                   "swift-a: 3 objects, 29 bytes; 1 missing, 1 differing");
+  g_assert_cmpstr (usage_bar_text (view, 2), ==, "swift-c: 2 objects, 20 bytes; 2 missing");
+  g_assert_cmpfloat_with_epsilon (usage_bar_value (view, 1), 1.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (usage_bar_value (view, 2), 0.5, 1e-9);
+
+  /* Per folder: the keys outside folders, then docs/ with every break. */
+  g_assert_cmpuint (view->folder_groups->len, ==, 2);
+  group = g_ptr_array_index (view->folder_groups, 0);
+  g_assert_cmpstr (adw_preferences_group_get_title (group), ==, "Outside Folders");
+  g_assert_cmpstr (adw_preferences_group_get_description (group), ==, "1 object; none at risk");
+  group = g_ptr_array_index (view->folder_groups, 1);
+  g_assert_cmpstr (adw_preferences_group_get_title (group), ==, "docs/");
+  g_assert_cmpstr (adw_preferences_group_get_description (group), ==,
+                   "3 objects; 1 at risk (a good copy on one service only)");
+
+  /* docs/b.txt deleted on swift-b too: its one good copy left is swift-a's.  Refresh. */
+  usage_delete (&s, 1, "docs/b.txt");
+  g_signal_emit_by_name (view->refresh_button, "clicked");
+  g_assert_true (octopus_usage_view_get_busy (view));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (view->refresh_button)));
+  while (octopus_usage_view_get_busy (view))
+    g_main_context_iteration (NULL, TRUE);
+  usage_assert_matches_engine (view, array);
+  g_assert_cmpstr (gtk_label_get_text (view->summary_label), ==,
+                   "4 objects; 2 at risk (a good copy on one service only)");
+  g_assert_cmpstr (usage_row_text (view, 0), ==,
+                   "3 objects, 29 bytes; 1 missing, 1 differing; 1 at risk (its only good copy)");
+  g_assert_cmpstr (usage_row_text (view, 1), ==,
+                   "3 objects, 30 bytes; 1 missing; 1 at risk (its only good copy)");
+
+  /* A refresh from elsewhere (the window's) that adds a row: the view follows the table. */
+  g_free (octopus_test_put_object (s.clients[0], s.buckets[0], "e.txt", good, NULL, TRUE,
+                                   &error));
+  g_assert_no_error (error);
+  usage_refresh (array);
+  while (view->update_idle != 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (gtk_label_get_text (view->summary_label), ==,
+                   "5 objects; 3 at risk (a good copy on one service only)");
+  usage_assert_matches_engine (view, array);
+  gtk_window_destroy (GTK_WINDOW (view));
+  g_assert_finalize_object (view);
+
+  /* Usage… in the window's main menu opens the same view over the window. */
+  window = g_object_ref_sink (octopus_window_new (NULL, NULL));
+  _octopus_window_set_array (window, array);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "usage"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "usage", NULL);
+  view = open_usage_view ();
+  g_assert_nonnull (view);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (view)) == GTK_WINDOW (window));
+  g_assert_cmpstr (gtk_label_get_text (view->summary_label), ==,
+                   "5 objects; 3 at risk (a good copy on one service only)");
+  g_object_ref (view);
+  gtk_window_destroy (GTK_WINDOW (view));
+  g_assert_finalize_object (view);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+
+  g_clear_object (&array);
+  g_ptr_array_set_size (services, 0);
+  g_assert_true (octopus_test_services_teardown (&s, &error));
+  g_assert_no_error (error);
+}
+
 static GtkWidget *
 find_button (GtkWidget *widget)
 {
@@ -2199,6 +2412,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/share-refused", test_window_share_refused);
   g_test_add_func ("/ui/inspector", test_inspector);
   g_test_add_func ("/ui/inspector/error", test_inspector_error);
+  g_test_add_func ("/ui/usage-view", test_usage_view);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/transfers-panel", test_transfers_panel_follows_queue);
   g_test_add_func ("/ui/transfer-row-done-on-some", test_transfer_row_done_on_some);
