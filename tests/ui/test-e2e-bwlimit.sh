@@ -77,7 +77,7 @@ MORE_PIDS=$!
 wait_until grep -q '^http://' "$W/proxy.log" || fail "the fault proxy did not start"
 endpoint=$(head -1 "$W/proxy.log")
 bucket="octopus-bwlimit-$(date +%s)-$$"
-printf '%s\n' "$OCTOPUS_TEST_S3RVER_SECRET_KEY" | "$OCTOPUS_CLI" account add "$SERVICE" \
+printf '%s\n' "$OCTOPUS_TEST_S3RVER_SECRET_KEY" | octopus_cli account add "$SERVICE" \
   --provider custom --endpoint "$endpoint" --access-key "$OCTOPUS_TEST_S3RVER_ACCESS_KEY" \
   --path-style --allow-http --bucket "$bucket" >/dev/null 2>&1 || fail "account add failed"
 start_app

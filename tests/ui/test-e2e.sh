@@ -26,10 +26,10 @@ echo "1..13"
 
 # --- two accounts on the two servers, in a fresh bucket ---
 bucket="octopus-e2e-$(date +%s)-$$"
-printf '%s\n' "$OCTOPUS_TEST_S3RVER_SECRET_KEY" | "$OCTOPUS_CLI" account add "Local s3rver" \
+printf '%s\n' "$OCTOPUS_TEST_S3RVER_SECRET_KEY" | octopus_cli account add "Local s3rver" \
   --provider custom --endpoint "$OCTOPUS_TEST_S3RVER_ENDPOINT" \
   --access-key "$OCTOPUS_TEST_S3RVER_ACCESS_KEY" --path-style --allow-http --bucket "$bucket" >/dev/null 2>&1
-printf '%s\n' "$OCTOPUS_TEST_SWIFT_SECRET_KEY" | "$OCTOPUS_CLI" account add "Local Swift" \
+printf '%s\n' "$OCTOPUS_TEST_SWIFT_SECRET_KEY" | octopus_cli account add "Local Swift" \
   --provider swift --endpoint "$OCTOPUS_TEST_SWIFT_ENDPOINT" \
   --access-key "$OCTOPUS_TEST_SWIFT_ACCESS_KEY" --path-style --allow-http --bucket "$bucket" >/dev/null 2>&1
 ok "two accounts added with octopus-cli"
@@ -144,7 +144,7 @@ grep -q "^Repair finished|" "$W/notifications.log" 2>/dev/null ||
 ok "refresh found the copy missing and repaired it automatically; desktop notification sent"
 
 # --- what the command line sees ---
-"$OCTOPUS_CLI" status --json > "$W/status.json" || true
+octopus_cli status --json > "$W/status.json" || true
 /usr/bin/python3 - "$W/status.json" <<'PY' || fail "status --json disagrees: $(cat "$W/status.json")"
 import json, sys
 doc = json.load(open(sys.argv[1]))
